@@ -1,0 +1,197 @@
+package io.dih.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A cache region: an Ignite cache and an SQL table of the same name. The JSON shape is seed 004's
+ * {@code POST /api/v1/dih/cache-regions} body plus {@code key_fields} and {@code fields}.
+ *
+ * <p>Every field but {@code name} may be omitted; {@link #normalize(RegionDefaults)} fills the gaps. The compact
+ * constructor checks each given field and throws {@link InvalidSpecException} naming every offending one.
+ *
+ * @param keyFields the columns that form the key; {@code ["id"]} when omitted
+ * @param fields    column name to SQL type; when omitted the columns are the key and index fields
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RegionSpec(
+        @JsonProperty("name") String name,
+        @JsonProperty("cache_mode") CacheMode cacheMode,
+        @JsonProperty("backups") Integer backups,
+        @JsonProperty("atomicity_mode") AtomicityMode atomicityMode,
+        @JsonProperty("cache_strategy") CacheStrategy cacheStrategy,
+        @JsonProperty("expiry_policy") ExpiryPolicySpec expiryPolicy,
+        @JsonProperty("eviction_max_size") Long evictionMaxSize,
+        @JsonProperty("indexes") List<IndexSpec> indexes,
+        @JsonProperty("key_fields") List<String> keyFields,
+        @JsonProperty("fields") Map<String, SqlType> fields) {
+
+    /** The key column of a region whose spec names none. */
+    public static final String DEFAULT_KEY = "id";
+    /** More backups than this is a typo, not a plan. */
+    public static final int MAX_BACKUPS = 16;
+
+    public RegionSpec {
+        List<FieldError> errors = new ArrayList<>();
+        String nameProblem = Names.problem(name);
+        if (nameProblem != null) {
+            errors.add(new FieldError("name", nameProblem));
+        } else if (name.toLowerCase().startsWith("dih_") || name.toLowerCase().startsWith("ignite")) {
+            errors.add(new FieldError("name", "'" + name + "' uses a prefix reserved for the hub's own caches (dih_, ignite)"));
+        }
+        if (backups != null && (backups < 0 || backups > MAX_BACKUPS)) {
+            errors.add(new FieldError("backups", "must be between 0 and " + MAX_BACKUPS + ", was " + backups));
+        }
+        if (evictionMaxSize != null && evictionMaxSize <= 0) {
+            errors.add(new FieldError("eviction_max_size", "must be a positive number of entries, was " + evictionMaxSize));
+        }
+        if (fields != null) {
+            fields = checkFields(errors, fields);
+        }
+        if (keyFields != null) {
+            keyFields = checkKeyFields(errors, keyFields, fields);
+        }
+        if (indexes != null) {
+            indexes = checkIndexes(errors, indexes, fields);
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+    }
+
+    /** A spec with only a name: every other setting from the defaults. */
+    public static RegionSpec named(String name) {
+        return new RegionSpec(name, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static Map<String, SqlType> checkFields(List<FieldError> errors, Map<String, SqlType> fields) {
+        if (fields.isEmpty()) {
+            errors.add(new FieldError("fields", "must not be empty when given"));
+        }
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<String, SqlType> f : fields.entrySet()) {
+            String problem = Names.problem(f.getKey());
+            if (problem != null) {
+                errors.add(new FieldError("fields." + f.getKey(), problem));
+            } else if (!seen.add(f.getKey().toUpperCase())) {
+                errors.add(new FieldError("fields." + f.getKey(), "duplicates another column (SQL names ignore case)"));
+            }
+            if (f.getValue() == null) {
+                errors.add(new FieldError("fields." + f.getKey(), "needs an SQL type"));
+            }
+        }
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    private static List<String> checkKeyFields(List<FieldError> errors, List<String> keyFields, Map<String, SqlType> fields) {
+        if (keyFields.isEmpty()) {
+            errors.add(new FieldError("key_fields", "must name at least one column when given"));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < keyFields.size(); i++) {
+            String k = keyFields.get(i);
+            String path = "key_fields[" + i + "]";
+            String problem = Names.problem(k);
+            if (problem != null) {
+                errors.add(new FieldError(path, problem));
+                continue;
+            }
+            if (!seen.add(k.toUpperCase())) {
+                errors.add(new FieldError(path, "'" + k + "' is listed twice"));
+            }
+            if (fields != null && !fields.containsKey(k)) {
+                errors.add(new FieldError(path, "'" + k + "' is not one of the region's fields"));
+            } else if (fields != null && fields.get(k) == SqlType.BINARY) {
+                errors.add(new FieldError(path, "a BINARY column cannot be part of the key"));
+            }
+        }
+        return List.copyOf(keyFields);
+    }
+
+    private static List<IndexSpec> checkIndexes(List<FieldError> errors, List<IndexSpec> indexes, Map<String, SqlType> fields) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < indexes.size(); i++) {
+            IndexSpec idx = indexes.get(i);
+            String path = "indexes[" + i + "]";
+            if (idx == null) {
+                errors.add(new FieldError(path, "must be [\"field\", \"TYPE\"]"));
+                continue;
+            }
+            if (!seen.add(idx.field().toUpperCase())) {
+                errors.add(new FieldError(path, "field '" + idx.field() + "' is indexed twice"));
+            }
+            SqlType declared = fields == null ? null : fields.get(idx.field());
+            if (fields != null && declared == null) {
+                errors.add(new FieldError(path, "field '" + idx.field() + "' is not one of the region's fields"));
+            } else if (declared != null && idx.type() != null && declared != idx.type()) {
+                errors.add(new FieldError(path, "type " + idx.type() + " conflicts with fields." + idx.field() + " " + declared));
+            } else if (fields == null && idx.type() == null) {
+                errors.add(new FieldError(path, "give the type of '" + idx.field() + "' as [\"" + idx.field() + "\", \"TYPE\"] or declare it in fields"));
+            }
+        }
+        return List.copyOf(indexes);
+    }
+
+    /**
+     * The full spec this one stands for: defaults applied, the key and the columns spelled out, index types
+     * resolved. Two requests that normalize to equal specs are the same registration.
+     */
+    public RegionSpec normalize(RegionDefaults defaults) {
+        CacheMode mode = cacheMode != null ? cacheMode : defaults.cacheMode();
+        int b = backups != null ? backups : (mode == CacheMode.REPLICATED ? 0 : defaults.backups());
+        List<String> keys = keyFields != null ? keyFields : List.of(DEFAULT_KEY);
+
+        LinkedHashMap<String, SqlType> cols = new LinkedHashMap<>();
+        for (String k : keys) {
+            SqlType t = fields != null ? fields.get(k) : null;
+            if (t == null && indexes != null) {
+                t = indexes.stream().filter(i -> i.field().equals(k)).map(IndexSpec::type).findFirst().orElse(null);
+            }
+            cols.put(k, t != null ? t : SqlType.VARCHAR);
+        }
+        if (fields != null) {
+            fields.forEach(cols::putIfAbsent);
+        }
+        List<IndexSpec> idx = new ArrayList<>();
+        if (indexes != null) {
+            for (IndexSpec i : indexes) {
+                cols.putIfAbsent(i.field(), i.type());
+                idx.add(new IndexSpec(i.field(), cols.get(i.field())));
+            }
+        }
+        if (keys.stream().anyMatch(k -> cols.get(k) == SqlType.BINARY)) {
+            throw new InvalidSpecException("key_fields", "a BINARY column cannot be part of the key");
+        }
+        return new RegionSpec(name, mode, b,
+                atomicityMode != null ? atomicityMode : defaults.atomicityMode(),
+                cacheStrategy != null ? cacheStrategy : defaults.cacheStrategy(),
+                expiryPolicy,
+                evictionMaxSize != null ? evictionMaxSize : defaults.evictionMaxSize(),
+                List.copyOf(idx), keys, cols);
+    }
+
+    /** The value columns: every field that is not part of the key. Only meaningful on a normalized spec. */
+    @JsonIgnore
+    public Map<String, SqlType> valueFields() {
+        Map<String, SqlType> out = new LinkedHashMap<>(fields);
+        keyFields.forEach(out::remove);
+        return out;
+    }
+
+    /** True when the key is one column, stored as a plain value rather than a composite key object. */
+    @JsonIgnore
+    public boolean simpleKey() {
+        return keyFields.size() == 1;
+    }
+}

@@ -1,0 +1,86 @@
+package io.dih.server.gateway;
+
+import static io.javalin.apibuilder.ApiBuilder.delete;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.post;
+import static io.javalin.apibuilder.ApiBuilder.put;
+import static java.util.Objects.requireNonNull;
+
+import io.dih.server.json.Json;
+import io.dih.server.metrics.HubMetrics;
+import io.dih.server.region.EntryService;
+import io.dih.server.region.RegionService;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.javalin.openapi.plugin.OpenApiPlugin;
+import org.apache.ignite.Ignite;
+
+/**
+ * The REST gateway. It takes the node's services in its constructor (so tests boot it in-process) and calls the
+ * node's own Ignite API: no extra hop.
+ */
+public final class GatewayApp implements AutoCloseable {
+    public static final String API = "/api/v1/dih";
+    public static final String OPENAPI_PATH = API + "/openapi.json";
+
+    private final Javalin app;
+
+    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, HubMetrics metrics) {
+        requireNonNull(ignite, "ignite is null");
+        RegionController regionController = new RegionController(regions);
+        EntryController entryController = new EntryController(entries);
+        OpsController ops = new OpsController(ignite, regions, metrics);
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = false;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.http.defaultContentType = "application/json";
+            config.requestLogger.http((ctx, ms) -> metrics.recordRequest(ctx.method().name(),
+                    ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath(), ctx.status().getCode(), ms));
+            config.registerPlugin(new OpenApiPlugin(openapi -> openapi
+                    .withDocumentationPath(OPENAPI_PATH)
+                    .withDefinitionConfiguration((version, definition) -> definition
+                            .withInfo(info -> info.title("Digital Integration Hub")
+                                    .version("0.1.0")
+                                    .description("Cache regions, entries, SQL and sync over Apache Ignite. Every error is application/problem+json.")))));
+            config.router.apiBuilder(() -> {
+                post(RegionController.BASE, regionController::create);
+                get(RegionController.BASE, regionController::list);
+                get(RegionController.BASE + "/{name}", regionController::get);
+                delete(RegionController.BASE + "/{name}", regionController::delete);
+                get(RegionController.BASE + "/{name}/stats", regionController::stats);
+                put(EntryController.BASE, entryController::putAll);
+                post(EntryController.BASE + "/batch-get", entryController::getAll);
+                get(EntryController.BASE + "/{key}", entryController::get);
+                put(EntryController.BASE + "/{key}", entryController::put);
+                delete(EntryController.BASE + "/{key}", entryController::delete);
+                get(API + "/health", ops::health);
+                get(API + "/metrics", ops::metrics);
+                get("/ignite", ops::ignite);
+            });
+        });
+        app.exception(Exception.class, Problems::handle);
+        app.error(404, ctx -> {
+            if (!Problems.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                Problems.write(ctx, Problems.problem(404, "Not found", "no route for " + ctx.method() + " " + ctx.path(), ctx, null, null));
+            }
+        });
+        app.error(405, ctx -> Problems.write(ctx, Problems.problem(405, "Method not allowed",
+                ctx.method() + " is not allowed on " + ctx.path(), ctx, null, null)));
+    }
+
+    /** Starts listening; port 0 picks a free port. @return the bound port */
+    public int start(String host, int port) {
+        app.start(host, port);
+        return app.port();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

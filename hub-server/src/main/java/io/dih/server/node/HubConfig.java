@@ -1,0 +1,217 @@
+package io.dih.server.node;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.api.AtomicityMode;
+import io.dih.api.CacheMode;
+import io.dih.api.CacheStrategy;
+import io.dih.api.RegionDefaults;
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A hub node's configuration: {@code config/hub.yaml} overlaid by the operator's file and then by
+ * {@code DIH_*} environment variables (see {@link HubConfigLoader}).
+ *
+ * @param igniteConfig a Spring XML Ignite configuration; when set it replaces the node, discovery, communication,
+ *                     thin-client and storage sections
+ * @param bootstrap    a YAML file of regions (and sample entries) to create at start-up, or {@code null}
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record HubConfig(
+        @JsonProperty("node") Node node,
+        @JsonProperty("discovery") Discovery discovery,
+        @JsonProperty("communication") Communication communication,
+        @JsonProperty("thin_client") ThinClient thinClient,
+        @JsonProperty("gateway") Gateway gateway,
+        @JsonProperty("storage") Storage storage,
+        @JsonProperty("defaults") Defaults defaults,
+        @JsonProperty("ignite_config") String igniteConfig,
+        @JsonProperty("bootstrap") String bootstrap) {
+
+    public HubConfig {
+        List<FieldError> errors = new ArrayList<>();
+        require(errors, "node", node);
+        require(errors, "discovery", discovery);
+        require(errors, "communication", communication);
+        require(errors, "thin_client", thinClient);
+        require(errors, "gateway", gateway);
+        require(errors, "storage", storage);
+        require(errors, "defaults", defaults);
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+    }
+
+    private static void require(List<FieldError> errors, String name, Object section) {
+        if (section == null) {
+            errors.add(new FieldError(name, "section is missing"));
+        }
+    }
+
+    static void checkPort(List<FieldError> errors, String field, int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+            errors.add(new FieldError(field, "must be a TCP port" + (zeroAllowed ? " or 0 for any free port" : "") + ", was " + port));
+        }
+    }
+
+    static void fail(List<FieldError> errors) {
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+    }
+
+    /** @param name the node's Ignite instance name and consistent id (keep it stable for persistence) */
+    public record Node(@JsonProperty("name") String name, @JsonProperty("work_dir") String workDir) {
+        public Node {
+            List<FieldError> errors = new ArrayList<>();
+            if (name == null || name.isBlank()) {
+                errors.add(new FieldError("node.name", "must not be empty"));
+            }
+            if (workDir == null || workDir.isBlank()) {
+                errors.add(new FieldError("node.work_dir", "must not be empty"));
+            }
+            fail(errors);
+        }
+    }
+
+    /**
+     * @param addresses the static IP finder's list, e.g. {@code 10.0.0.1:47500..47509}
+     */
+    public record Discovery(
+            @JsonProperty("local_address") String localAddress,
+            @JsonProperty("port") int port,
+            @JsonProperty("port_range") int portRange,
+            @JsonProperty("addresses") List<String> addresses,
+            @JsonProperty("kubernetes") Kubernetes kubernetes) {
+        public Discovery {
+            List<FieldError> errors = new ArrayList<>();
+            checkPort(errors, "discovery.port", port, false);
+            if (portRange < 0) {
+                errors.add(new FieldError("discovery.port_range", "must be >= 0"));
+            }
+            addresses = addresses == null ? List.of() : List.copyOf(addresses);
+            if (kubernetes == null) {
+                kubernetes = new Kubernetes(false, null, null, null, null, false);
+            }
+            if (!kubernetes.enabled() && addresses.isEmpty()) {
+                errors.add(new FieldError("discovery.addresses", "list at least one host:port (or enable discovery.kubernetes)"));
+            }
+            fail(errors);
+        }
+    }
+
+    public record Kubernetes(
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("namespace") String namespace,
+            @JsonProperty("service_name") String serviceName,
+            @JsonProperty("master_url") String masterUrl,
+            @JsonProperty("account_token") String accountToken,
+            @JsonProperty("include_not_ready_addresses") boolean includeNotReadyAddresses) {
+        public Kubernetes {
+            List<FieldError> errors = new ArrayList<>();
+            if (enabled) {
+                if (namespace == null || namespace.isBlank()) {
+                    errors.add(new FieldError("discovery.kubernetes.namespace", "must not be empty"));
+                }
+                if (serviceName == null || serviceName.isBlank()) {
+                    errors.add(new FieldError("discovery.kubernetes.service_name", "must not be empty"));
+                }
+            }
+            fail(errors);
+        }
+    }
+
+    public record Communication(@JsonProperty("local_address") String localAddress,
+                                @JsonProperty("port") int port,
+                                @JsonProperty("port_range") int portRange) {
+        public Communication {
+            List<FieldError> errors = new ArrayList<>();
+            checkPort(errors, "communication.port", port, false);
+            fail(errors);
+        }
+    }
+
+    public record ThinClient(@JsonProperty("host") String host,
+                             @JsonProperty("port") int port,
+                             @JsonProperty("port_range") int portRange) {
+        public ThinClient {
+            List<FieldError> errors = new ArrayList<>();
+            checkPort(errors, "thin_client.port", port, false);
+            fail(errors);
+        }
+    }
+
+    /** @param port the REST gateway's port; 0 picks a free one (tests) */
+    public record Gateway(@JsonProperty("host") String host, @JsonProperty("port") int port) {
+        public Gateway {
+            List<FieldError> errors = new ArrayList<>();
+            checkPort(errors, "gateway.port", port, true);
+            fail(errors);
+        }
+    }
+
+    /**
+     * @param persistence      Ignite native persistence: regions and data survive restarts
+     * @param dataRegionMaxMb  off-heap memory for region data
+     * @param pageEviction     in-memory mode only: {@code RANDOM_2_LRU} (evict when full) or {@code DISABLED}
+     *                         (refuse writes when full)
+     */
+    public record Storage(
+            @JsonProperty("persistence") boolean persistence,
+            @JsonProperty("data_region_initial_mb") long dataRegionInitialMb,
+            @JsonProperty("data_region_max_mb") long dataRegionMaxMb,
+            @JsonProperty("system_region_max_mb") long systemRegionMaxMb,
+            @JsonProperty("page_eviction") String pageEviction,
+            @JsonProperty("auto_activate") boolean autoActivate) {
+        public Storage {
+            List<FieldError> errors = new ArrayList<>();
+            if (dataRegionMaxMb < 10) {
+                errors.add(new FieldError("storage.data_region_max_mb", "must be at least 10 (MB), was " + dataRegionMaxMb));
+            }
+            if (dataRegionInitialMb < 10 || dataRegionInitialMb > dataRegionMaxMb) {
+                dataRegionInitialMb = Math.max(10, Math.min(256, dataRegionMaxMb));
+            }
+            if (systemRegionMaxMb < 10) {
+                errors.add(new FieldError("storage.system_region_max_mb", "must be at least 10 (MB), was " + systemRegionMaxMb));
+            }
+            if (pageEviction == null) {
+                pageEviction = "RANDOM_2_LRU";
+            }
+            if (!List.of("RANDOM_2_LRU", "RANDOM_LRU", "DISABLED").contains(pageEviction)) {
+                errors.add(new FieldError("storage.page_eviction", "must be RANDOM_2_LRU, RANDOM_LRU or DISABLED, was " + pageEviction));
+            }
+            fail(errors);
+        }
+    }
+
+    /** What a region gets for the settings its spec leaves out. */
+    public record Defaults(
+            @JsonProperty("cache_mode") CacheMode cacheMode,
+            @JsonProperty("backups") int backups,
+            @JsonProperty("atomicity_mode") AtomicityMode atomicityMode,
+            @JsonProperty("cache_strategy") CacheStrategy cacheStrategy,
+            @JsonProperty("eviction_max_size") Long evictionMaxSize) {
+        public Defaults {
+            List<FieldError> errors = new ArrayList<>();
+            if (backups < 0) {
+                errors.add(new FieldError("defaults.backups", "must be >= 0"));
+            }
+            if (evictionMaxSize != null && evictionMaxSize <= 0) {
+                errors.add(new FieldError("defaults.eviction_max_size", "must be positive"));
+            }
+            fail(errors);
+        }
+
+        public RegionDefaults toRegionDefaults() {
+            return new RegionDefaults(
+                    cacheMode != null ? cacheMode : CacheMode.PARTITIONED,
+                    backups,
+                    atomicityMode != null ? atomicityMode : AtomicityMode.TRANSACTIONAL,
+                    cacheStrategy != null ? cacheStrategy : CacheStrategy.NONE,
+                    evictionMaxSize);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.dih.server.node;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.server.gateway.GatewayApp;
+import io.dih.spi.InvalidSpecException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar hub-server.jar} starts the one-node demo hub (REST on 8080, thin client / JDBC on 10800, demo
+ * regions with sample data); {@code --config FILE} starts a real node from a hub.yaml.
+ */
+@Command(name = "hub-server", mixinStandardHelpOptions = true, version = "dih 0.1.0",
+        description = "Starts a Digital Integration Hub node (Ignite server + REST gateway).")
+public final class HubMain implements Callable<Integer> {
+    /** The demo's bootstrap file, shipped in the jar. */
+    public static final String DEMO_BOOTSTRAP = Bootstrap.CLASSPATH_PREFIX + HubConfigLoader.CLASSPATH_DIR + "demo-bootstrap.yaml";
+
+    @Option(names = "--config", description = "hub.yaml of this node; without it the node starts the demo")
+    Path config;
+
+    @Option(names = "--demo", description = "apply the demo bootstrap even with --config")
+    boolean demo;
+
+    public static void main(String[] args) {
+        System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true"); // our hook stops the gateway first, then Ignite
+        System.setProperty("IGNITE_UPDATE_NOTIFIER", "false");
+        System.setProperty("IGNITE_QUIET", System.getProperty("IGNITE_QUIET", "true"));
+        System.setProperty("IGNITE_NO_ASCII", "true");
+        System.setProperty("IGNITE_PERFORMANCE_SUGGESTIONS_DISABLED", "true");
+        System.setProperty("java.net.preferIPv4Stack", "true");
+        System.exit(new CommandLine(new HubMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        HubConfigLoader loader = new HubConfigLoader(System.getenv());
+        HubConfig cfg;
+        try {
+            if (config == null) {
+                ObjectNode demoTree = JsonNodeFactory.instance.objectNode();
+                demoTree.put("bootstrap", DEMO_BOOTSTRAP);
+                demoTree.putObject("node").put("work_dir", Path.of(System.getProperty("java.io.tmpdir"), "dih-demo-" + ProcessHandle.current().pid()).toString());
+                cfg = loader.load(demoTree);
+            } else {
+                cfg = loader.load(config);
+                if (demo && cfg.bootstrap() == null) {
+                    cfg = new HubConfig(cfg.node(), cfg.discovery(), cfg.communication(), cfg.thinClient(), cfg.gateway(),
+                            cfg.storage(), cfg.defaults(), cfg.igniteConfig(), DEMO_BOOTSTRAP);
+                }
+            }
+        } catch (InvalidSpecException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        HubNode node = HubNode.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "dih-shutdown"));
+        System.out.println("DIH node " + cfg.node().name() + " is ready: " + node.baseUrl() + GatewayApp.API + " (REST), port "
+                + node.thinClientPort() + " (thin client / JDBC). Ctrl-C stops it.");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,204 @@
+package io.dih.server.region;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.api.AtomicityMode;
+import io.dih.spi.CapacityExceededException;
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import io.dih.spi.NotFoundException;
+import io.dih.spi.UnavailableException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.cache.CacheException;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.binary.BinaryObjectException;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.internal.mem.IgniteOutOfMemoryException;
+import org.apache.ignite.internal.processors.cache.CacheInvalidStateException;
+import org.apache.ignite.transactions.Transaction;
+import org.apache.ignite.transactions.TransactionConcurrency;
+import org.apache.ignite.transactions.TransactionIsolation;
+
+/** Reads and writes a region's entries as JSON rows. */
+public final class EntryService {
+    /** The most keys one batch call may carry. */
+    public static final int MAX_BATCH = 1000;
+
+    private final Ignite ignite;
+    private final RegionService regions;
+
+    public EntryService(Ignite ignite, RegionService regions) {
+        this.ignite = requireNonNull(ignite, "ignite is null");
+        this.regions = requireNonNull(regions, "regions is null");
+    }
+
+    public ObjectNode get(String regionName, String keyText) {
+        Region r = regions.get(regionName);
+        Object key = EntryCodec.key(r, ignite.binary(), keyText);
+        Object value = guard(r, () -> r.cache().get(key));
+        if (value == null) {
+            throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
+        }
+        return EntryCodec.toJson(r, key, value);
+    }
+
+    /** Stores (replaces) one entry. @return true when the key was new */
+    public boolean put(String regionName, String keyText, JsonNode body) {
+        Region r = regions.get(regionName);
+        Object key = EntryCodec.key(r, ignite.binary(), keyText);
+        BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
+        return guard(r, () -> {
+            checkCapacity(r, Set.of(key));
+            return r.cache().getAndPut(key, value) == null;
+        });
+    }
+
+    public void delete(String regionName, String keyText) {
+        Region r = regions.get(regionName);
+        Object key = EntryCodec.key(r, ignite.binary(), keyText);
+        if (!guard(r, () -> r.cache().remove(key))) {
+            throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
+        }
+    }
+
+    /** The entries found for the keys, by key as written, and the keys not found. */
+    public record BatchGet(Map<String, ObjectNode> entries, List<String> missing) {
+    }
+
+    public BatchGet getAll(String regionName, List<String> keyTexts) {
+        checkBatch("keys", keyTexts == null ? 0 : keyTexts.size());
+        Region r = regions.get(regionName);
+        Map<Object, String> keys = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < keyTexts.size(); i++) {
+            try {
+                keys.put(EntryCodec.key(r, ignite.binary(), keyTexts.get(i)), keyTexts.get(i));
+            } catch (InvalidSpecException e) {
+                errors.add(new FieldError("keys[" + i + "]", e.errors().get(0).message()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        Map<Object, Object> found = guard(r, () -> r.cache().getAll(keys.keySet()));
+        Map<String, ObjectNode> entries = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        keys.forEach((k, text) -> {
+            Object v = found.get(k);
+            if (v == null) {
+                missing.add(text);
+            } else {
+                entries.put(text, EntryCodec.toJson(r, k, v));
+            }
+        });
+        return new BatchGet(entries, missing);
+    }
+
+    /**
+     * Stores many entries, all or none: every value is checked before anything is written, and on a
+     * TRANSACTIONAL region the writes commit in one transaction.
+     *
+     * @return how many keys were new
+     */
+    public int putAll(String regionName, Map<String, JsonNode> rows) {
+        checkBatch("entries", rows == null ? 0 : rows.size());
+        Region r = regions.get(regionName);
+        Map<Object, BinaryObject> batch = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : rows.entrySet()) {
+            try {
+                Object key = EntryCodec.key(r, ignite.binary(), e.getKey());
+                batch.put(key, EntryCodec.value(r, ignite.binary(), key, e.getValue(), "entries." + e.getKey()));
+            } catch (InvalidSpecException ex) {
+                for (FieldError fe : ex.errors()) {
+                    errors.add(fe.field().startsWith("entries.") ? fe : new FieldError("entries." + e.getKey(), fe.message()));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return guard(r, () -> {
+            checkCapacity(r, batch.keySet());
+            if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
+                try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
+                    int fresh = batch.size() - r.cache().getAll(batch.keySet()).size();
+                    r.cache().putAll(batch);
+                    tx.commit();
+                    return fresh;
+                }
+            }
+            int fresh = batch.size() - r.cache().getAll(batch.keySet()).size();
+            r.cache().putAll(batch);
+            return fresh;
+        });
+    }
+
+    private static void checkBatch(String field, int size) {
+        if (size == 0) {
+            throw new InvalidSpecException(field, "must not be empty");
+        }
+        if (size > MAX_BATCH) {
+            throw new InvalidSpecException(field, "holds " + size + " items; at most " + MAX_BATCH + " per call");
+        }
+    }
+
+    /**
+     * Refuses writes that would take a region past its {@code eviction_max_size}. Overwrites of existing keys are
+     * always allowed. The count is exact (a cluster-wide size), so it costs a round trip only on bounded regions.
+     */
+    private static void checkCapacity(Region r, Set<?> keys) {
+        Long max = r.spec().evictionMaxSize();
+        if (max == null) {
+            return;
+        }
+        IgniteCache<Object, Object> cache = r.cache();
+        long size = cache.sizeLong(CachePeekMode.PRIMARY);
+        if (size + keys.size() <= max) {
+            return;
+        }
+        long fresh = keys.size() - cache.getAll(new java.util.HashSet<>(keys)).size();
+        if (size + fresh > max) {
+            throw new CapacityExceededException("region '" + r.name() + "' holds " + size + " of at most " + max
+                    + " entries (eviction_max_size); " + fresh + " new entries do not fit");
+        }
+    }
+
+    /** Runs a cache operation, translating Ignite's failures into the hub's typed errors. */
+    static <T> T guard(Region r, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (CacheException | BinaryObjectException | IllegalStateException e) {
+            throw translate(r, e);
+        }
+    }
+
+    private static RuntimeException translate(Region r, RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IgniteOutOfMemoryException) {
+                return new CapacityExceededException("the memory that holds region '" + r.name()
+                        + "' is full; the write was not stored (raise storage.data_region_max_mb or enable page eviction)", e);
+            }
+            if (c instanceof CacheInvalidStateException) {
+                return new UnavailableException("region '" + r.name() + "' has lost partitions (nodes left the cluster "
+                        + "with no backups left); reset them after the nodes are back [" + c.getMessage() + "]", e);
+            }
+            if (c instanceof BinaryObjectException) {
+                return new InvalidSpecException("body", "the value does not fit region '" + r.name() + "': " + c.getMessage());
+            }
+        }
+        if (e instanceof IllegalStateException ise && ise.getMessage() != null && ise.getMessage().contains("stopped")) {
+            return new UnavailableException("region '" + r.name() + "' is not available: " + ise.getMessage(), e);
+        }
+        return e;
+    }
+}

@@ -1,0 +1,177 @@
+package io.dih.server.region;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dih.api.RegionDefaults;
+import io.dih.api.RegionSpec;
+import io.dih.server.json.Json;
+import io.dih.server.registry.Registry;
+import io.dih.spi.ConflictException;
+import io.dih.spi.NotFoundException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, finds and drops regions. The registry is the source of truth; this node keeps the parsed records of the
+ * regions it has served, dropped again when the registry says they changed (a continuous query on every node).
+ */
+public final class RegionService {
+    public static final String KIND = "region";
+    private static final Logger LOG = LoggerFactory.getLogger(RegionService.class);
+
+    private final Ignite ignite;
+    private final Registry registry;
+    private final RegionDefaults defaults;
+    private final Map<String, Region> live = new ConcurrentHashMap<>();
+
+    public RegionService(Ignite ignite, Registry registry, RegionDefaults defaults) {
+        this.ignite = requireNonNull(ignite, "ignite is null");
+        this.registry = requireNonNull(registry, "registry is null");
+        this.defaults = requireNonNull(defaults, "defaults is null");
+    }
+
+    /** Forgets what this node knows of the object behind a registry key; called by the registry listener. */
+    public void onRegistryChange(String registryKey) {
+        if (registryKey.startsWith(KIND + "/")) {
+            live.remove(registryKey.substring(KIND.length() + 1));
+        }
+    }
+
+    public RegionDefaults defaults() {
+        return defaults;
+    }
+
+    /** The result of a create: the region and whether this call created it (false: the same spec was there). */
+    public record Created(RegionSpec spec, boolean created) {
+    }
+
+    /**
+     * Registers and creates a region. The same spec again is a no-op; another spec under the same name (in any
+     * letter case) is a {@link ConflictException}. A failure to create the cache leaves nothing registered.
+     */
+    public Created create(RegionSpec requested) {
+        RegionSpec spec = requested.normalize(defaults);
+        String stamp = Long.toString(Instant.now().toEpochMilli(), 36);
+        String base = "dih_" + spec.name().toLowerCase(Locale.ROOT) + "_" + stamp;
+        RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString());
+        String json = write(record);
+        String existing = registry.putIfAbsent(KIND, spec.name(), json);
+        if (existing != null) {
+            RegionRecord current = read(existing);
+            if (!current.spec().equals(spec)) {
+                throw new ConflictException("region '" + current.spec().name() + "' already exists with a different spec; "
+                        + "delete it first or send the same spec [region=" + spec.name() + "]");
+            }
+            ensureCache(current);
+            return new Created(current.spec(), false);
+        }
+        if (ignite.cacheNames().contains(spec.name())) {
+            registry.remove(KIND, spec.name(), json);
+            throw new ConflictException("a cache named '" + spec.name() + "' already exists and was not created by the hub");
+        }
+        try {
+            ensureCache(record);
+        } catch (RuntimeException e) {
+            registry.remove(KIND, spec.name(), json);
+            throw e;
+        }
+        LOG.info("Created region {} ({} {}, backups={})", spec.name(), spec.cacheMode(), spec.atomicityMode(), spec.backups());
+        return new Created(spec, true);
+    }
+
+    private void ensureCache(RegionRecord record) {
+        ignite.getOrCreateCache(RegionCaches.configuration(record));
+    }
+
+    public List<RegionSpec> list() {
+        List<RegionSpec> out = new ArrayList<>();
+        for (String json : registry.list(KIND).values()) {
+            out.add(read(json).spec());
+        }
+        return out;
+    }
+
+    /** The live region, or {@link NotFoundException}. */
+    public Region get(String name) {
+        String key = name.toLowerCase(Locale.ROOT);
+        Region r = live.get(key);
+        if (r != null) {
+            return r;
+        }
+        String json = registry.get(KIND, name);
+        if (json == null) {
+            throw new NotFoundException("region '" + name + "' does not exist");
+        }
+        RegionRecord record = read(json);
+        IgniteCache<Object, Object> cache = ignite.cache(record.spec().name());
+        if (cache == null) {
+            ensureCache(record);
+            cache = ignite.cache(record.spec().name());
+        }
+        r = new Region(record, cache.withKeepBinary());
+        live.put(key, r);
+        return r;
+    }
+
+    /** All live regions this node can see. */
+    public Collection<Region> regions() {
+        List<Region> out = new ArrayList<>();
+        for (RegionSpec s : list()) {
+            try {
+                out.add(get(s.name()));
+            } catch (NotFoundException ignored) {
+                // dropped between list and get
+            }
+        }
+        return out;
+    }
+
+    /** Unregisters a region and destroys its cache and data on every node. */
+    public void delete(String name) {
+        String json = registry.get(KIND, name);
+        if (json == null) {
+            throw new NotFoundException("region '" + name + "' does not exist");
+        }
+        RegionRecord record = read(json);
+        if (!registry.remove(KIND, name, json)) {
+            throw new ConflictException("region '" + name + "' changed while it was being deleted; try again");
+        }
+        live.remove(name.toLowerCase(Locale.ROOT));
+        ignite.destroyCache(record.spec().name());
+        LOG.info("Deleted region {}", record.spec().name());
+    }
+
+    public RegionStats stats(String name) {
+        Region r = get(name);
+        List<RegionStats.Counters> nodes = new ArrayList<>(
+                ignite.compute(ignite.cluster().forServers()).broadcast(new LocalStatsJob(r.name())));
+        nodes.sort((a, b) -> a.node().compareTo(b.node()));
+        return new RegionStats(r.name(), RegionStats.Counters.sum(nodes), nodes);
+    }
+
+    static String write(RegionRecord record) {
+        try {
+            return Json.MAPPER.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize region record", e);
+        }
+    }
+
+    static RegionRecord read(String json) {
+        try {
+            return Json.MAPPER.readValue(json, RegionRecord.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the registry holds an unreadable region record: " + e.getOriginalMessage(), e);
+        }
+    }
+}
