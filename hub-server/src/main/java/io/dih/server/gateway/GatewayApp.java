@@ -11,6 +11,7 @@ import io.dih.server.metrics.HubMetrics;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.javalin.openapi.plugin.OpenApiPlugin;
 import org.apache.ignite.Ignite;
@@ -35,8 +36,7 @@ public final class GatewayApp implements AutoCloseable {
             config.useVirtualThreads = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.defaultContentType = "application/json";
-            config.requestLogger.http((ctx, ms) -> metrics.recordRequest(ctx.method().name(),
-                    ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath(), ctx.status().getCode(), ms));
+            config.requestLogger.http((ctx, ms) -> metrics.recordRequest(ctx.method().name(), route(ctx), ctx.status().getCode(), ms));
             config.registerPlugin(new OpenApiPlugin(openapi -> openapi
                     .withDocumentationPath(OPENAPI_PATH)
                     .withDefinitionConfiguration((version, definition) -> definition
@@ -67,6 +67,16 @@ public final class GatewayApp implements AutoCloseable {
         });
         app.error(405, ctx -> Problems.write(ctx, Problems.problem(405, "Method not allowed",
                 ctx.method() + " is not allowed on " + ctx.path(), ctx, null, null)));
+    }
+
+    /** The matched route template, so metrics have one series per route, not per key. */
+    private static String route(Context ctx) {
+        try {
+            String path = ctx.endpointHandlerPath();
+            return path.isEmpty() ? "unmatched" : path;
+        } catch (IllegalStateException e) {
+            return "unmatched"; // no endpoint matched (404) or the request ended before routing
+        }
     }
 
     /** Starts listening; port 0 picks a free port. @return the bound port */

@@ -65,7 +65,7 @@ public final class EntryCodec {
      */
     public static BinaryObject value(Region region, IgniteBinary binary, Object key, JsonNode json, String path) {
         if (json == null || !json.isObject()) {
-            throw new InvalidSpecException(path, "must be a JSON object of column values, got "
+            throw new InvalidSpecException(path.isEmpty() ? "body" : path, "must be a JSON object of column values, got "
                     + (json == null ? "nothing" : json.getNodeType().name().toLowerCase()));
         }
         RegionSpec spec = region.spec();
