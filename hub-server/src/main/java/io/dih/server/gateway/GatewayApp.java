@@ -23,6 +23,8 @@ import org.apache.ignite.Ignite;
 public final class GatewayApp implements AutoCloseable {
     public static final String API = "/api/v1/dih";
     public static final String OPENAPI_PATH = API + "/openapi.json";
+    /** Largest request body: a batch of 1000 rows of a few KB each. */
+    public static final long MAX_REQUEST_BYTES = 32L * 1024 * 1024;
 
     private final Javalin app;
 
@@ -36,6 +38,7 @@ public final class GatewayApp implements AutoCloseable {
             config.useVirtualThreads = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.defaultContentType = "application/json";
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
             config.requestLogger.http((ctx, ms) -> metrics.recordRequest(ctx.method().name(), route(ctx), ctx.status().getCode(), ms));
             config.registerPlugin(new OpenApiPlugin(openapi -> openapi
                     .withDocumentationPath(OPENAPI_PATH)
@@ -60,13 +63,21 @@ public final class GatewayApp implements AutoCloseable {
             });
         });
         app.exception(Exception.class, Problems::handle);
-        app.error(404, ctx -> {
-            if (!Problems.CONTENT_TYPE.equals(ctx.res().getContentType())) {
-                Problems.write(ctx, Problems.problem(404, "Not found", "no route for " + ctx.method() + " " + ctx.path(), ctx, null, null));
-            }
-        });
-        app.error(405, ctx -> Problems.write(ctx, Problems.problem(405, "Method not allowed",
-                ctx.method() + " is not allowed on " + ctx.path(), ctx, null, null)));
+        // Errors raised by Javalin or Jetty themselves (no route, wrong method, body too large…) become problems too.
+        for (int status : new int[] {400, 404, 405, 408, 413, 415, 500, 503}) {
+            app.error(status, ctx -> {
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith(Problems.CONTENT_TYPE)) {
+                    String detail = switch (ctx.statusCode()) {
+                        case 404 -> "no route for " + ctx.method() + " " + ctx.path();
+                        case 405 -> ctx.method() + " is not allowed on " + ctx.path();
+                        case 413 -> "the request body is larger than " + MAX_REQUEST_BYTES / (1024 * 1024) + " MB";
+                        default -> ctx.result() == null || ctx.result().isBlank() ? Problems.title(ctx.statusCode()) : ctx.result();
+                    };
+                    Problems.write(ctx, Problems.problem(ctx.statusCode(), Problems.title(ctx.statusCode()), detail, ctx, null, null));
+                }
+            });
+        }
     }
 
     /** The matched route template, so metrics have one series per route, not per key. */

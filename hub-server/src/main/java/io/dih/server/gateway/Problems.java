@@ -78,6 +78,8 @@ final class Problems {
             case 404 -> "Not found";
             case 405 -> "Method not allowed";
             case 409 -> "Conflict";
+            case 408 -> "Request timeout";
+            case 413 -> "Request too large";
             case 415 -> "Unsupported media type";
             case 503 -> "Service unavailable";
             default -> status >= 500 ? "Internal error" : "Request failed";

@@ -156,8 +156,13 @@ public record HubConfig(
     /**
      * @param persistence      Ignite native persistence: regions and data survive restarts
      * @param dataRegionMaxMb  off-heap memory for region data
-     * @param pageEviction     in-memory mode only: {@code RANDOM_2_LRU} (evict when full) or {@code DISABLED}
-     *                         (refuse writes when full)
+     * @param pageEviction     in-memory mode only: how pages are evicted when the data region is 90% full,
+     *                         {@code RANDOM_2_LRU} or {@code RANDOM_LRU}. There is no "off": Ignite's page trees do not
+     *                         survive a full in-memory region, so the hub always evicts (bound a region's entries
+     *                         with {@code eviction_max_size} to refuse writes instead)
+     * @param autoActivate     activate a persistent cluster on its first start
+     * @param baselineAutoAdjustSeconds persistence only: how long a node may be gone before the baseline drops it
+     *                         and its partitions are rebuilt on the others (a rolling restart stays below this)
      */
     public record Storage(
             @JsonProperty("persistence") boolean persistence,
@@ -165,7 +170,8 @@ public record HubConfig(
             @JsonProperty("data_region_max_mb") long dataRegionMaxMb,
             @JsonProperty("system_region_max_mb") long systemRegionMaxMb,
             @JsonProperty("page_eviction") String pageEviction,
-            @JsonProperty("auto_activate") boolean autoActivate) {
+            @JsonProperty("auto_activate") boolean autoActivate,
+            @JsonProperty("baseline_auto_adjust_seconds") long baselineAutoAdjustSeconds) {
         public Storage {
             List<FieldError> errors = new ArrayList<>();
             if (dataRegionMaxMb < 10) {
@@ -177,11 +183,15 @@ public record HubConfig(
             if (systemRegionMaxMb < 10) {
                 errors.add(new FieldError("storage.system_region_max_mb", "must be at least 10 (MB), was " + systemRegionMaxMb));
             }
+            if (baselineAutoAdjustSeconds < 0) {
+                errors.add(new FieldError("storage.baseline_auto_adjust_seconds", "must be >= 0, was " + baselineAutoAdjustSeconds));
+            }
             if (pageEviction == null) {
                 pageEviction = "RANDOM_2_LRU";
             }
-            if (!List.of("RANDOM_2_LRU", "RANDOM_LRU", "DISABLED").contains(pageEviction)) {
-                errors.add(new FieldError("storage.page_eviction", "must be RANDOM_2_LRU, RANDOM_LRU or DISABLED, was " + pageEviction));
+            if (!List.of("RANDOM_2_LRU", "RANDOM_LRU").contains(pageEviction)) {
+                // DISABLED is not offered: a full in-memory region without eviction corrupts Ignite's page trees
+                errors.add(new FieldError("storage.page_eviction", "must be RANDOM_2_LRU or RANDOM_LRU, was " + pageEviction));
             }
             fail(errors);
         }

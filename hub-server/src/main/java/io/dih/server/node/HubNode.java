@@ -69,12 +69,38 @@ public final class HubNode implements AutoCloseable {
         return new HubNode(config, ignite);
     }
 
+    /**
+     * With native persistence a cluster starts inactive. On its very first start (no baseline yet) the hub activates
+     * it; after that, Ignite activates it again by itself once every baseline node is back, so a node of a
+     * restarting cluster waits for its peers instead of activating a partial cluster.
+     */
     private void activate() {
-        if (!ignite.cluster().state().active() && config.storage().autoActivate()) {
-            LOG.info("Activating the cluster (native persistence is on)");
+        if (ignite.cluster().state().active()) {
+            return;
+        }
+        if (config.storage().autoActivate() && ignite.cluster().currentBaselineTopology() == null) {
+            LOG.info("Activating the cluster for the first time (native persistence is on)");
             ignite.cluster().state(ClusterState.ACTIVE);
             ignite.cluster().baselineAutoAdjustEnabled(true);
-            ignite.cluster().baselineAutoAdjustTimeout(0);
+            ignite.cluster().baselineAutoAdjustTimeout(config.storage().baselineAutoAdjustSeconds() * 1000L);
+            return;
+        }
+        long started = System.nanoTime();
+        long nextLog = 0;
+        while (!ignite.cluster().state().active()) {
+            long waited = (System.nanoTime() - started) / 1_000_000_000L;
+            if (waited >= nextLog) {
+                LOG.info("Waiting for the cluster to become active: {} of the baseline nodes have joined ({} s). "
+                                + "It activates when all are back, or activate it by hand (control.sh --set-state ACTIVE).",
+                        ignite.cluster().forServers().nodes().size(), waited);
+                nextLog = waited + 30;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the cluster to become active", e);
+            }
         }
     }
 
@@ -112,21 +138,29 @@ public final class HubNode implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        stop(false);
+    }
+
+    /**
+     * Stops the node. Gracefully: the gateway stops taking requests, then the node leaves the cluster and waits
+     * for in-flight work. With {@code cancel}, in-flight work is cancelled (what a crash looks like to the others,
+     * short of killing the process).
+     */
+    public synchronized void stop(boolean cancel) {
         if (closed) {
             return;
         }
         closed = true;
-        LOG.info("Stopping hub node {}", ignite.name());
+        LOG.info("Stopping hub node {}{}", ignite.name(), cancel ? " (cancelling in-flight work)" : "");
         try {
             gateway.close();
-        } finally {
-            try {
-                metrics.close();
+            metrics.close();
+            if (!cancel) {
                 registry.close();
-            } finally {
-                Ignition.stop(ignite.name(), false);
             }
+        } finally {
+            Ignition.stop(ignite.name(), cancel);
         }
     }
 }

@@ -120,6 +120,10 @@ public final class IgniteConfigFactory {
                 .setMetricsEnabled(true);
         if (!s.persistence()) {
             data.setPageEvictionMode(DataPageEvictionMode.valueOf(s.pageEviction()));
+            // Eviction frees pages one entry at a time; a batch write needs a pool of empty pages to land in first.
+            // Ignite's default (100 pages) runs dry under 1000-row batches and the region goes out of memory.
+            long pages = data.getMaxSize() / DataStorageConfiguration.DFLT_PAGE_SIZE;
+            data.setEmptyPagesPoolSize((int) Math.max(100, Math.min(pages / 20, 16_384)));
         }
         DataStorageConfiguration ds = new DataStorageConfiguration()
                 .setDefaultDataRegionConfiguration(data)

@@ -183,7 +183,18 @@ public final class EntryService {
     }
 
     private static RuntimeException translate(Region r, RuntimeException e) {
-        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        java.util.Deque<Throwable> todo = new java.util.ArrayDeque<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        todo.add(e);
+        while (!todo.isEmpty()) {
+            Throwable c = todo.poll();
+            if (!seen.add(c)) {
+                continue;
+            }
+            if (c.getCause() != null) {
+                todo.add(c.getCause());
+            }
+            todo.addAll(java.util.Arrays.asList(c.getSuppressed()));
             if (c instanceof IgniteOutOfMemoryException) {
                 return new CapacityExceededException("the memory that holds region '" + r.name()
                         + "' is full; the write was not stored (raise storage.data_region_max_mb or enable page eviction)", e);

@@ -8,7 +8,7 @@ import org.apache.ignite.lang.IgniteCallable;
 import org.apache.ignite.resources.IgniteInstanceResource;
 
 /** Runs on each server node and reads that node's counters for one region. */
-final class LocalStatsJob implements IgniteCallable<RegionStats.Counters> {
+final class LocalStatsJob implements IgniteCallable<LocalStatsJob.Snapshot> {
     private static final long serialVersionUID = 1L;
 
     private final String cacheName;
@@ -21,21 +21,61 @@ final class LocalStatsJob implements IgniteCallable<RegionStats.Counters> {
     }
 
     @Override
-    public RegionStats.Counters call() {
+    public Snapshot call() {
         String node = String.valueOf(ignite.cluster().localNode().consistentId());
         IgniteCache<Object, Object> cache = ignite.cache(cacheName);
         if (cache == null) {
-            return new RegionStats.Counters(node, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Snapshot(node, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
         CacheMetrics m = cache.localMetrics();
         long hits = m.getCacheHits();
         long misses = m.getCacheMisses();
-        return new RegionStats.Counters(node,
+        return new Snapshot(node,
                 cache.localSizeLong(CachePeekMode.PRIMARY),
                 cache.localSizeLong(CachePeekMode.BACKUP),
                 m.getCacheGets(), m.getCachePuts(), m.getCacheRemovals(), hits, misses,
-                hits + misses == 0 ? 0 : (double) hits / (hits + misses),
                 m.getCacheEvictions(),
                 m.getAverageGetTime(), m.getAveragePutTime(), m.getOffHeapAllocatedSize());
+    }
+
+    /**
+     * One node's counters on the wire. A plain class, not a record: Ignite's marshaller cannot rebuild records on
+     * Java 17.
+     */
+    static final class Snapshot implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final String node;
+        final long size;
+        final long backupSize;
+        final long gets;
+        final long puts;
+        final long removals;
+        final long hits;
+        final long misses;
+        final long evictions;
+        final double avgGetMicros;
+        final double avgPutMicros;
+        final long offHeapBytes;
+
+        Snapshot(String node, long size, long backupSize, long gets, long puts, long removals, long hits, long misses,
+                 long evictions, double avgGetMicros, double avgPutMicros, long offHeapBytes) {
+            this.node = node;
+            this.size = size;
+            this.backupSize = backupSize;
+            this.gets = gets;
+            this.puts = puts;
+            this.removals = removals;
+            this.hits = hits;
+            this.misses = misses;
+            this.evictions = evictions;
+            this.avgGetMicros = avgGetMicros;
+            this.avgPutMicros = avgPutMicros;
+            this.offHeapBytes = offHeapBytes;
+        }
+
+        RegionStats.Counters toCounters() {
+            return new RegionStats.Counters(node, size, backupSize, gets, puts, removals, hits, misses,
+                    hits + misses == 0 ? 0 : (double) hits / (hits + misses), evictions, avgGetMicros, avgPutMicros, offHeapBytes);
+        }
     }
 }

@@ -8,10 +8,21 @@ import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
 
 /**
- * A region's expiry ({@link ExpiryPolicySpec}) as a JCache expiry policy. Serializable and on every server's
- * classpath, as Ignite ships cache configurations between nodes.
+ * A region's expiry ({@link ExpiryPolicySpec}) as a JCache expiry policy. A plain class, not a record: Ignite ships
+ * cache configurations between nodes, and its marshaller cannot rebuild records on Java 17.
  */
-record RegionExpiryFactory(Long creationSeconds, Long accessSeconds, Long updateSeconds) implements Factory<ExpiryPolicy>, Serializable {
+final class RegionExpiryFactory implements Factory<ExpiryPolicy> {
+    private static final long serialVersionUID = 1L;
+
+    private final Long creationSeconds;
+    private final Long accessSeconds;
+    private final Long updateSeconds;
+
+    private RegionExpiryFactory(Long creationSeconds, Long accessSeconds, Long updateSeconds) {
+        this.creationSeconds = creationSeconds;
+        this.accessSeconds = accessSeconds;
+        this.updateSeconds = updateSeconds;
+    }
 
     static RegionExpiryFactory of(ExpiryPolicySpec spec) {
         return new RegionExpiryFactory(spec.creationSeconds(), spec.access(), spec.update());
@@ -26,7 +37,18 @@ record RegionExpiryFactory(Long creationSeconds, Long accessSeconds, Long update
         return s == null ? null : new Duration(TimeUnit.SECONDS, s);
     }
 
-    private record Policy(Duration creation, Duration access, Duration update) implements ExpiryPolicy, Serializable {
+    private static final class Policy implements ExpiryPolicy, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Duration creation;
+        private final Duration access;
+        private final Duration update;
+
+        Policy(Duration creation, Duration access, Duration update) {
+            this.creation = creation;
+            this.access = access;
+            this.update = update;
+        }
+
         @Override
         public Duration getExpiryForCreation() {
             return creation == null ? Duration.ETERNAL : creation;

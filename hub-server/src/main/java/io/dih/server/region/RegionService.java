@@ -153,8 +153,10 @@ public final class RegionService {
 
     public RegionStats stats(String name) {
         Region r = get(name);
-        List<RegionStats.Counters> nodes = new ArrayList<>(
-                ignite.compute(ignite.cluster().forServers()).broadcast(new LocalStatsJob(r.name())));
+        List<RegionStats.Counters> nodes = new ArrayList<>();
+        for (LocalStatsJob.Snapshot s : ignite.compute(ignite.cluster().forServers()).broadcast(new LocalStatsJob(r.name()))) {
+            nodes.add(s.toCounters());
+        }
         nodes.sort((a, b) -> a.node().compareTo(b.node()));
         return new RegionStats(r.name(), RegionStats.Counters.sum(nodes), nodes);
     }

@@ -1,7 +1,6 @@
 package io.dih.server.region;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.io.Serializable;
 import java.util.List;
 
 /** A region's counters, per server node and summed over the cluster. */
@@ -27,7 +26,7 @@ public record RegionStats(
             @JsonProperty("evictions") long evictions,
             @JsonProperty("avg_get_micros") double avgGetMicros,
             @JsonProperty("avg_put_micros") double avgPutMicros,
-            @JsonProperty("off_heap_bytes") long offHeapBytes) implements Serializable {
+            @JsonProperty("off_heap_bytes") long offHeapBytes) {
 
         static Counters sum(List<Counters> nodes) {
             long size = 0, backup = 0, gets = 0, puts = 0, removals = 0, hits = 0, misses = 0, evictions = 0, offHeap = 0;

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.apache.ignite.Ignition;
 
 /**
  * Real hub nodes in this JVM on free loopback ports, with a static IP finder that lists only their own discovery
@@ -85,12 +84,51 @@ public final class TestingHubCluster implements AutoCloseable {
         return t;
     }
 
-    public synchronized HubNode startNode(int i) {
-        if (nodes[i] != null) {
-            throw new IllegalStateException("node " + i + " is running");
+    public HubNode startNode(int i) {
+        synchronized (this) {
+            if (nodes[i] != null) {
+                throw new IllegalStateException("node " + i + " is running");
+            }
         }
-        nodes[i] = HubNode.start(new HubConfigLoader(Map.of()).load(tree(i)));
-        return nodes[i];
+        HubNode n = HubNode.start(new HubConfigLoader(Map.of()).load(tree(i)));
+        synchronized (this) {
+            nodes[i] = n;
+        }
+        return n;
+    }
+
+    /**
+     * Starts every stopped node at once, as a restarting cluster would (with persistence, each node waits for the
+     * others of the baseline before it serves).
+     */
+    public void startStoppedInParallel() {
+        List<Thread> threads = new ArrayList<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == null) {
+                int idx = i;
+                Thread t = new Thread(() -> {
+                    try {
+                        startNode(idx);
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                }, "start-node-" + i);
+                t.start();
+                threads.add(t);
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(120_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
     }
 
     /** Stops node {@code i}: gracefully, or abruptly ({@code cancel}: in-flight work is cancelled, no rebalancing wait). */
@@ -100,10 +138,7 @@ public final class TestingHubCluster implements AutoCloseable {
         if (n == null) {
             return;
         }
-        if (cancel) {
-            Ignition.stop(n.ignite().name(), true);
-        }
-        n.close();
+        n.stop(cancel);
     }
 
     public HubNode node(int i) {
