@@ -27,6 +27,10 @@ public final class HubMain implements Callable<Integer> {
     @Option(names = "--demo", description = "apply the demo bootstrap even with --config")
     boolean demo;
 
+    @Option(names = "--exit-on-stdin-eof", hidden = true,
+            description = "stop when standard input closes (test fixtures: the node dies with its parent)")
+    boolean exitOnStdinEof;
+
     public static void main(String[] args) {
         System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true"); // our hook stops the gateway first, then Ignite
         System.setProperty("IGNITE_UPDATE_NOTIFIER", "false");
@@ -64,6 +68,20 @@ public final class HubMain implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "dih-shutdown"));
+        if (exitOnStdinEof) {
+            Thread watchdog = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // keep reading until the parent closes the pipe
+                    }
+                } catch (java.io.IOException ignored) {
+                    // a broken pipe means the parent is gone as well
+                }
+                System.exit(0);
+            }, "dih-stdin-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
         System.out.println("DIH node " + cfg.node().name() + " is ready: " + node.baseUrl() + GatewayApp.API + " (REST), port "
                 + node.thinClientPort() + " (thin client / JDBC). Ctrl-C stops it.");
         stopped.await();
