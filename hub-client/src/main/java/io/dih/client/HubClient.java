@@ -1,0 +1,247 @@
+package io.dih.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dih.api.RegionSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.configuration.ClientConfiguration;
+
+/**
+ * The Java SDK: region administration and entries over the REST gateway, SQL over the Ignite thin client.
+ *
+ * <pre>{@code
+ * try (HubClient hub = HubClient.builder().rest("http://localhost:8080").thinClient("localhost:10800").build()) {
+ *     hub.createRegion(RegionSpec.named("orders"));
+ *     hub.put("orders", "42", Map.of("status", "NEW"));
+ *     List<List<?>> rows = hub.sql("SELECT id FROM orders WHERE status = ?", "NEW");
+ * }
+ * }</pre>
+ *
+ * Thread-safe; create one per application and close it at the end.
+ */
+public final class HubClient implements AutoCloseable {
+    private static final String API = "/api/v1/dih";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() { };
+
+    private final String base;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final IgniteClient thin;
+
+    private HubClient(Builder b) {
+        this.base = b.rest.endsWith("/") ? b.rest.substring(0, b.rest.length() - 1) : b.rest;
+        this.timeout = b.timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
+        this.thin = b.thinAddresses.isEmpty() ? null
+                : Ignition.startClient(new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new)));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A client of the REST gateway only (no SQL). */
+    public static HubClient connect(String restUrl) {
+        return builder().rest(restUrl).build();
+    }
+
+    public static final class Builder {
+        private String rest;
+        private final List<String> thinAddresses = new ArrayList<>();
+        private Duration timeout = Duration.ofSeconds(30);
+
+        /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
+        public Builder rest(String url) {
+            this.rest = requireNonNull(url, "url is null");
+            return this;
+        }
+
+        /** One or more thin-client addresses ({@code host:10800}) for {@link #sql}. */
+        public Builder thinClient(String... addresses) {
+            thinAddresses.addAll(List.of(addresses));
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = requireNonNull(timeout, "timeout is null");
+            return this;
+        }
+
+        public HubClient build() {
+            if (rest == null) {
+                throw new IllegalStateException("rest(url) is required");
+            }
+            return new HubClient(this);
+        }
+    }
+
+    // ---- regions
+
+    /** Creates a region (or confirms the same spec exists) and returns the normalized spec the hub stored. */
+    public RegionSpec createRegion(RegionSpec spec) {
+        return read(send("POST", API + "/cache-regions", spec), RegionSpec.class);
+    }
+
+    public Optional<RegionSpec> region(String name) {
+        JsonNode n = sendOrNull("GET", API + "/cache-regions/" + enc(name), null);
+        return n == null ? Optional.empty() : Optional.of(read(n, RegionSpec.class));
+    }
+
+    public List<RegionSpec> regions() {
+        List<RegionSpec> out = new ArrayList<>();
+        send("GET", API + "/cache-regions", null).path("regions").forEach(n -> out.add(read(n, RegionSpec.class)));
+        return out;
+    }
+
+    public void deleteRegion(String name) {
+        send("DELETE", API + "/cache-regions/" + enc(name), null);
+    }
+
+    /** A region's counters (size, gets, puts, hits, misses…) per node and in total, as the hub returns them. */
+    public JsonNode stats(String name) {
+        return send("GET", API + "/cache-regions/" + enc(name) + "/stats", null);
+    }
+
+    // ---- entries
+
+    /** One entry as a row of column values, or empty when the key is absent. */
+    public Optional<Map<String, Object>> get(String region, String key) {
+        JsonNode n = sendOrNull("GET", entry(region, key), null);
+        return n == null ? Optional.empty() : Optional.of(read(n, ROW));
+    }
+
+    /** Stores (replaces) one entry. */
+    public void put(String region, String key, Map<String, ?> row) {
+        send("PUT", entry(region, key), row);
+    }
+
+    /** Removes one entry; false when it was not there. */
+    public boolean delete(String region, String key) {
+        return sendOrNull("DELETE", entry(region, key), null) != null;
+    }
+
+    /** Up to 1000 entries by key; absent keys are left out of the result. */
+    public Map<String, Map<String, Object>> getAll(String region, Collection<String> keys) {
+        JsonNode n = send("POST", API + "/cache-regions/" + enc(region) + "/entries/batch-get", Map.of("keys", keys));
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        n.path("entries").fields().forEachRemaining(e -> out.put(e.getKey(), read(e.getValue(), ROW)));
+        return out;
+    }
+
+    /** Stores up to 1000 entries, all or none. @return how many keys were new */
+    public int putAll(String region, Map<String, ? extends Map<String, ?>> rows) {
+        return send("PUT", API + "/cache-regions/" + enc(region) + "/entries", Map.of("entries", rows)).path("created").asInt();
+    }
+
+    public JsonNode health() {
+        return send("GET", API + "/health", null);
+    }
+
+    // ---- SQL over the thin client
+
+    /** Runs SQL with bound parameters over the thin client; the rows as lists of column values. */
+    public List<List<?>> sql(String sql, Object... params) {
+        if (thin == null) {
+            throw new IllegalStateException("no thin-client address: build the client with thinClient(\"host:10800\")");
+        }
+        return thin.query(new SqlFieldsQuery(sql).setArgs(params)).getAll();
+    }
+
+    /** The underlying Ignite thin client (key-value, continuous queries, transactions), or {@code null}. */
+    public IgniteClient thinClient() {
+        return thin;
+    }
+
+    @Override
+    public void close() {
+        if (thin != null) {
+            thin.close();
+        }
+    }
+
+    // ---- plumbing
+
+    private String entry(String region, String key) {
+        return API + "/cache-regions/" + enc(region) + "/entries/" + enc(key);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, Object body) {
+        JsonNode n = sendOrNull(method, path, body);
+        if (n == null) {
+            throw new HubClientException(404, "Not found", method + " " + path, null);
+        }
+        return n;
+    }
+
+    /** The JSON answer; {@code null} on 404; a {@link HubClientException} on any other error. */
+    private JsonNode sendOrNull(String method, String path, Object body) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
+        try {
+            rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            if (body != null) {
+                rb.header("Content-Type", "application/json");
+            }
+            HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 404) {
+                return null;
+            }
+            if (r.statusCode() >= 400) {
+                JsonNode p = parse(r.body());
+                throw new HubClientException(r.statusCode(), p.path("title").asText("Error"),
+                        p.path("detail").asText(r.body()), p.hasNonNull("field") ? p.get("field").asText() : null);
+            }
+            return r.body().isEmpty() ? JSON.createObjectNode() : parse(r.body());
+        } catch (IOException e) {
+            throw new HubClientException("cannot reach the hub at " + base + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubClientException("interrupted while calling the hub", e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode().put("detail", body);
+        }
+    }
+
+    private static <T> T read(JsonNode n, Class<T> type) {
+        try {
+            return JSON.treeToValue(n, type);
+        } catch (JsonProcessingException e) {
+            throw new HubClientException("unexpected answer from the hub: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static <T> T read(JsonNode n, TypeReference<T> type) {
+        return JSON.convertValue(n, type);
+    }
+}

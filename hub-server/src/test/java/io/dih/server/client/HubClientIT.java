@@ -1,0 +1,47 @@
+package io.dih.server.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dih.api.RegionSpec;
+import io.dih.api.SqlType;
+import io.dih.client.HubClient;
+import io.dih.client.HubClientException;
+import io.dih.server.testing.TestingHubCluster;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Java SDK against a real node: REST administration and entries, SQL over the thin client. */
+class HubClientIT {
+    @Test
+    void regionsEntriesAndSql() {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1);
+             HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl())
+                     .thinClient("127.0.0.1:" + cluster.node(0).thinClientPort()).build()) {
+            RegionSpec spec = hub.createRegion(new RegionSpec("customers", null, null, null, null, null, null, null,
+                    List.of("id"), Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "tier", SqlType.VARCHAR)));
+            assertThat(spec.backups()).isEqualTo(1);
+            assertThat(hub.regions()).extracting(RegionSpec::name).contains("customers");
+            assertThat(hub.region("nope")).isEmpty();
+
+            hub.put("customers", "1", Map.of("name", "Ann", "tier", "gold"));
+            assertThat(hub.putAll("customers", Map.of("2", Map.of("name", "Bob", "tier", "silver"), "3", Map.of("name", "Cid", "tier", "gold")))).isEqualTo(2);
+            assertThat(hub.get("customers", "1")).hasValueSatisfying(row -> assertThat(row).containsEntry("name", "Ann"));
+            assertThat(hub.getAll("customers", List.of("1", "3", "9"))).containsOnlyKeys("1", "3");
+            assertThat(hub.sql("SELECT name FROM customers WHERE tier = ? ORDER BY name", "gold"))
+                    .containsExactly(List.of("Ann"), List.of("Cid"));
+            assertThat(hub.delete("customers", "1")).isTrue();
+            assertThat(hub.delete("customers", "1")).isFalse();
+            assertThat(hub.stats("customers").path("total").path("size").asLong()).isEqualTo(2);
+
+            assertThatThrownBy(() -> hub.put("customers", "x", Map.of("name", "bad key")))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.field()).isEqualTo("key");
+                    });
+            hub.deleteRegion("customers");
+            assertThat(hub.region("customers")).isEmpty();
+        }
+    }
+}
