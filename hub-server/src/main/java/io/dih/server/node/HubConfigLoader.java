@@ -55,6 +55,24 @@ public final class HubConfigLoader {
         return toConfig(tree);
     }
 
+    /**
+     * The overrides for a node bound to loopback only, on the given ports, that looks for peers on exactly the
+     * given discovery ports: tests and benchmarks run nodes like this beside whatever else the machine runs.
+     * The gateway takes any free port.
+     */
+    public static ObjectNode loopbackNode(String name, Path workDir, int discoveryPort, List<Integer> allDiscoveryPorts,
+                                          int communicationPort, int thinClientPort) {
+        ObjectNode t = JsonNodeFactory.instance.objectNode();
+        t.putObject("node").put("name", name).put("work_dir", workDir.toString());
+        ObjectNode d = t.putObject("discovery").put("local_address", "127.0.0.1").put("port", discoveryPort).put("port_range", 0);
+        ArrayNode addrs = d.putArray("addresses");
+        allDiscoveryPorts.forEach(p -> addrs.add("127.0.0.1:" + p));
+        t.putObject("communication").put("local_address", "127.0.0.1").put("port", communicationPort).put("port_range", 0);
+        t.putObject("thin_client").put("host", "127.0.0.1").put("port", thinClientPort).put("port_range", 0);
+        t.putObject("gateway").put("host", "127.0.0.1").put("port", 0);
+        return t;
+    }
+
     public static ObjectNode defaults() {
         try (InputStream in = HubConfigLoader.class.getClassLoader().getResourceAsStream(CLASSPATH_DIR + "hub.yaml")) {
             if (in == null) {

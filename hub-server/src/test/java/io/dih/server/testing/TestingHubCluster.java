@@ -1,7 +1,5 @@
 package io.dih.server.testing;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.node.HubConfig;
 import io.dih.server.node.HubConfigLoader;
@@ -69,16 +67,12 @@ public final class TestingHubCluster implements AutoCloseable {
     }
 
     private ObjectNode tree(int i) {
-        ObjectNode t = JsonNodeFactory.instance.objectNode();
-        t.putObject("node").put("name", prefix + "-node-" + i).put("work_dir", workRoot.resolve("node-" + i).toString());
-        ObjectNode d = t.putObject("discovery").put("local_address", "127.0.0.1").put("port", discoveryPorts[i]).put("port_range", 0);
-        ArrayNode addrs = d.putArray("addresses");
+        List<Integer> all = new ArrayList<>();
         for (int p : discoveryPorts) {
-            addrs.add("127.0.0.1:" + p);
+            all.add(p);
         }
-        t.putObject("communication").put("local_address", "127.0.0.1").put("port", FreePorts.next()).put("port_range", 0);
-        t.putObject("thin_client").put("host", "127.0.0.1").put("port", FreePorts.next()).put("port_range", 0);
-        t.putObject("gateway").put("host", "127.0.0.1").put("port", 0);
+        ObjectNode t = HubConfigLoader.loopbackNode(prefix + "-node-" + i, workRoot.resolve("node-" + i), discoveryPorts[i], all,
+                FreePorts.next(), FreePorts.next());
         t.putObject("storage").put("data_region_initial_mb", 16).put("data_region_max_mb", 256).put("system_region_max_mb", 40);
         customizer.accept(t);
         return t;
