@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * regions with sample data); {@code --config FILE} starts a real node from a hub.yaml.
  */
 @Command(name = "hub-server", mixinStandardHelpOptions = true, version = "dih 0.1.0",
-        description = "Starts a Digital Integration Hub node (Ignite server + REST gateway).")
+        description = "Starts a Digital Integration Hub node (Ignite server + REST gateway).",
+        subcommands = SqlCommand.class)
 public final class HubMain implements Callable<Integer> {
     /** The demo's bootstrap file, shipped in the jar. */
     public static final String DEMO_BOOTSTRAP = Bootstrap.CLASSPATH_PREFIX + HubConfigLoader.CLASSPATH_DIR + "demo-bootstrap.yaml";
