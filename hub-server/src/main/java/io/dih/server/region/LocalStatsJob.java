@@ -3,6 +3,11 @@ package io.dih.server.region;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheMetrics;
+import org.apache.ignite.internal.IgniteEx;
+import org.apache.ignite.internal.processors.metric.impl.MetricUtils;
+import org.apache.ignite.spi.metric.LongMetric;
+import org.apache.ignite.spi.metric.Metric;
+import org.apache.ignite.spi.metric.ReadOnlyMetricRegistry;
 import org.apache.ignite.cache.CachePeekMode;
 import org.apache.ignite.lang.IgniteCallable;
 import org.apache.ignite.resources.IgniteInstanceResource;
@@ -35,7 +40,17 @@ final class LocalStatsJob implements IgniteCallable<LocalStatsJob.Snapshot> {
                 cache.localSizeLong(CachePeekMode.BACKUP),
                 m.getCacheGets(), m.getCachePuts(), m.getCacheRemovals(), hits, misses,
                 m.getCacheEvictions(),
-                m.getAverageGetTime(), m.getAveragePutTime(), m.getOffHeapAllocatedSize());
+                m.getAverageGetTime(), m.getAveragePutTime(), allocatedBytes());
+    }
+
+    /**
+     * Off-heap pages this node allocated for the region (its own cache group). CacheMetrics' off-heap counter stays 0
+     * in Ignite 2.17; the cache group's TotalAllocatedSize metric is what Ignite itself reports.
+     */
+    private long allocatedBytes() {
+        ReadOnlyMetricRegistry reg = ((IgniteEx) ignite).context().metric().registry(MetricUtils.metricName("cacheGroups", cacheName));
+        Metric total = reg == null ? null : reg.findMetric("TotalAllocatedSize");
+        return total instanceof LongMetric l ? l.value() : 0;
     }
 
     /**

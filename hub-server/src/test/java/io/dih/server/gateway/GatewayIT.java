@@ -135,6 +135,7 @@ class GatewayIT {
             assertThat(total.has(f)).as(f).isTrue();
         }
         assertThat(stats.path("nodes")).hasSize(1);
+        assertThat(total.path("off_heap_bytes").asLong()).isPositive();
 
         assertThat(rest.delete(REGIONS + "/to_delete").status()).isEqualTo(204);
         assertThat(regionNames()).doesNotContain("to_delete");
