@@ -2,7 +2,6 @@ package io.dih.api;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,11 +35,5 @@ public record IndexSpec(String field, SqlType type) {
             out.add(type.name());
         }
         return out;
-    }
-
-    static void requireValid(String path, IndexSpec index) {
-        if (index == null) {
-            throw new InvalidSpecException(path, "must not be null");
-        }
     }
 }

@@ -64,9 +64,14 @@ public final class HubMain implements Callable<Integer> {
             return 2;
         }
         HubNode node = HubNode.start(cfg);
+        boolean demoRun = config == null;
+        Path workDir = Path.of(cfg.node().workDir());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
+            if (demoRun) {
+                deleteTree(workDir); // the demo keeps nothing between runs
+            }
             stopped.countDown();
         }, "dih-shutdown"));
         if (exitOnStdinEof) {
@@ -87,5 +92,13 @@ public final class HubMain implements Callable<Integer> {
                 + node.thinClientPort() + " (thin client / JDBC). Ctrl-C stops it.");
         stopped.await();
         return 0;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not remove the demo work directory " + dir + ": " + e.getMessage());
+        }
     }
 }

@@ -73,10 +73,6 @@ public final class Registry implements AutoCloseable {
         }
     }
 
-    public void put(String kind, String name, String json) {
-        cache.put(key(kind, name), json);
-    }
-
     /** Removes the object only if it still holds {@code expected}; false when it changed or is gone. */
     public boolean remove(String kind, String name, String expected) {
         return cache.remove(key(kind, name), expected);
