@@ -61,10 +61,8 @@ final class EntryController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "507", description = "The region is full", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void put(Context ctx) {
-        String region = ctx.pathParam("name");
-        String key = ctx.pathParam("key");
-        boolean created = entries.put(region, key, Bodies.tree(ctx));
-        Bodies.json(ctx, created ? 201 : 200, entries.get(region, key));
+        EntryService.Put result = entries.put(ctx.pathParam("name"), ctx.pathParam("key"), Bodies.tree(ctx));
+        Bodies.json(ctx, result.created() ? 201 : 200, result.row());
     }
 
     @OpenApi(path = BASE + "/{key}", methods = HttpMethod.DELETE, tags = "Entries", operationId = "deleteEntry", summary = "Remove one entry",

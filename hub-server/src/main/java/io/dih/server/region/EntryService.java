@@ -51,15 +51,20 @@ public final class EntryService {
         return EntryCodec.toJson(r, key, value);
     }
 
-    /** Stores (replaces) one entry. @return true when the key was new */
-    public boolean put(String regionName, String keyText, JsonNode body) {
+    /** The row as stored, and whether the key was new. */
+    public record Put(ObjectNode row, boolean created) {
+    }
+
+    /** Stores (replaces) one entry. */
+    public Put put(String regionName, String keyText, JsonNode body) {
         Region r = regions.get(regionName);
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
         BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
-        return guard(r, () -> {
+        boolean created = guard(r, () -> {
             checkCapacity(r, Set.of(key));
             return r.cache().getAndPut(key, value) == null;
         });
+        return new Put(EntryCodec.toJson(r, key, value), created);
     }
 
     public void delete(String regionName, String keyText) {
