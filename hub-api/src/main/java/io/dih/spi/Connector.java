@@ -1,0 +1,64 @@
+package io.dih.spi;
+
+import io.dih.api.BindingSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A live connection to one source (a database, an index, a bucket, a topic), created by its
+ * {@link ConnectorFactory}. The hub creates one per source on each node that needs it and calls it from several
+ * threads at once: implementations are thread-safe (pool connections). Optional operations throw
+ * {@link UnsupportedOperationException} unless the matching {@link Capability} is declared.
+ */
+public interface Connector extends AutoCloseable {
+    /** What this connector can do; the same set on every call. */
+    Set<Capability> capabilities();
+
+    /**
+     * The columns and key of what a binding reads. Called when a source is registered, on the registering thread.
+     *
+     * @throws InvalidSpecException naming the binding's field when the table, query or a column does not exist
+     * @throws UnavailableException when the source cannot be reached (the message names host and port, never a password)
+     */
+    SourceTable describe(BindingSpec binding);
+
+    /**
+     * {@link Capability#BULK_LOAD}: streams the binding's rows to {@code sink}, in one pass, on the calling thread.
+     *
+     * @param after a watermark: only rows whose {@code watermark_column} is greater are read; {@code null} reads all
+     * @return the highest watermark value seen (or {@code null} without a watermark column)
+     */
+    default Object load(BindingSpec binding, Object after, RowSink sink) {
+        throw new UnsupportedOperationException("this connector cannot load");
+    }
+
+    /**
+     * {@link Capability#BULK_LOAD}: how many rows a load would read (past {@code after}), for progress and ETA; empty
+     * when counting is not cheap.
+     */
+    default java.util.OptionalLong count(BindingSpec binding, Object after) {
+        return java.util.OptionalLong.empty();
+    }
+
+    /** {@link Capability#READ_THROUGH}: the row with the given key values, if any. */
+    default Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
+        throw new UnsupportedOperationException("this connector cannot read through");
+    }
+
+    /**
+     * {@link Capability#WRITE_THROUGH} / {@link Capability#WRITE_BEHIND}: applies upserts and deletes (by key) in one
+     * source transaction, all or none.
+     *
+     * @throws SourceRejectedException when the source refuses the data (constraint, type); retrying will not help
+     * @throws UnavailableException when the source cannot be reached; retrying later may work
+     */
+    default void write(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
+        throw new UnsupportedOperationException("this connector cannot write");
+    }
+
+    /** Releases connections and threads. Idempotent. */
+    @Override
+    void close();
+}

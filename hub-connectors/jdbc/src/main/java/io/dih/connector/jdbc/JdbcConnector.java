@@ -1,0 +1,405 @@
+package io.dih.connector.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dih.api.BindingSpec;
+import io.dih.api.SqlType;
+import io.dih.spi.Capability;
+import io.dih.spi.Connector;
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import io.dih.spi.RowSink;
+import io.dih.spi.SourceRejectedException;
+import io.dih.spi.SourceTable;
+import io.dih.spi.UnavailableException;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * A relational source over a HikariCP pool. Every value is bound as a statement parameter; identifiers (tables,
+ * columns) come from the database's own metadata and are quoted by the dialect.
+ */
+final class JdbcConnector implements Connector {
+    private static final int FETCH_SIZE = 1000;
+
+    private final String sourceName;
+    private final Dialect dialect;
+    private final JdbcConnectorConfig config;
+    private final String password;
+    private final Set<Capability> capabilities;
+    private final HikariDataSource pool;
+    private final Map<BindingSpec, Described> described = new ConcurrentHashMap<>();
+
+    /** A binding resolved against the database: the real table name and the typed columns. */
+    private record Described(SourceTable table, String from) {
+    }
+
+    JdbcConnector(String sourceName, Dialect dialect, JdbcConnectorConfig config, String password, Set<Capability> capabilities) {
+        this.sourceName = sourceName;
+        this.dialect = dialect;
+        this.config = config;
+        this.password = password;
+        this.capabilities = Set.copyOf(capabilities);
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("dih-" + sourceName);
+        hc.setJdbcUrl(dialect.jdbcUrl(config.host(), config.port(), config.database()));
+        hc.setUsername(config.user());
+        hc.setPassword(password);
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L);
+        hc.setInitializationFailTimeout(config.connectTimeoutSeconds() * 1000L);
+        if (dialect instanceof PostgresDialect) {
+            hc.addDataSourceProperty("connectTimeout", config.connectTimeoutSeconds());
+            hc.addDataSourceProperty("ApplicationName", "dih-" + sourceName);
+        } else {
+            hc.addDataSourceProperty("connectTimeout", config.connectTimeoutSeconds() * 1000);
+            hc.addDataSourceProperty("sslMode", "disable");
+        }
+        try {
+            this.pool = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw translateConnect(e);
+        }
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    private String where() {
+        return dialect.name() + " at " + config.host() + ":" + config.port();
+    }
+
+    /** A driver message, with the password cut out should a driver ever echo it. */
+    private String clean(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        return password == null || password.isEmpty() ? m : m.replace(password, "******");
+    }
+
+    private RuntimeException translateConnect(Throwable e) {
+        SQLException sql = sqlCause(e);
+        String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+        if (state.startsWith("28") || (sql != null && sql.getErrorCode() == 1045)) {
+            return new InvalidSpecException("connection_params.password", "authentication failed for user '" + config.user()
+                    + "' at " + where());
+        }
+        if (state.equals("3D000") || (sql != null && sql.getErrorCode() == 1049)) {
+            return new InvalidSpecException("connection_params.database", "database '" + config.database() + "' does not exist on " + where());
+        }
+        return new UnavailableException("cannot reach " + where() + ": " + clean(sql != null ? sql : e), null);
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Connection connection() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw translateConnect(e);
+        }
+    }
+
+    @Override
+    public SourceTable describe(BindingSpec binding) {
+        return resolve(binding).table();
+    }
+
+    private Described resolve(BindingSpec binding) {
+        Described d = described.get(binding);
+        if (d == null) {
+            d = binding.query() != null ? describeQuery(binding) : describeTable(binding);
+            described.put(binding, d);
+        }
+        return d;
+    }
+
+    private Described describeQuery(BindingSpec binding) {
+        if (binding.keyColumns() == null) {
+            throw new InvalidSpecException("key_columns", "a query binding must name its key_columns");
+        }
+        String from = "(" + binding.query() + ") q";
+        LinkedHashMap<String, SqlType> cols = new LinkedHashMap<>();
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM " + from + " WHERE 1 = 0");
+             ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                cols.put(md.getColumnLabel(i), dialect.typeOf(md.getColumnType(i), md.getColumnTypeName(i)));
+            }
+        } catch (SQLException e) {
+            throw new InvalidSpecException("query", "the query fails on " + where() + ": " + clean(e));
+        }
+        checkColumns(binding, cols);
+        return new Described(new SourceTable("query", cols, binding.keyColumns()), from);
+    }
+
+    private Described describeTable(BindingSpec binding) {
+        String[] parts = binding.table().split("\\.");
+        String schema = parts.length == 2 ? parts[0] : (dialect instanceof PostgresDialect ? "public" : null);
+        String table = parts[parts.length - 1];
+        try (Connection c = connection()) {
+            DatabaseMetaData md = c.getMetaData();
+            String catalog = dialect instanceof PostgresDialect ? null : (parts.length == 2 ? parts[0] : config.database());
+            String pgSchema = dialect instanceof PostgresDialect ? schema : null;
+            for (String candidate : List.of(table, table.toLowerCase(), table.toUpperCase())) {
+                LinkedHashMap<String, SqlType> cols = new LinkedHashMap<>();
+                try (ResultSet rs = md.getColumns(catalog, pgSchema, candidate, null)) {
+                    while (rs.next()) {
+                        cols.put(rs.getString("COLUMN_NAME"), dialect.typeOf(rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
+                    }
+                }
+                if (cols.isEmpty()) {
+                    continue;
+                }
+                List<String> pk = new ArrayList<>();
+                Map<Integer, String> bySeq = new java.util.TreeMap<>();
+                try (ResultSet rs = md.getPrimaryKeys(catalog, pgSchema, candidate)) {
+                    while (rs.next()) {
+                        bySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+                    }
+                }
+                pk.addAll(bySeq.values());
+                List<String> key = binding.keyColumns() != null ? binding.keyColumns() : pk;
+                if (key.isEmpty()) {
+                    throw new InvalidSpecException("key_columns", "table '" + binding.table() + "' has no primary key; name its key_columns");
+                }
+                checkColumns(new BindingSpec(binding.table(), null, key, binding.mapping(), binding.watermarkColumn(), binding.schedule()), cols);
+                String qualified = (schema != null && dialect instanceof PostgresDialect) ? schema + "." + candidate
+                        : (parts.length == 2 ? parts[0] + "." + candidate : candidate);
+                return new Described(new SourceTable(qualified, cols, key), dialect.quote(qualified));
+            }
+            throw new InvalidSpecException("table", "table '" + binding.table() + "' does not exist in database '" + config.database()
+                    + "' on " + where());
+        } catch (SQLException e) {
+            throw translateConnect(e);
+        }
+    }
+
+    private static void checkColumns(BindingSpec binding, Map<String, SqlType> cols) {
+        List<FieldError> errors = new ArrayList<>();
+        List<String> key = binding.keyColumns();
+        for (int i = 0; key != null && i < key.size(); i++) {
+            if (!cols.containsKey(key.get(i))) {
+                errors.add(new FieldError("key_columns[" + i + "]", "column '" + key.get(i) + "' does not exist; columns are " + cols.keySet()));
+            }
+        }
+        if (binding.watermarkColumn() != null && !cols.containsKey(binding.watermarkColumn())) {
+            errors.add(new FieldError("watermark_column", "column '" + binding.watermarkColumn() + "' does not exist; columns are " + cols.keySet()));
+        }
+        if (binding.mapping() != null) {
+            binding.mapping().forEach((regionCol, sourceCol) -> {
+                if (!cols.containsKey(sourceCol)) {
+                    errors.add(new FieldError("mapping." + regionCol, "source column '" + sourceCol + "' does not exist; columns are " + cols.keySet()));
+                }
+            });
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+    }
+
+    private String columnList(SourceTable t) {
+        return t.columns().keySet().stream().map(dialect::quote).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public Object load(BindingSpec binding, Object after, RowSink sink) {
+        Described d = resolve(binding);
+        SourceTable t = d.table();
+        String wm = binding.watermarkColumn();
+        StringBuilder sql = new StringBuilder("SELECT ").append(columnList(t)).append(" FROM ").append(d.from());
+        if (wm != null && after != null) {
+            sql.append(" WHERE ").append(dialect.quote(wm)).append(" > ?");
+        }
+        Object max = after;
+        try (Connection c = connection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                ps.setFetchSize(FETCH_SIZE);
+                if (wm != null && after != null) {
+                    ps.setObject(1, after);
+                }
+                List<Map.Entry<String, SqlType>> cols = new ArrayList<>(t.columns().entrySet());
+                Map<String, Object> row = new HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        row.clear();
+                        for (int i = 0; i < cols.size(); i++) {
+                            row.put(cols.get(i).getKey(), readValue(rs, i + 1, cols.get(i).getValue()));
+                        }
+                        if (wm != null) {
+                            max = greater(max, row.get(wm));
+                        }
+                        sink.accept(row);
+                    }
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new UnavailableException("loading " + t.name() + " from " + where() + " failed: " + clean(e), null);
+        }
+        return max;
+    }
+
+    @Override
+    public java.util.OptionalLong count(BindingSpec binding, Object after) {
+        Described d = resolve(binding);
+        String wm = binding.watermarkColumn();
+        String sql = "SELECT COUNT(*) FROM " + d.from() + (wm != null && after != null ? " WHERE " + dialect.quote(wm) + " > ?" : "");
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (wm != null && after != null) {
+                ps.setObject(1, after);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.OptionalLong.of(rs.getLong(1)) : java.util.OptionalLong.empty();
+            }
+        } catch (SQLException e) {
+            return java.util.OptionalLong.empty(); // progress only; the load itself reports real failures
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object greater(Object a, Object b) {
+        if (b == null) {
+            return a;
+        }
+        if (a == null) {
+            return b;
+        }
+        return ((Comparable) b).compareTo(a) > 0 ? b : a;
+    }
+
+    static Object readValue(ResultSet rs, int i, SqlType type) throws SQLException {
+        Object v = switch (type) {
+            case BOOLEAN -> rs.getBoolean(i);
+            case TINYINT -> rs.getByte(i);
+            case SMALLINT -> rs.getShort(i);
+            case INT -> rs.getInt(i);
+            case BIGINT -> rs.getLong(i);
+            case REAL -> rs.getFloat(i);
+            case DOUBLE -> rs.getDouble(i);
+            case DECIMAL -> rs.getBigDecimal(i);
+            case DATE -> rs.getDate(i);
+            case TIME -> rs.getTime(i);
+            case TIMESTAMP -> rs.getTimestamp(i);
+            case UUID -> {
+                Object o = rs.getObject(i);
+                yield o == null || o instanceof UUID ? o : UUID.fromString(o.toString());
+            }
+            case BINARY -> rs.getBytes(i);
+            case VARCHAR -> rs.getString(i);
+        };
+        return rs.wasNull() ? null : v;
+    }
+
+    @Override
+    public Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
+        Described d = resolve(binding);
+        SourceTable t = d.table();
+        String sql = "SELECT " + columnList(t) + " FROM " + d.from() + " WHERE "
+                + t.primaryKey().stream().map(k -> dialect.quote(k) + " = ?").collect(Collectors.joining(" AND "));
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < t.primaryKey().size(); i++) {
+                ps.setObject(i + 1, key.get(t.primaryKey().get(i)));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                int i = 1;
+                for (Map.Entry<String, SqlType> col : t.columns().entrySet()) {
+                    row.put(col.getKey(), readValue(rs, i++, col.getValue()));
+                }
+                return Optional.of(row);
+            }
+        } catch (SQLException e) {
+            throw translateWrite(e, "reading from " + t.name());
+        }
+    }
+
+    @Override
+    public void write(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
+        Described d = resolve(binding);
+        SourceTable t = d.table();
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<List<String>, List<Map<String, Object>>> byColumns = new LinkedHashMap<>();
+                for (Map<String, Object> row : upserts) {
+                    List<String> cols = t.columns().keySet().stream().filter(row::containsKey).toList();
+                    byColumns.computeIfAbsent(cols, k -> new ArrayList<>()).add(row);
+                }
+                for (Map.Entry<List<String>, List<Map<String, Object>>> group : byColumns.entrySet()) {
+                    try (PreparedStatement ps = c.prepareStatement(dialect.upsert(t.name(), group.getKey(), t.primaryKey()))) {
+                        for (Map<String, Object> row : group.getValue()) {
+                            for (int i = 0; i < group.getKey().size(); i++) {
+                                ps.setObject(i + 1, row.get(group.getKey().get(i)));
+                            }
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                if (!deletes.isEmpty()) {
+                    String sql = "DELETE FROM " + d.from() + " WHERE "
+                            + t.primaryKey().stream().map(k -> dialect.quote(k) + " = ?").collect(Collectors.joining(" AND "));
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        for (Map<String, Object> key : deletes) {
+                            for (int i = 0; i < t.primaryKey().size(); i++) {
+                                ps.setObject(i + 1, key.get(t.primaryKey().get(i)));
+                            }
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translateWrite(e, "writing to " + t.name());
+        }
+    }
+
+    private RuntimeException translateWrite(SQLException e, String what) {
+        SQLException first = e.getNextException() != null ? e.getNextException() : e;
+        String state = first.getSQLState() == null ? "" : first.getSQLState();
+        if (state.startsWith("23") || state.startsWith("22") || state.startsWith("42")) {
+            return new SourceRejectedException(sourceName + " (" + where() + ") rejected " + what + ": " + clean(first), null);
+        }
+        return new UnavailableException(what + " on " + where() + " failed: " + clean(first), null);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,15 @@
+package io.dih.connector.jdbc;
+
+import java.util.Set;
+
+/** {@code "source_type": "postgresql"} (or {@code postgres}). */
+public final class PostgresConnectorFactory extends JdbcConnectorFactory {
+    public PostgresConnectorFactory() {
+        super(new PostgresDialect());
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("postgres");
+    }
+}
