@@ -10,6 +10,7 @@ import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
+import io.dih.server.source.SourceService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
@@ -28,10 +29,11 @@ public final class GatewayApp implements AutoCloseable {
 
     private final Javalin app;
 
-    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, HubMetrics metrics) {
+    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
+        SourceController sourceController = new SourceController(sources);
         OpsController ops = new OpsController(ignite, regions, metrics);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -57,6 +59,13 @@ public final class GatewayApp implements AutoCloseable {
                 get(EntryController.BASE + "/{key}", entryController::get);
                 put(EntryController.BASE + "/{key}", entryController::put);
                 delete(EntryController.BASE + "/{key}", entryController::delete);
+                post(SourceController.BASE, sourceController::register);
+                get(SourceController.BASE, sourceController::list);
+                post(SourceController.BASE + "/validate", sourceController::validate);
+                get(SourceController.BASE + "/{name}", sourceController::get);
+                delete(SourceController.BASE + "/{name}", sourceController::delete);
+                post(SourceController.BASE + "/{name}/sync", sourceController::sync);
+                get(SourceController.BASE + "/{name}/status", sourceController::status);
                 get(API + "/health", ops::health);
                 get(API + "/metrics", ops::metrics);
                 get("/ignite", ops::ignite);

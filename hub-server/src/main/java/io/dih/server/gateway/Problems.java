@@ -38,6 +38,9 @@ final class Problems {
         if (e instanceof UnavailableException) {
             return 503;
         }
+        if (e instanceof io.dih.spi.SourceRejectedException) {
+            return 422;
+        }
         return 500;
     }
 

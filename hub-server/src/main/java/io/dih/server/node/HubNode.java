@@ -7,6 +7,8 @@ import io.dih.server.metrics.HubMetrics;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
+import io.dih.server.source.Connectors;
+import io.dih.server.source.SourceService;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterState;
@@ -29,6 +31,7 @@ public final class HubNode implements AutoCloseable {
     private final Registry registry;
     private final RegionService regions;
     private final EntryService entries;
+    private final SourceService sources;
     private final HubMetrics metrics;
     private final GatewayApp gateway;
     private final int gatewayPort;
@@ -42,13 +45,17 @@ public final class HubNode implements AutoCloseable {
             activate();
             this.registry = new Registry(ignite);
             this.regions = new RegionService(ignite, registry, config.defaults().toRegionDefaults());
-            registry.listen((key, json) -> regions.onRegistryChange(key));
             this.entries = new EntryService(ignite, regions);
+            this.sources = new SourceService(ignite, registry, regions, new Connectors(), System.getenv());
+            registry.listen((key, json) -> {
+                regions.onRegistryChange(key);
+                sources.onRegistryChange(key, json);
+            });
             if (config.bootstrap() != null) {
                 new Bootstrap(ignite, regions).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions);
-            this.gateway = new GatewayApp(ignite, regions, entries, metrics);
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -120,6 +127,10 @@ public final class HubNode implements AutoCloseable {
         return entries;
     }
 
+    public SourceService sources() {
+        return sources;
+    }
+
     public int gatewayPort() {
         return gatewayPort;
     }
@@ -156,6 +167,7 @@ public final class HubNode implements AutoCloseable {
         try {
             gateway.close();
             metrics.close();
+            sources.close();
             if (!cancel) {
                 registry.close();
             }

@@ -43,7 +43,7 @@ public final class EntryCodec {
         RegionSpec spec = region.spec();
         if (spec.simpleKey()) {
             String col = spec.keyFields().get(0);
-            return convert("key", spec.fields().get(col), TextNode.valueOf(text));
+            return convert("key", region.columns().get(col), TextNode.valueOf(text));
         }
         String[] parts = text.split(",", -1);
         if (parts.length != spec.keyFields().size()) {
@@ -53,7 +53,7 @@ public final class EntryCodec {
         BinaryObjectBuilder b = binary.builder(region.keyType());
         for (int i = 0; i < parts.length; i++) {
             String col = spec.keyFields().get(i);
-            SqlType t = spec.fields().get(col);
+            SqlType t = region.columns().get(col);
             b.setField(col, convert("key." + col, t, TextNode.valueOf(parts[i])), javaClass(t));
         }
         return b.build();
@@ -69,7 +69,7 @@ public final class EntryCodec {
                     + (json == null ? "nothing" : json.getNodeType().name().toLowerCase()));
         }
         RegionSpec spec = region.spec();
-        Map<String, SqlType> valueFields = spec.valueFields();
+        Map<String, SqlType> valueFields = region.valueColumns();
         List<FieldError> errors = new ArrayList<>();
         BinaryObjectBuilder b = binary.builder(region.valueType());
         for (Map.Entry<String, SqlType> f : valueFields.entrySet()) {
@@ -82,7 +82,7 @@ public final class EntryCodec {
             String fieldPath = path.isEmpty() ? name : path + "." + name;
             try {
                 if (spec.keyFields().contains(name)) {
-                    Object given = convert(fieldPath, spec.fields().get(name), f.getValue());
+                    Object given = convert(fieldPath, region.columns().get(name), f.getValue());
                     Object expected = keyPart(spec, key, name);
                     if (!given.equals(expected)) {
                         errors.add(new FieldError(fieldPath, "is a key column and must equal the key in the URL (" + expected + "), got " + f.getValue()));
@@ -109,6 +109,49 @@ public final class EntryCodec {
         return spec.simpleKey() ? key : ((BinaryObject) key).field(col);
     }
 
+    /**
+     * A typed Java value (from a source) as the Java type of a region column: as it is when it already fits, else
+     * converted the way a JSON value would be (so a source's BIGINT id can feed a VARCHAR key column).
+     */
+    public static Object coerce(String field, SqlType type, Object v) {
+        if (v == null || javaType(type).isInstance(v)) {
+            return v;
+        }
+        return convert(field, type, toJson(v));
+    }
+
+    /** The cache key of a row given by region column name. */
+    public static Object keyOf(Region region, IgniteBinary binary, Map<String, Object> row) {
+        RegionSpec spec = region.spec();
+        if (spec.simpleKey()) {
+            String col = spec.keyFields().get(0);
+            Object k = coerce(col, region.columns().get(col), row.get(col));
+            if (k == null) {
+                throw new InvalidSpecException(col, "a key column cannot be null");
+            }
+            return k;
+        }
+        BinaryObjectBuilder b = binary.builder(region.keyType());
+        for (String col : spec.keyFields()) {
+            SqlType t = region.columns().get(col);
+            Object k = coerce(col, t, row.get(col));
+            if (k == null) {
+                throw new InvalidSpecException(col, "a key column cannot be null");
+            }
+            b.setField(col, k, javaClass(t));
+        }
+        return b.build();
+    }
+
+    /** The value of a row given by region column name; columns missing from the row are stored as null. */
+    public static BinaryObject valueOf(Region region, IgniteBinary binary, Map<String, Object> row) {
+        BinaryObjectBuilder b = binary.builder(region.valueType());
+        for (Map.Entry<String, SqlType> c : region.valueColumns().entrySet()) {
+            b.setField(c.getKey(), coerce(c.getKey(), c.getValue(), row.get(c.getKey())), javaClass(c.getValue()));
+        }
+        return b.build();
+    }
+
     /** The JSON row for a stored entry: key columns first, then every value field. */
     public static ObjectNode toJson(Region region, Object key, Object value) {
         RegionSpec spec = region.spec();
@@ -117,7 +160,7 @@ public final class EntryCodec {
             out.set(k, toJson(keyPart(spec, key, k)));
         }
         if (value instanceof BinaryObject bo) {
-            for (String name : spec.valueFields().keySet()) {
+            for (String name : region.valueColumns().keySet()) {
                 out.set(name, toJson(bo.field(name)));
             }
             for (String name : bo.type().fieldNames()) {

@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dih.api.RegionDefaults;
+import io.dih.api.Names;
 import io.dih.api.RegionSpec;
+import io.dih.api.SqlType;
+import java.util.LinkedHashMap;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
 import io.dih.server.json.Json;
 import io.dih.server.registry.Registry;
 import io.dih.spi.ConflictException;
@@ -63,7 +67,7 @@ public final class RegionService {
         RegionSpec spec = requested.normalize(defaults);
         String stamp = Long.toString(Instant.now().toEpochMilli(), 36);
         String base = "dih_" + spec.name().toLowerCase(Locale.ROOT) + "_" + stamp;
-        RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString());
+        RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString(), null);
         String json = write(record);
         String existing = registry.putIfAbsent(KIND, spec.name(), json);
         if (existing != null) {
@@ -149,6 +153,55 @@ public final class RegionService {
         live.remove(name.toLowerCase(Locale.ROOT));
         ignite.destroyCache(record.spec().name());
         LOG.info("Deleted region {}", record.spec().name());
+    }
+
+    /**
+     * Adds columns to a region's table (a source brought them), on every node: {@code ALTER TABLE … ADD COLUMN}, then
+     * the registry record. Columns the region has already (in any letter case) are left alone.
+     */
+    public synchronized void addColumns(String name, Map<String, SqlType> columns) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            String json = registry.get(KIND, name);
+            if (json == null) {
+                throw new NotFoundException("region '" + name + "' does not exist");
+            }
+            RegionRecord record = read(json);
+            Map<String, SqlType> fresh = new LinkedHashMap<>();
+            java.util.Set<String> have = new java.util.HashSet<>();
+            record.columns().keySet().forEach(c -> have.add(c.toUpperCase(Locale.ROOT)));
+            columns.forEach((c, t) -> {
+                if (!have.contains(c.toUpperCase(Locale.ROOT)) && Names.problem(c) == null) {
+                    fresh.put(c, t);
+                }
+            });
+            if (fresh.isEmpty()) {
+                return;
+            }
+            StringBuilder ddl = new StringBuilder("ALTER TABLE ").append(record.spec().name()).append(" ADD COLUMN (");
+            boolean first = true;
+            for (Map.Entry<String, SqlType> c : fresh.entrySet()) {
+                // unquoted: SQL sees an upper-case column, which Ignite matches to the lower-case binary field
+                ddl.append(first ? "" : ", ").append(c.getKey()).append(' ').append(sqlTypeName(c.getValue()));
+                first = false;
+            }
+            ddl.append(')');
+            ignite.cache(record.spec().name()).query(new SqlFieldsQuery(ddl.toString()).setSchema(RegionCaches.SQL_SCHEMA)).getAll();
+            if (registry.replace(KIND, name, json, write(record.withAddedFields(fresh)))) {
+                live.remove(name.toLowerCase(Locale.ROOT));
+                LOG.info("Region {} gained columns {}", record.spec().name(), fresh.keySet());
+                return;
+            }
+        }
+        throw new ConflictException("region '" + name + "' kept changing while columns were added; try again");
+    }
+
+    private static String sqlTypeName(SqlType t) {
+        return switch (t) {
+            case BINARY -> "BINARY";
+            case DOUBLE -> "DOUBLE";
+            case REAL -> "REAL";
+            default -> t.name();
+        };
     }
 
     public RegionStats stats(String name) {

@@ -73,6 +73,11 @@ public final class Registry implements AutoCloseable {
         }
     }
 
+    /** Replaces the object only if it still holds {@code expected}; false when it changed or is gone. */
+    public boolean replace(String kind, String name, String expected, String json) {
+        return cache.replace(key(kind, name), expected, json);
+    }
+
     /** Removes the object only if it still holds {@code expected}; false when it changed or is gone. */
     public boolean remove(String kind, String name, String expected) {
         return cache.remove(key(kind, name), expected);

@@ -1,0 +1,113 @@
+package io.dih.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.api.SourceSpec;
+import io.dih.server.source.SourceService;
+import io.dih.server.source.SourceStatus;
+import io.dih.spi.FieldError;
+import io.javalin.http.Context;
+import io.javalin.openapi.HttpMethod;
+import io.javalin.openapi.OpenApi;
+import io.javalin.openapi.OpenApiContent;
+import io.javalin.openapi.OpenApiParam;
+import io.javalin.openapi.OpenApiRequestBody;
+import io.javalin.openapi.OpenApiResponse;
+import java.util.List;
+
+/** {@code /api/v1/dih/data-sources}: HTTP in and out; {@link SourceService} does the work. Secrets never leave. */
+final class SourceController {
+    static final String BASE = GatewayApp.API + "/data-sources";
+
+    private final SourceService sources;
+
+    SourceController(SourceService sources) {
+        this.sources = requireNonNull(sources, "sources is null");
+    }
+
+    record SourceList(@JsonProperty("sources") List<SourceSpec> sources) {
+    }
+
+    record Validation(@JsonProperty("valid") boolean valid, @JsonProperty("errors") List<FieldError> errors) {
+    }
+
+    @OpenApi(path = BASE, methods = HttpMethod.POST, tags = "Sources", operationId = "registerSource",
+            summary = "Register a data source: connect, check every binding, add the source's columns to its regions, start the first load",
+            description = "Seed 004's body is accepted as written, plus sync_mode (LOAD, CDC, STREAM, NONE) and bindings. "
+                    + "The same spec again is a no-op (200); a different spec under the same name is a 409. Secrets are never returned.",
+            requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SourceSpec.class)),
+            responses = {
+                @OpenApiResponse(status = "201", content = @OpenApiContent(from = SourceSpec.class)),
+                @OpenApiResponse(status = "200", description = "The same spec was already registered", content = @OpenApiContent(from = SourceSpec.class)),
+                @OpenApiResponse(status = "400", description = "Invalid spec, unknown type, unreachable host, missing table or column", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void register(Context ctx) {
+        SourceService.Registered r = sources.register(Bodies.read(ctx, SourceSpec.class));
+        ctx.header("Location", BASE + "/" + r.spec().sourceName());
+        Bodies.json(ctx, r.created() ? 201 : 200, r.spec());
+    }
+
+    @OpenApi(path = BASE + "/validate", methods = HttpMethod.POST, tags = "Sources", operationId = "validateSource",
+            summary = "Check a source spec as registration would (connects, describes tables) without storing anything",
+            requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SourceSpec.class)),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = Validation.class)),
+                @OpenApiResponse(status = "400", description = "The body is not a source spec", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void validate(Context ctx) {
+        List<FieldError> errors = sources.validate(Bodies.read(ctx, SourceSpec.class));
+        Bodies.json(ctx, 200, new Validation(errors.isEmpty(), errors));
+    }
+
+    @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Sources", operationId = "listSources", summary = "List data sources (secrets redacted)",
+            responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceList.class)))
+    void list(Context ctx) {
+        Bodies.json(ctx, 200, new SourceList(sources.list()));
+    }
+
+    @OpenApi(path = BASE + "/{name}", methods = HttpMethod.GET, tags = "Sources", operationId = "getSource", summary = "A data source's spec (secrets redacted)",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceSpec.class)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void get(Context ctx) {
+        Bodies.json(ctx, 200, sources.get(ctx.pathParam("name")));
+    }
+
+    @OpenApi(path = BASE + "/{name}", methods = HttpMethod.DELETE, tags = "Sources", operationId = "deleteSource",
+            summary = "Unregister a data source; its regions keep their data",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "204"),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void delete(Context ctx) {
+        sources.delete(ctx.pathParam("name"));
+        ctx.status(204);
+    }
+
+    @OpenApi(path = BASE + "/{name}/sync", methods = HttpMethod.POST, tags = "Sources", operationId = "syncSource",
+            summary = "Start a load of every target region now: full (default; rows gone from the source leave the region) or incremental (?full=false, past the watermark)",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            queryParams = @OpenApiParam(name = "full", description = "true (default) or false"),
+            responses = {
+                @OpenApiResponse(status = "202", content = @OpenApiContent(from = SourceStatus.class)),
+                @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void sync(Context ctx) {
+        String full = ctx.queryParam("full");
+        if (full != null && !full.equals("true") && !full.equals("false")) {
+            throw new io.dih.spi.InvalidSpecException("full", "must be true or false, was '" + full + "'");
+        }
+        Bodies.json(ctx, 202, sources.sync(ctx.pathParam("name"), full == null || Boolean.parseBoolean(full)));
+    }
+
+    @OpenApi(path = BASE + "/{name}/status", methods = HttpMethod.GET, tags = "Sources", operationId = "sourceStatus",
+            summary = "Sync status per target region: state, rows loaded, total, percent, rows/s, ETA, last load, lag, watermark, last error",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceStatus.class)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void status(Context ctx) {
+        Bodies.json(ctx, 200, sources.status(ctx.pathParam("name")));
+    }
+}

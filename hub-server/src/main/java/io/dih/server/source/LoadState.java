@@ -1,0 +1,77 @@
+package io.dih.server.source;
+
+import java.io.Serializable;
+
+/**
+ * The stored state of one binding's loads, kept in a REPLICATED cache so every node can report it and the next
+ * loader (after a failover) resumes from the watermark. A plain class: Ignite's marshaller cannot rebuild records.
+ */
+final class LoadState implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final String state;
+    final String kind;
+    final long rowsLoaded;
+    final long rowsTotal;
+    final long removed;
+    final long startedAtMillis;
+    final long lastLoadedAtMillis;
+    final Object watermark;
+    final String error;
+
+    LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
+              long lastLoadedAtMillis, Object watermark, String error) {
+        this.state = state;
+        this.kind = kind;
+        this.rowsLoaded = rowsLoaded;
+        this.rowsTotal = rowsTotal;
+        this.removed = removed;
+        this.startedAtMillis = startedAtMillis;
+        this.lastLoadedAtMillis = lastLoadedAtMillis;
+        this.watermark = watermark;
+        this.error = error;
+    }
+
+    static LoadState initial() {
+        return new LoadState("IDLE", null, 0, -1, 0, 0, 0, null, null);
+    }
+
+    LoadState started(String kind, long total, long now) {
+        return new LoadState("LOADING", kind, 0, total, 0, now, lastLoadedAtMillis, watermark, null);
+    }
+
+    LoadState progress(long rows) {
+        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null);
+    }
+
+    LoadState finished(long rows, long removedRows, Object newWatermark, long now) {
+        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null);
+    }
+
+    LoadState failed(long rows, String message) {
+        return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message);
+    }
+
+    SourceStatus.RegionLoad toStatus(long now) {
+        Double percent = null;
+        Double rate = null;
+        Double eta = null;
+        double elapsed = (now - startedAtMillis) / 1000.0;
+        if (startedAtMillis > 0 && elapsed > 0) {
+            rate = rowsLoaded / elapsed;
+        }
+        if (rowsTotal > 0) {
+            percent = Math.min(100.0, 100.0 * rowsLoaded / rowsTotal);
+            if ("LOADING".equals(state) && rate != null && rate > 0) {
+                eta = Math.max(0, (rowsTotal - rowsLoaded) / rate);
+            }
+        } else if (rowsTotal == 0 && !"LOADING".equals(state)) {
+            percent = 100.0;
+        }
+        return new SourceStatus.RegionLoad(state, kind, rowsLoaded, rowsTotal < 0 ? null : rowsTotal, percent, rate, eta, removed,
+                startedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(startedAtMillis).toString(),
+                lastLoadedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(lastLoadedAtMillis).toString(),
+                lastLoadedAtMillis == 0 ? null : (now - lastLoadedAtMillis) / 1000.0,
+                watermark == null ? null : watermark.toString(), error);
+    }
+}

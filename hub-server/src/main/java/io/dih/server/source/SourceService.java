@@ -1,0 +1,567 @@
+package io.dih.server.source;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dih.api.BindingSpec;
+import io.dih.api.CacheStrategy;
+import io.dih.api.SourceSpec;
+import io.dih.api.SqlType;
+import io.dih.api.SyncMode;
+import io.dih.server.json.Json;
+import io.dih.server.region.EntryCodec;
+import io.dih.server.region.Region;
+import io.dih.server.region.RegionService;
+import io.dih.server.registry.Registry;
+import io.dih.spi.Capability;
+import io.dih.spi.ConflictException;
+import io.dih.spi.Connector;
+import io.dih.spi.ConnectorContext;
+import io.dih.spi.ConnectorFactory;
+import io.dih.spi.FieldError;
+import io.dih.spi.HubException;
+import io.dih.spi.InvalidSpecException;
+import io.dih.spi.NotFoundException;
+import io.dih.spi.SourceTable;
+import io.dih.spi.UnavailableException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteDataStreamer;
+import org.apache.ignite.IgniteLock;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.configuration.CacheConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers data sources and runs their loads. The registry holds each source's spec; every node keeps its own
+ * connector per source, made on first use. Loads stream rows through {@link IgniteDataStreamer}; one load per
+ * binding runs at a time in the whole cluster (a fail-over-safe Ignite lock), and periodic loads are started by the
+ * oldest server node, so another node takes over when it leaves. Load progress and watermarks live in a REPLICATED
+ * cache, so any node answers status and a new loader resumes incremental loads where the last one stopped.
+ */
+public final class SourceService implements AutoCloseable {
+    public static final String KIND = "source";
+    static final String STATUS_CACHE = "dih_source_status";
+    private static final Logger LOG = LoggerFactory.getLogger(SourceService.class);
+    private static final int PROGRESS_EVERY = 5000;
+
+    private final Ignite ignite;
+    private final Registry registry;
+    private final RegionService regions;
+    private final Connectors connectors;
+    private final ConnectorContext context;
+    private final IgniteCache<String, LoadState> states;
+    /** This node's connectors, with the spec (as stored) each was made from. */
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final ExecutorService loaders = Executors.newFixedThreadPool(2, daemon("dih-load"));
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("dih-load-schedule"));
+    private volatile boolean closed;
+
+    public SourceService(Ignite ignite, Registry registry, RegionService regions, Connectors connectors, Map<String, String> env) {
+        this.ignite = requireNonNull(ignite, "ignite is null");
+        this.registry = requireNonNull(registry, "registry is null");
+        this.regions = requireNonNull(regions, "regions is null");
+        this.connectors = requireNonNull(connectors, "connectors is null");
+        this.context = ConnectorContext.of(requireNonNull(env, "env is null"));
+        this.states = ignite.getOrCreateCache(new CacheConfiguration<String, LoadState>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
+        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private record Live(String json, Connector connector) {
+    }
+
+    /**
+     * Closes this node's connector of a source that changed or went away; called by the registry listener with the
+     * new spec, or {@code null} when the source was removed.
+     */
+    public void onRegistryChange(String registryKey, String json) {
+        if (registryKey.startsWith(KIND + "/")) {
+            String name = registryKey.substring(KIND.length() + 1);
+            Live l = live.get(name);
+            if (l != null && (json == null || !json.equals(l.json())) && live.remove(name, l)) {
+                l.connector().close();
+            }
+        }
+    }
+
+    public record Registered(SourceSpec spec, boolean created) {
+    }
+
+    /**
+     * Registers a source: checks the spec, connects, checks every binding against its table and region, adds the
+     * source's columns the regions lack, stores the spec, then starts the first load. Nothing is stored when any
+     * step fails.
+     */
+    public Registered register(SourceSpec requested) {
+        SourceSpec spec = requested.normalize();
+        ConnectorFactory factory = connectors.factory(spec.sourceType());
+        String existing = registry.get(KIND, spec.sourceName());
+        if (existing != null) {
+            SourceSpec current = read(existing);
+            if (!current.equals(spec)) {
+                throw new ConflictException("source '" + current.sourceName() + "' already exists with a different spec; "
+                        + "delete it first or send the same spec [source=" + spec.sourceName() + "]");
+            }
+            return new Registered(current.redacted(factory.secretKeys()), false);
+        }
+        Connector connector = connect(spec, factory);
+        boolean stored = false;
+        try {
+            Map<String, Plan> plans = plan(spec, factory, connector);
+            plans.forEach((region, p) -> regions.addColumns(region, p.newColumns()));
+            String json = write(spec);
+            Live fresh = new Live(json, connector);
+            Live old = live.put(spec.sourceName().toLowerCase(Locale.ROOT), fresh);
+            if (old != null) {
+                old.connector().close();
+            }
+            String prior = registry.putIfAbsent(KIND, spec.sourceName(), json);
+            if (prior != null) {
+                if (!read(prior).equals(spec)) {
+                    throw new ConflictException("source '" + spec.sourceName() + "' was registered concurrently with a different spec");
+                }
+                live.remove(spec.sourceName().toLowerCase(Locale.ROOT), fresh);
+                return new Registered(read(prior).redacted(factory.secretKeys()), false);
+            }
+            stored = true;
+            for (String region : spec.targetRegions()) {
+                states.put(stateKey(spec.sourceName(), region), LoadState.initial());
+            }
+            LOG.info("Registered source {} ({}, {}) feeding {}", spec.sourceName(), spec.sourceType(), spec.syncMode(), spec.targetRegions());
+            if (spec.syncMode() == SyncMode.LOAD) {
+                for (String region : spec.targetRegions()) {
+                    submitLoad(spec, region, true);
+                }
+            }
+            return new Registered(spec.redacted(factory.secretKeys()), true);
+        } finally {
+            if (!stored) {
+                connector.close();
+            }
+        }
+    }
+
+    /** Every problem with a spec, without storing anything: the {@code /data-sources/validate} call. */
+    public List<FieldError> validate(SourceSpec requested) {
+        try {
+            SourceSpec spec = requested.normalize();
+            ConnectorFactory factory = connectors.factory(spec.sourceType());
+            try (Connector connector = connect(spec, factory)) {
+                plan(spec, factory, connector);
+            }
+            return List.of();
+        } catch (InvalidSpecException e) {
+            return e.errors();
+        } catch (HubException e) {
+            return List.of(new FieldError("source", e.getMessage()));
+        }
+    }
+
+    private Connector connect(SourceSpec spec, ConnectorFactory factory) {
+        List<FieldError> errors = new ArrayList<>(factory.validate(spec.connectionParams()));
+        if (spec.syncMode() == SyncMode.LOAD && !factory.capabilities().contains(Capability.BULK_LOAD)) {
+            errors.add(new FieldError("sync_mode", "a " + factory.type() + " source cannot load; use another sync_mode"));
+        }
+        if (spec.syncMode() == SyncMode.CDC || spec.syncMode() == SyncMode.STREAM) {
+            errors.add(new FieldError("sync_mode", spec.syncMode() + " is not available for " + factory.type()
+                    + " sources in this version; use LOAD or NONE"));
+        }
+        for (String region : spec.targetRegions()) {
+            BindingSpec b = spec.binding(region);
+            if (b.schedule() != null) {
+                errors.add(new FieldError("bindings." + region + ".schedule",
+                        "cron schedules are not supported in this version; use sync_interval_seconds"));
+            }
+        }
+        for (int i = 0; i < spec.targetRegions().size(); i++) {
+            String name = spec.targetRegions().get(i);
+            try {
+                Region r = regions.get(name);
+                CacheStrategy strategy = r.spec().cacheStrategy();
+                Capability needed = switch (strategy) {
+                    case READ_THROUGH, REFRESH_AHEAD -> Capability.READ_THROUGH;
+                    case WRITE_THROUGH -> Capability.WRITE_THROUGH;
+                    case WRITE_BEHIND -> Capability.WRITE_BEHIND;
+                    case NONE -> null;
+                };
+                if (needed != null && !factory.capabilities().contains(needed)) {
+                    errors.add(new FieldError("target_regions[" + i + "]", "region '" + name + "' uses " + strategy
+                            + ", which a " + factory.type() + " source cannot serve"));
+                }
+            } catch (NotFoundException e) {
+                errors.add(new FieldError("target_regions[" + i + "]", "region '" + name + "' does not exist; create it first"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        try {
+            return factory.create(spec.sourceName(), spec.connectionParams(), context);
+        } catch (UnavailableException e) {
+            throw new InvalidSpecException("connection_params.host", e.getMessage());
+        }
+    }
+
+    /** Whether every value of a source type converts to a region type without loss or failure. */
+    static boolean fits(SqlType from, SqlType to) {
+        if (from == to || to == SqlType.VARCHAR) {
+            return true;
+        }
+        List<SqlType> ints = List.of(SqlType.TINYINT, SqlType.SMALLINT, SqlType.INT, SqlType.BIGINT);
+        if (ints.contains(from) && ints.contains(to)) {
+            return ints.indexOf(from) <= ints.indexOf(to);
+        }
+        if (ints.contains(from) || from == SqlType.REAL || from == SqlType.DOUBLE) {
+            return to == SqlType.DECIMAL || to == SqlType.DOUBLE || (from == SqlType.REAL && to == SqlType.DOUBLE)
+                    || (ints.contains(from) && ints.indexOf(from) <= 2 && to == SqlType.DOUBLE);
+        }
+        return from == SqlType.DATE && to == SqlType.TIMESTAMP;
+    }
+
+    /** How one region is fed: region column to source column, and the columns the region must gain. */
+    record Plan(Map<String, String> columnMap, Map<String, SqlType> newColumns) {
+    }
+
+    private Map<String, Plan> plan(SourceSpec spec, ConnectorFactory factory, Connector connector) {
+        Map<String, Plan> plans = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (String regionName : spec.targetRegions()) {
+            String prefix = "bindings." + regionName + ".";
+            BindingSpec binding = spec.binding(regionName);
+            SourceTable table;
+            try {
+                table = connector.describe(binding);
+            } catch (InvalidSpecException e) {
+                e.errors().forEach(fe -> errors.add(new FieldError(prefix + fe.field(), fe.message())));
+                continue;
+            } catch (UnavailableException e) {
+                throw new InvalidSpecException("connection_params.host", e.getMessage());
+            }
+            Region region = regions.get(regionName);
+            List<String> regionKey = region.spec().keyFields();
+            if (regionKey.size() != table.primaryKey().size()) {
+                errors.add(new FieldError(prefix + "key_columns", "region '" + regionName + "' has the key " + regionKey
+                        + " but the source's key is " + table.primaryKey() + "; name matching key_columns"));
+                continue;
+            }
+            Map<String, String> map = new LinkedHashMap<>();
+            for (int i = 0; i < regionKey.size(); i++) {
+                String explicit = binding.mapping() == null ? null : binding.mapping().get(regionKey.get(i));
+                map.put(regionKey.get(i), explicit != null ? explicit : table.primaryKey().get(i));
+            }
+            Set<String> mappedSources = new HashSet<>(map.values());
+            Map<String, SqlType> newColumns = new LinkedHashMap<>();
+            Map<String, SqlType> regionColumns = region.columns();
+            Set<String> regionUpper = new HashSet<>();
+            regionColumns.keySet().forEach(c -> regionUpper.add(c.toUpperCase(Locale.ROOT)));
+            for (String col : regionColumns.keySet()) {
+                if (!map.containsKey(col)) {
+                    String src = binding.sourceColumn(col);
+                    if (table.columns().containsKey(src)) {
+                        map.put(col, src);
+                        mappedSources.add(src);
+                    }
+                }
+            }
+            for (Map.Entry<String, String> m : map.entrySet()) {
+                SqlType from = table.columns().get(m.getValue());
+                SqlType to = region.columns().get(m.getKey());
+                if (from != null && to != null && !fits(from, to)) {
+                    errors.add(new FieldError(prefix + "mapping." + m.getKey(), "source column '" + m.getValue() + "' is " + from
+                            + " but region column '" + m.getKey() + "' is " + to + "; its values would not fit"));
+                }
+            }
+            for (Map.Entry<String, SqlType> c : table.columns().entrySet()) {
+                if (mappedSources.contains(c.getKey())) {
+                    continue;
+                }
+                String target = c.getKey().toLowerCase(Locale.ROOT);
+                if (io.dih.api.Names.problem(target) != null || regionUpper.contains(target.toUpperCase(Locale.ROOT))) {
+                    continue; // not a usable SQL name, or the region already has a column of that name for something else
+                }
+                newColumns.put(target, c.getValue());
+                map.put(target, c.getKey());
+            }
+            plans.put(region.name(), new Plan(map, newColumns));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return plans;
+    }
+
+    public List<SourceSpec> list() {
+        List<SourceSpec> out = new ArrayList<>();
+        for (String json : registry.list(KIND).values()) {
+            SourceSpec s = read(json);
+            out.add(s.redacted(secrets(s)));
+        }
+        return out;
+    }
+
+    public SourceSpec get(String name) {
+        SourceSpec s = spec(name);
+        return s.redacted(secrets(s));
+    }
+
+    private Set<String> secrets(SourceSpec s) {
+        try {
+            return connectors.factory(s.sourceType()).secretKeys();
+        } catch (InvalidSpecException e) {
+            return Set.of("password", "secret_key", "token");
+        }
+    }
+
+    private SourceSpec spec(String name) {
+        String json = registry.get(KIND, name);
+        if (json == null) {
+            throw new NotFoundException("source '" + name + "' does not exist");
+        }
+        return read(json);
+    }
+
+    /** Unregisters a source. Its regions keep their data; loads in flight stop at their next row. */
+    public void delete(String name) {
+        String json = registry.get(KIND, name);
+        if (json == null) {
+            throw new NotFoundException("source '" + name + "' does not exist");
+        }
+        SourceSpec s = read(json);
+        if (!registry.remove(KIND, name, json)) {
+            throw new ConflictException("source '" + name + "' changed while it was being deleted; try again");
+        }
+        for (String region : s.targetRegions()) {
+            states.remove(stateKey(s.sourceName(), region));
+        }
+        onRegistryChange(Registry.key(KIND, name), null);
+        LOG.info("Deleted source {}", s.sourceName());
+    }
+
+    public SourceStatus status(String name) {
+        SourceSpec s = spec(name);
+        long now = System.currentTimeMillis();
+        Map<String, SourceStatus.RegionLoad> perRegion = new LinkedHashMap<>();
+        String overall = "IDLE";
+        for (String region : s.targetRegions()) {
+            LoadState st = states.get(stateKey(s.sourceName(), region));
+            if (st == null) {
+                st = LoadState.initial();
+            }
+            perRegion.put(region, st.toStatus(now));
+            if ("FAILED".equals(st.state)) {
+                overall = "FAILED";
+            } else if ("LOADING".equals(st.state) && !"FAILED".equals(overall)) {
+                overall = "LOADING";
+            }
+        }
+        return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion);
+    }
+
+    /** Starts a load of every target region now (full, or incremental past the watermark when there is one). */
+    public SourceStatus sync(String name, boolean full) {
+        SourceSpec s = spec(name);
+        if (s.syncMode() == SyncMode.NONE) {
+            throw new InvalidSpecException("sync_mode", "source '" + s.sourceName() + "' has sync_mode NONE: it stores only, nothing to load");
+        }
+        for (String region : s.targetRegions()) {
+            submitLoad(s, region, full);
+        }
+        return status(name);
+    }
+
+    private static String stateKey(String source, String region) {
+        return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT);
+    }
+
+    private void submitLoad(SourceSpec spec, String region, boolean full) {
+        loaders.submit(() -> {
+            try {
+                runLoad(spec, region, full);
+            } catch (RuntimeException e) {
+                LOG.warn("Load of {} into {} failed: {}", spec.sourceName(), region, e.getMessage());
+            }
+        });
+    }
+
+    /** The oldest server node starts the loads that are due; every node checks once a second. */
+    private void tick() {
+        if (closed || !ignite.cluster().state().active()) {
+            return;
+        }
+        try {
+            if (!ignite.cluster().forServers().forOldest().node().isLocal()) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            for (String json : registry.list(KIND).values()) {
+                SourceSpec s = read(json);
+                if (s.syncMode() != SyncMode.LOAD || s.syncIntervalSeconds() == null) {
+                    continue;
+                }
+                for (String region : s.targetRegions()) {
+                    LoadState st = states.get(stateKey(s.sourceName(), region));
+                    if (st != null && !"LOADING".equals(st.state)
+                            && now - Math.max(st.lastLoadedAtMillis, st.startedAtMillis) >= s.syncIntervalSeconds() * 1000) {
+                        boolean full = s.binding(region).watermarkColumn() == null;
+                        submitLoad(s, region, full);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Load schedule check failed: {}", e.getMessage());
+        }
+    }
+
+    private Connector connector(SourceSpec spec) {
+        return live.computeIfAbsent(spec.sourceName().toLowerCase(Locale.ROOT), k -> new Live(write(spec),
+                connectors.factory(spec.sourceType()).create(spec.sourceName(), spec.connectionParams(), context))).connector();
+    }
+
+    /** One load of one binding, under a cluster-wide lock so two nodes never load the same binding at once. */
+    void runLoad(SourceSpec spec, String regionName, boolean fullRequested) {
+        String key = stateKey(spec.sourceName(), regionName);
+        IgniteLock lock = ignite.reentrantLock("dih-load/" + key, true, false, true);
+        if (!lock.tryLock()) {
+            return; // another node is loading this binding right now
+        }
+        LoadState st = states.get(key);
+        long rows = 0;
+        try {
+            if (st == null || registry.get(KIND, spec.sourceName()) == null) {
+                return; // deleted meanwhile
+            }
+            BindingSpec binding = spec.binding(regionName);
+            boolean full = fullRequested || binding.watermarkColumn() == null || st.watermark == null;
+            Object after = full ? null : st.watermark;
+            Connector connector = connector(spec);
+            Region region = regions.get(regionName);
+            Plan plan = plan(spec, connectors.factory(spec.sourceType()), connector).get(region.name());
+            if (!plan.newColumns().isEmpty()) {
+                regions.addColumns(region.name(), plan.newColumns());
+                region = regions.get(regionName);
+            }
+            long total = connector.count(binding, after).orElse(-1);
+            st = st.started(full ? "full" : "incremental", total, System.currentTimeMillis());
+            states.put(key, st);
+            Set<Object> seen = full ? new HashSet<>() : null;
+            long[] count = {0};
+            LoadState progressBase = st;
+            Region target = region;
+            Object watermark;
+            try (IgniteDataStreamer<Object, Object> streamer = ignite.dataStreamer(region.name())) {
+                streamer.allowOverwrite(true);
+                streamer.keepBinary(true);
+                Map<String, Object> regionRow = new HashMap<>();
+                watermark = connector.load(binding, after, row -> {
+                    if (closed || registry.get(KIND, spec.sourceName()) == null) {
+                        throw new IllegalStateException("the source was deleted or the node is stopping");
+                    }
+                    regionRow.clear();
+                    plan.columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, row.get(sourceCol)));
+                    Object k;
+                    Object v;
+                    try {
+                        k = EntryCodec.keyOf(target, ignite.binary(), regionRow);
+                        v = EntryCodec.valueOf(target, ignite.binary(), regionRow);
+                    } catch (InvalidSpecException e) {
+                        throw new IllegalStateException("a row of " + spec.sourceName() + " does not fit region '" + target.name()
+                                + "': " + e.getMessage() + " [row key=" + keyText(target, plan, row) + "]");
+                    }
+                    streamer.addData(k, v);
+                    if (seen != null) {
+                        seen.add(k);
+                    }
+                    if (++count[0] % PROGRESS_EVERY == 0) {
+                        states.put(key, progressBase.progress(count[0]));
+                    }
+                });
+            }
+            rows = count[0];
+            long removed = full ? removeMissing(region, seen) : 0;
+            states.put(key, st.finished(rows, removed, watermark == null ? st.watermark : watermark, System.currentTimeMillis()));
+            LOG.info("Loaded {} rows of {} into {} ({}{})", rows, spec.sourceName(), region.name(), full ? "full" : "incremental",
+                    removed > 0 ? ", " + removed + " removed" : "");
+        } catch (RuntimeException e) {
+            if (st != null && registry.get(KIND, spec.sourceName()) != null) {
+                states.put(key, st.failed(rows, e.getMessage()));
+            }
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String keyText(Region region, Plan plan, Map<String, Object> row) {
+        List<String> parts = new ArrayList<>();
+        for (String k : region.spec().keyFields()) {
+            parts.add(String.valueOf(row.get(plan.columnMap().get(k))));
+        }
+        return String.join(",", parts);
+    }
+
+    /** After a full load: entries whose rows are gone from the source leave the region. */
+    private long removeMissing(Region region, Set<Object> seen) {
+        List<Object> stale = new ArrayList<>();
+        try (QueryCursor<Cache.Entry<Object, Object>> cur = region.cache().query(new ScanQuery<>())) {
+            for (Cache.Entry<Object, Object> e : cur) {
+                if (!seen.contains(e.getKey())) {
+                    stale.add(e.getKey());
+                }
+            }
+        }
+        for (int i = 0; i < stale.size(); i += 1000) {
+            region.cache().removeAll(new HashSet<>(stale.subList(i, Math.min(stale.size(), i + 1000))));
+        }
+        return stale.size();
+    }
+
+    static String write(SourceSpec spec) {
+        try {
+            return Json.MAPPER.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize source spec", e);
+        }
+    }
+
+    static SourceSpec read(String json) {
+        try {
+            return Json.MAPPER.readValue(json, SourceSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the registry holds an unreadable source spec: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ticker.shutdownNow();
+        loaders.shutdownNow();
+        live.values().forEach(l -> l.connector().close());
+        live.clear();
+    }
+}

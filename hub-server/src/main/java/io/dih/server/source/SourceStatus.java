@@ -1,0 +1,43 @@
+package io.dih.server.source;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * Where a source's sync stands, per target region and in total.
+ *
+ * @param state {@code IDLE}, {@code LOADING} or {@code FAILED}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SourceStatus(
+        @JsonProperty("source") String source,
+        @JsonProperty("sync_mode") String syncMode,
+        @JsonProperty("state") String state,
+        @JsonProperty("regions") Map<String, RegionLoad> regions) {
+
+    /**
+     * One binding's load.
+     *
+     * @param rowsTotal      rows the source reported at the start of the load (for % and ETA)
+     * @param removed        region entries removed because their rows were gone from the source (full loads)
+     * @param lastLoadedAt   when the last successful load ended (ISO-8601)
+     * @param lagSeconds     seconds since the last successful load ended: how far behind the region may be
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RegionLoad(
+            @JsonProperty("state") String state,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("rows_loaded") long rowsLoaded,
+            @JsonProperty("rows_total") Long rowsTotal,
+            @JsonProperty("percent") Double percent,
+            @JsonProperty("rows_per_second") Double rowsPerSecond,
+            @JsonProperty("eta_seconds") Double etaSeconds,
+            @JsonProperty("removed") long removed,
+            @JsonProperty("started_at") String startedAt,
+            @JsonProperty("last_loaded_at") String lastLoadedAt,
+            @JsonProperty("lag_seconds") Double lagSeconds,
+            @JsonProperty("watermark") String watermark,
+            @JsonProperty("error") String error) {
+    }
+}
