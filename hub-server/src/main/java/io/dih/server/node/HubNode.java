@@ -47,6 +47,7 @@ public final class HubNode implements AutoCloseable {
             this.regions = new RegionService(ignite, registry, config.defaults().toRegionDefaults());
             this.entries = new EntryService(ignite, regions);
             this.sources = new SourceService(ignite, registry, regions, new Connectors(), System.getenv());
+            ignite.cluster().nodeLocalMap().put(SourceService.NODE_LOCAL_KEY, sources);
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
@@ -167,6 +168,7 @@ public final class HubNode implements AutoCloseable {
         try {
             gateway.close();
             metrics.close();
+            ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
             sources.close();
             if (!cancel) {
                 registry.close();

@@ -182,7 +182,7 @@ public final class EntryService {
     static <T> T guard(Region r, Supplier<T> op) {
         try {
             return op.get();
-        } catch (CacheException | BinaryObjectException | IllegalStateException e) {
+        } catch (CacheException | IllegalStateException | org.apache.ignite.IgniteException e) {
             throw translate(r, e);
         }
     }
@@ -200,6 +200,12 @@ public final class EntryService {
                 todo.add(c.getCause());
             }
             todo.addAll(java.util.Arrays.asList(c.getSuppressed()));
+            if (c instanceof io.dih.spi.SourceRejectedException sre) {
+                return new io.dih.spi.SourceRejectedException("region '" + r.name() + "': " + sre.getMessage(), e);
+            }
+            if (c instanceof UnavailableException ue) {
+                return new UnavailableException("region '" + r.name() + "': " + ue.getMessage(), e);
+            }
             if (c instanceof IgniteOutOfMemoryException) {
                 return new CapacityExceededException("the memory that holds region '" + r.name()
                         + "' is full; the write was not stored (raise storage.data_region_max_mb or enable page eviction)", e);

@@ -2,6 +2,7 @@ package io.dih.server.region;
 
 import io.dih.api.AtomicityMode;
 import io.dih.api.CacheMode;
+import io.dih.api.CacheStrategy;
 import io.dih.api.IndexSpec;
 import io.dih.api.RegionSpec;
 import io.dih.api.SqlType;
@@ -39,6 +40,14 @@ public final class RegionCaches {
         cc.setStatisticsEnabled(true);
         cc.setSqlSchema(SQL_SCHEMA);
         cc.setQueryEntities(List.of(queryEntity(record)));
+        // Read-through for every strategy; write-through for WRITE_THROUGH. WRITE_BEHIND gets the hub's durable
+        // queue (not Ignite's in-memory one) and REFRESH_AHEAD its refresher; until then they read through only.
+        if (spec.cacheStrategy() != CacheStrategy.NONE) {
+            cc.setCacheStoreFactory(new HubCacheStore.StoreFactory(spec.name()));
+            cc.setStoreKeepBinary(true);
+            cc.setReadThrough(true);
+            cc.setWriteThrough(spec.cacheStrategy() == CacheStrategy.WRITE_THROUGH);
+        }
         if (spec.expiryPolicy() != null) {
             cc.setExpiryPolicyFactory(RegionExpiryFactory.of(spec.expiryPolicy()));
             cc.setEagerTtl(true);

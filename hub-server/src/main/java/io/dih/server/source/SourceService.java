@@ -95,12 +95,22 @@ public final class SourceService implements AutoCloseable {
     private record Live(String json, Connector connector) {
     }
 
+    /** A region's source, as read/write-through needs it; computed on first use, dropped on any source change. */
+    private record Bound(SourceSpec spec, BindingSpec binding, Plan plan) {
+    }
+
+    private final Map<String, java.util.Optional<Bound>> bound = new ConcurrentHashMap<>();
+
     /**
      * Closes this node's connector of a source that changed or went away; called by the registry listener with the
      * new spec, or {@code null} when the source was removed.
      */
     public void onRegistryChange(String registryKey, String json) {
+        if (registryKey.startsWith("region/")) {
+            bound.clear();
+        }
         if (registryKey.startsWith(KIND + "/")) {
+            bound.clear();
             String name = registryKey.substring(KIND.length() + 1);
             Live l = live.get(name);
             if (l != null && (json == null || !json.equals(l.json())) && live.remove(name, l)) {
@@ -244,7 +254,7 @@ public final class SourceService implements AutoCloseable {
     }
 
     /** How one region is fed: region column to source column, and the columns the region must gain. */
-    record Plan(Map<String, String> columnMap, Map<String, SqlType> newColumns) {
+    record Plan(SourceTable table, Map<String, String> columnMap, Map<String, SqlType> newColumns) {
     }
 
     private Map<String, Plan> plan(SourceSpec spec, ConnectorFactory factory, Connector connector) {
@@ -307,7 +317,7 @@ public final class SourceService implements AutoCloseable {
                 newColumns.put(target, c.getValue());
                 map.put(target, c.getKey());
             }
-            plans.put(region.name(), new Plan(map, newColumns));
+            plans.put(region.name(), new Plan(table, map, newColumns));
         }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
@@ -475,6 +485,7 @@ public final class SourceService implements AutoCloseable {
             Object watermark;
             try (IgniteDataStreamer<Object, Object> streamer = ignite.dataStreamer(region.name())) {
                 streamer.allowOverwrite(true);
+                streamer.skipStore(true); // rows come from the source: never echo them back to it
                 streamer.keepBinary(true);
                 Map<String, Object> regionRow = new HashMap<>();
                 watermark = connector.load(binding, after, row -> {
@@ -514,6 +525,87 @@ public final class SourceService implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    public RegionService regions() {
+        return regions;
+    }
+
+    /** Node-local key under which the hub's cache stores find this service. */
+    public static final String NODE_LOCAL_KEY = "dih.sources";
+
+    private java.util.Optional<Bound> boundTo(Region region) {
+        return bound.computeIfAbsent(region.name().toLowerCase(Locale.ROOT), k -> {
+            for (String json : registry.list(KIND).values()) {
+                SourceSpec s = read(json);
+                if (s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(region.name()))) {
+                    Plan p = plan(s, connectors.factory(s.sourceType()), connector(s)).get(region.name());
+                    return java.util.Optional.of(new Bound(s, s.binding(region.name()), p));
+                }
+            }
+            return java.util.Optional.empty();
+        });
+    }
+
+    /** The source key (source column to value, in the source's types) of a region key. */
+    private Map<String, Object> sourceKey(Region region, Plan plan, Object key) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<String> keyFields = region.spec().keyFields();
+        for (String col : keyFields) {
+            Object v = region.spec().simpleKey() ? key : ((org.apache.ignite.binary.BinaryObject) key).field(col);
+            String src = plan.columnMap().get(col);
+            out.put(src, EntryCodec.coerce(col, plan.table().columns().get(src), v));
+        }
+        return out;
+    }
+
+    /**
+     * Read-through: the value of a region key from the region's source, or {@code null} when the source has no such
+     * row or the region has no source.
+     */
+    public Object readThrough(Region region, Object key) {
+        java.util.Optional<Bound> b = boundTo(region);
+        if (b.isEmpty()) {
+            return null;
+        }
+        Plan plan = b.get().plan();
+        java.util.Optional<Map<String, Object>> row = connector(b.get().spec()).read(b.get().binding(), sourceKey(region, plan, key));
+        if (row.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> regionRow = new HashMap<>();
+        plan.columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, row.get().get(sourceCol)));
+        return EntryCodec.valueOf(region, ignite.binary(), regionRow);
+    }
+
+    /**
+     * Write-through: applies region writes and removals to the region's source in one source transaction. Throws
+     * {@link io.dih.spi.SourceRejectedException} or {@link UnavailableException}; the caller's cache update then fails.
+     */
+    public void writeThrough(Region region, Map<Object, Object> upserts, java.util.Collection<?> removals) {
+        java.util.Optional<Bound> b = boundTo(region);
+        if (b.isEmpty()) {
+            return;
+        }
+        Plan plan = b.get().plan();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<Object, Object> e : upserts.entrySet()) {
+            Map<String, Object> row = sourceKey(region, plan, e.getKey());
+            if (e.getValue() instanceof org.apache.ignite.binary.BinaryObject bo) {
+                for (String col : region.valueColumns().keySet()) {
+                    String src = plan.columnMap().get(col);
+                    if (src != null && bo.hasField(col)) {
+                        row.put(src, EntryCodec.coerce(col, plan.table().columns().get(src), bo.field(col)));
+                    }
+                }
+            }
+            rows.add(row);
+        }
+        List<Map<String, Object>> deletes = new ArrayList<>();
+        for (Object k : removals) {
+            deletes.add(sourceKey(region, plan, k));
+        }
+        connector(b.get().spec()).write(b.get().binding(), rows, deletes);
     }
 
     private static String keyText(Region region, Plan plan, Map<String, Object> row) {

@@ -1,0 +1,111 @@
+package io.dih.server.region;
+
+import io.dih.server.source.SourceService;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.cache.Cache;
+import javax.cache.configuration.Factory;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CacheWriterException;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.store.CacheStoreAdapter;
+import org.apache.ignite.resources.IgniteInstanceResource;
+
+/**
+ * The cache store of every region with a {@code cache_strategy}: it reads through to, and writes through to, the
+ * source bound to the region at the time of the call (none bound: misses stay misses, writes stay in the hub). The
+ * work is done by the node's {@link SourceService}, found in the node-local map.
+ */
+public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
+    private final String region;
+
+    @IgniteInstanceResource
+    private Ignite ignite;
+
+    HubCacheStore(String region) {
+        this.region = region;
+    }
+
+    /** The factory in a region's cache configuration. A plain class: Ignite ships it to every node. */
+    static final class StoreFactory implements Factory<HubCacheStore>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String region;
+
+        StoreFactory(String region) {
+            this.region = region;
+        }
+
+        @Override
+        public HubCacheStore create() {
+            return new HubCacheStore(region);
+        }
+    }
+
+    private SourceService sources() {
+        Object s = ignite == null ? null : ignite.cluster().nodeLocalMap().get(SourceService.NODE_LOCAL_KEY);
+        return s instanceof SourceService ss ? ss : null;
+    }
+
+    private Region regionHandle(SourceService s) {
+        return s.regions().get(region);
+    }
+
+    @Override
+    public Object load(Object key) {
+        SourceService s = sources();
+        if (s == null) {
+            return null; // the node is still starting: a miss
+        }
+        try {
+            return s.readThrough(regionHandle(s), key);
+        } catch (RuntimeException e) {
+            throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(Cache.Entry<?, ?> entry) {
+        writeAll(List.of(entry));
+    }
+
+    @Override
+    public void writeAll(Collection<Cache.Entry<?, ?>> entries) {
+        SourceService s = requireSources();
+        Map<Object, Object> rows = new LinkedHashMap<>();
+        for (Cache.Entry<?, ?> e : entries) {
+            rows.put(e.getKey(), e.getValue());
+        }
+        try {
+            s.writeThrough(regionHandle(s), rows, List.of());
+        } catch (RuntimeException e) {
+            throw new CacheWriterException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void delete(Object key) {
+        deleteAll(new ArrayList<>(List.of(key)));
+    }
+
+    @Override
+    public void deleteAll(Collection<?> keys) {
+        SourceService s = requireSources();
+        try {
+            s.writeThrough(regionHandle(s), Map.of(), keys);
+        } catch (RuntimeException e) {
+            throw new CacheWriterException(e.getMessage(), e);
+        }
+    }
+
+    private SourceService requireSources() {
+        SourceService s = sources();
+        if (s == null) {
+            throw new CacheWriterException("the hub node is still starting; region '" + region + "' cannot write to its source yet");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,104 @@
+package io.dih.server.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dih.server.testing.Rest;
+import io.dih.server.testing.TestingHubCluster;
+import io.dih.testing.Await;
+import io.dih.testing.TestingPostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * READ_THROUGH and WRITE_THROUGH against a real PostgreSQL of this test's own (it is stopped halfway): misses load
+ * from the database, writes commit there first, and the cache never holds a value the database refused.
+ */
+class ReadWriteThroughIT {
+    static final String REGIONS = "/api/v1/dih/cache-regions";
+    static final String SOURCES = "/api/v1/dih/data-sources";
+
+    static String source(TestingPostgresServer pg, String name, String region) {
+        return """
+                {"source_name": "%s", "source_type": "postgresql", "sync_mode": "NONE", "consistency_level": "STRONG",
+                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
+                                       "connect_timeout_seconds": 2},
+                 "target_regions": ["%s"], "bindings": {"%s": {"table": "accounts"}}}"""
+                .formatted(name, pg.port(), pg.database(), pg.user(), pg.password(), region, region);
+    }
+
+    static JsonNode dbRow(TestingPostgresServer pg, long id) throws Exception {
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT owner, balance FROM accounts WHERE id = " + id)) {
+            if (!rs.next()) {
+                return null;
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                    .put("owner", rs.getString(1)).put("balance", rs.getBigDecimal(2));
+        }
+    }
+
+    @Test
+    void readThroughWriteThroughRejectionsAndOutage() throws Exception {
+        try (TestingPostgresServer pg = TestingPostgresServer.start(); TestingHubCluster cluster = TestingHubCluster.start(1)) {
+            pg.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) CHECK (balance >= 0))",
+                    "INSERT INTO accounts VALUES (1, 'alice', 100.00), (2, 'bob', 5.00)");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"accounts\", \"cache_strategy\": \"WRITE_THROUGH\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+            Rest.Response reg = rest.post(SOURCES, source(pg, "ledger", "accounts"));
+            assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+
+            // read-through: nothing was loaded (sync_mode NONE), a miss reads the row
+            assertThat(rest.get(REGIONS + "/accounts/stats").json().path("total").path("size").asLong()).isZero();
+            assertThat(rest.get(REGIONS + "/accounts/entries/1").json().path("owner").asText()).isEqualTo("alice");
+            assertThat(rest.get(REGIONS + "/accounts/entries/99").status()).isEqualTo(404);
+
+            // write-through: the database has the row once the hub answers
+            assertThat(rest.put(REGIONS + "/accounts/entries/3", "{\"owner\": \"carol\", \"balance\": 30}").status()).isEqualTo(201);
+            assertThat(dbRow(pg, 3).path("owner").asText()).isEqualTo("carol");
+            assertThat(rest.put(REGIONS + "/accounts/entries/1", "{\"owner\": \"alice\", \"balance\": 90}").status()).isEqualTo(200);
+            assertThat(dbRow(pg, 1).path("balance").decimalValue()).isEqualByComparingTo("90");
+
+            // the database refuses: 422, and neither side changes
+            Rest.Response rejected = rest.put(REGIONS + "/accounts/entries/2", "{\"owner\": \"bob\", \"balance\": -50}");
+            assertThat(rejected.status()).as(rejected.toString()).isEqualTo(422);
+            assertThat(rejected.contentType()).startsWith("application/problem+json");
+            assertThat(rejected.body()).doesNotContain(pg.password());
+            assertThat(dbRow(pg, 2).path("balance").decimalValue()).isEqualByComparingTo("5");
+            assertThat(rest.get(REGIONS + "/accounts/entries/2").json().path("balance").decimalValue()).isEqualByComparingTo("5");
+            assertThat(rest.put(REGIONS + "/accounts/entries/4", "{\"balance\": 1}").status()).as("owner is NOT NULL").isEqualTo(422);
+            assertThat(rest.get(REGIONS + "/accounts/entries/4").status()).isEqualTo(404);
+            assertThat(dbRow(pg, 4)).isNull();
+
+            // removal goes through too
+            assertThat(rest.delete(REGIONS + "/accounts/entries/3").status()).isEqualTo(204);
+            assertThat(dbRow(pg, 3)).isNull();
+
+            // the database goes away: writes fail with 503 and the cache keeps the last good value; the node stays up
+            pg.close();
+            Rest.Response down = rest.put(REGIONS + "/accounts/entries/1", "{\"owner\": \"alice\", \"balance\": 1}");
+            assertThat(down.status()).as(down.toString()).isEqualTo(503);
+            assertThat(rest.get(REGIONS + "/accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("90");
+            assertThat(rest.get("/api/v1/dih/health").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void readThroughEntriesExpireLikeAnyOther() throws Exception {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1)) {
+            TestingPostgresServer pg = TestingPostgresServer.shared();
+            pg.execute("CREATE TABLE IF NOT EXISTS accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2))",
+                    "INSERT INTO accounts VALUES (77, 'ttl', 1) ON CONFLICT DO NOTHING");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"hot\", \"cache_strategy\": \"READ_THROUGH\", \"expiry_policy\": {\"create\": 1}, "
+                    + "\"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+            assertThat(rest.post(SOURCES, source(pg, "ttl_src", "hot")).status()).isEqualTo(201);
+            assertThat(rest.get(REGIONS + "/hot/entries/77").json().path("owner").asText()).isEqualTo("ttl");
+            assertThat(rest.get(REGIONS + "/hot/stats").json().path("total").path("size").asLong()).isEqualTo(1);
+            Await.until(Duration.ofSeconds(15), "the read-through entry expired from the region (IGNITE-3699)",
+                    () -> rest.get(REGIONS + "/hot/stats").json().path("total").path("size").asLong() == 0);
+            assertThat(rest.get(REGIONS + "/hot/entries/77").status()).as("and reads through again").isEqualTo(200);
+        }
+    }
+}
