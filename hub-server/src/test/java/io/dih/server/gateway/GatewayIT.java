@@ -347,6 +347,9 @@ class GatewayIT {
             {REGIONS + "/{name}/stats", "get"}, {REGIONS + "/{name}/entries", "put"},
             {REGIONS + "/{name}/entries/batch-get", "post"}, {REGIONS + "/{name}/entries/{key}", "get"},
             {REGIONS + "/{name}/entries/{key}", "put"}, {REGIONS + "/{name}/entries/{key}", "delete"},
+            {"/api/v1/dih/data-sources", "post"}, {"/api/v1/dih/data-sources", "get"}, {"/api/v1/dih/data-sources/validate", "post"},
+            {"/api/v1/dih/data-sources/{name}", "get"}, {"/api/v1/dih/data-sources/{name}", "delete"},
+            {"/api/v1/dih/data-sources/{name}/sync", "post"}, {"/api/v1/dih/data-sources/{name}/status", "get"},
             {"/api/v1/dih/health", "get"}, {"/api/v1/dih/metrics", "get"}, {"/ignite", "get"}};
         for (String[] r : routes) {
             assertThat(paths.path(r[0]).has(r[1])).as(r[1] + " " + r[0]).isTrue();

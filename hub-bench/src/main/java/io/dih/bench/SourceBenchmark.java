@@ -1,0 +1,172 @@
+package io.dih.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dih.api.RegionSpec;
+import io.dih.api.SourceSpec;
+import io.dih.api.SqlType;
+import io.dih.server.node.HubConfigLoader;
+import io.dih.server.node.HubNode;
+import io.dih.server.source.SourceStatus;
+import io.dih.testing.FreePorts;
+import io.dih.testing.TestingPostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.client.ClientCache;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.configuration.ClientConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A region fed by a real PostgreSQL against PostgreSQL itself, on the same rows in the same run: a thin-client region
+ * get against a pooled, prepared primary-key SELECT, and the hub's bulk load against a raw JDBC streaming scan.
+ */
+@Command(name = "source", mixinStandardHelpOptions = true,
+        description = "PostgreSQL-backed region: thin-client get vs PostgreSQL PK SELECT; hub bulk load vs raw JDBC scan.")
+public final class SourceBenchmark implements Callable<Integer> {
+    @Option(names = "--rows", defaultValue = "100000", description = "rows in the table (default ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,4,16", description = "client thread counts (default ${DEFAULT-VALUE})")
+    List<Integer> threads;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per run (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per run (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("dih-bench-src-");
+        try (TestingPostgresServer pg = TestingPostgresServer.start()) {
+            pg.execute("CREATE TABLE bench (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score INT, balance NUMERIC(12,2), updated_at TIMESTAMPTZ)",
+                    "INSERT INTO bench SELECT g, 'name-' || g, g % 100, g * 0.5, now() FROM generate_series(1, " + rows + ") g",
+                    "ANALYZE bench");
+            int disco = FreePorts.next();
+            int thinPort = FreePorts.next();
+            ObjectNode tree = HubConfigLoader.loopbackNode("bench-src", work, disco, List.of(disco), FreePorts.next(), thinPort);
+            tree.putObject("storage").put("data_region_max_mb", 1024);
+
+            // baseline: a raw JDBC streaming scan of the whole table
+            long scanStart = System.nanoTime();
+            long scanned = 0;
+            try (Connection c = pg.connect()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, name, score, balance, updated_at FROM bench")) {
+                    ps.setFetchSize(1000);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            rs.getLong(1);
+                            rs.getString(2);
+                            rs.getInt(3);
+                            rs.getBigDecimal(4);
+                            rs.getTimestamp(5);
+                            scanned++;
+                        }
+                    }
+                }
+            }
+            double scanSeconds = (System.nanoTime() - scanStart) / 1e9;
+
+            try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
+                node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
+                Map<String, Object> params = new LinkedHashMap<>();
+                params.put("host", "127.0.0.1");
+                params.put("port", pg.port());
+                params.put("database", pg.database());
+                params.put("user", pg.user());
+                params.put("password", pg.password());
+                long loadStart = System.nanoTime();
+                node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null));
+                SourceStatus.RegionLoad load;
+                while (true) {
+                    load = node.sources().status("pg").regions().get("bench");
+                    if ("FAILED".equals(load.state())) {
+                        throw new IllegalStateException("load failed: " + load.error());
+                    }
+                    if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+                double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+
+                HikariConfig hc = new HikariConfig();
+                hc.setJdbcUrl(pg.jdbcUrl());
+                hc.setUsername(pg.user());
+                hc.setPassword(pg.password());
+                hc.setMaximumPoolSize(threads.stream().mapToInt(Integer::intValue).max().orElse(1));
+                List<LoadRunner.Result> results = new ArrayList<>();
+                try (HikariDataSource pool = new HikariDataSource(hc);
+                     IgniteClient thin = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + thinPort))) {
+                    ClientCache<Long, BinaryObject> cache = thin.<Long, BinaryObject>cache("bench").withKeepBinary();
+                    for (int t : threads) {
+                        results.add(LoadRunner.run("thin client get", t, rows, warmup, seconds, k -> {
+                            BinaryObject v = cache.get(k + 1);
+                            if (v == null || !("name-" + (k + 1)).equals(v.field("name"))) {
+                                throw new IllegalStateException("wrong value for " + (k + 1));
+                            }
+                        }));
+                        results.add(LoadRunner.run("PostgreSQL PK SELECT", t, rows, warmup, seconds, k -> {
+                            try (Connection c = pool.getConnection();
+                                 PreparedStatement ps = c.prepareStatement("SELECT id, name, score, balance, updated_at FROM bench WHERE id = ?")) {
+                                ps.setLong(1, k + 1);
+                                try (ResultSet rs = ps.executeQuery()) {
+                                    if (!rs.next() || !("name-" + (k + 1)).equals(rs.getString(2))) {
+                                        throw new IllegalStateException("wrong row for " + (k + 1));
+                                    }
+                                }
+                            }
+                        }));
+                    }
+                }
+                print(results, scanned, scanSeconds, load.rowsLoaded(), loadSeconds);
+            }
+        } finally {
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return 0;
+    }
+
+    private void print(List<LoadRunner.Result> results, long scanned, double scanSeconds, long loaded, double loadSeconds) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "PostgreSQL-backed region, %,d rows, one hub node and PostgreSQL 17 on the same %d cores%n",
+                rows, Runtime.getRuntime().availableProcessors());
+        System.out.println("| path | threads | ops/s | p50 µs | p99 µs |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        Map<String, LoadRunner.Result> by = new LinkedHashMap<>();
+        for (LoadRunner.Result r : results) {
+            by.put(r.name() + "/" + r.threads(), r);
+            System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |%n", r.name(), r.threads(), r.opsPerSecond(), r.p50Micros(), r.p99Micros());
+        }
+        System.out.println();
+        System.out.println("| threads | hub/PostgreSQL ops/s | PostgreSQL/hub p50 |");
+        System.out.println("|---:|---:|---:|");
+        for (int t : threads) {
+            LoadRunner.Result hub = by.get("thin client get/" + t);
+            LoadRunner.Result pg = by.get("PostgreSQL PK SELECT/" + t);
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f× |%n", t, hub.opsPerSecond() / pg.opsPerSecond(), pg.p50Micros() / hub.p50Micros());
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| bulk load | rows | seconds | rows/s |%n|---|---:|---:|---:|%n");
+        System.out.printf(Locale.ROOT, "| raw JDBC streaming scan | %,d | %.2f | %,.0f |%n", scanned, scanSeconds, scanned / scanSeconds);
+        System.out.printf(Locale.ROOT, "| hub load (register → region filled) | %,d | %.2f | %,.0f |%n", loaded, loadSeconds, loaded / loadSeconds);
+        System.out.printf(Locale.ROOT, "hub load / raw scan rows/s: %.2f%n", (loaded / loadSeconds) / (scanned / scanSeconds));
+    }
+}
