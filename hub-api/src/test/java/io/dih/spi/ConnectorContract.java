@@ -1,0 +1,166 @@
+package io.dih.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dih.api.BindingSpec;
+import io.dih.api.SqlType;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The contract every connector keeps, one test per capability it declares (tests for capabilities it does not
+ * declare are not generated, so nothing is skipped). A connector module extends this with a real server behind it.
+ *
+ * <p>The fixture table has {@code id} (BIGINT primary key), {@code name} (text, NOT NULL), {@code amount} (decimal,
+ * never negative: a CHECK constraint) and {@code version} (BIGINT, a watermark).
+ */
+public abstract class ConnectorContract {
+    /** The factory under test. */
+    protected abstract ConnectorFactory factory();
+
+    /** Connection parameters of the real server behind the test. */
+    protected abstract Map<String, Object> connectionParams();
+
+    /** Creates the fixture table under this name (dropping an old one) and inserts the rows (id, name, amount, version). */
+    protected abstract void createTable(String table, List<Object[]> rows);
+
+    /** Inserts one more row straight into the source. */
+    protected abstract void insert(String table, long id, String name, BigDecimal amount, long version);
+
+    /** A row as the source has it now (column to value), or empty. */
+    protected abstract Optional<Map<String, Object>> rowInSource(String table, long id);
+
+    private Connector connect() {
+        return factory().create("contract", connectionParams(), ConnectorContext.of(Map.of()));
+    }
+
+    private static List<Object[]> rows(int n) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long i = 1; i <= n; i++) {
+            rows.add(new Object[] {i, "name-" + i, BigDecimal.valueOf(i * 10, 2), i});
+        }
+        return rows;
+    }
+
+    @Test
+    void declaresItselfConsistently() {
+        ConnectorFactory f = factory();
+        assertThat(f.type()).isNotBlank().isLowerCase();
+        assertThat(f.capabilities()).isNotEmpty();
+        try (Connector c = connect()) {
+            assertThat(c.capabilities()).isEqualTo(f.capabilities());
+        }
+    }
+
+    @Test
+    void validateReportsFieldsWithoutThrowing() {
+        assertThat(factory().validate(connectionParams())).isEmpty();
+        Map<String, Object> bad = new LinkedHashMap<>(connectionParams());
+        bad.put("port", "not-a-port");
+        bad.put("no_such_parameter", 1);
+        List<FieldError> errors = factory().validate(bad);
+        assertThat(errors).extracting(FieldError::field)
+                .contains("connection_params.port", "connection_params.no_such_parameter");
+    }
+
+    @Test
+    void describeNamesTheMissingTable() {
+        try (Connector c = connect()) {
+            assertThatThrownBy(() -> c.describe(BindingSpec.defaultFor("no_such_table_anywhere")))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("table"));
+        }
+    }
+
+    @Test
+    void describeGivesColumnsAndKey() {
+        createTable("contract_describe", rows(1));
+        try (Connector c = connect()) {
+            SourceTable t = c.describe(BindingSpec.defaultFor("contract_describe"));
+            assertThat(t.primaryKey()).containsExactly("id");
+            assertThat(t.columns()).containsEntry("id", SqlType.BIGINT).containsEntry("amount", SqlType.DECIMAL)
+                    .containsEntry("version", SqlType.BIGINT).containsKey("name");
+        }
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        Connector c = connect();
+        c.close();
+        c.close();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> declaredCapabilities() {
+        List<DynamicTest> tests = new ArrayList<>();
+        if (factory().capabilities().contains(Capability.BULK_LOAD)) {
+            tests.add(DynamicTest.dynamicTest("BULK_LOAD: every row, then past the watermark", this::bulkLoad));
+        }
+        if (factory().capabilities().contains(Capability.READ_THROUGH)) {
+            tests.add(DynamicTest.dynamicTest("READ_THROUGH: a row by key, or nothing", this::readThrough));
+        }
+        if (factory().capabilities().contains(Capability.WRITE_THROUGH) || factory().capabilities().contains(Capability.WRITE_BEHIND)) {
+            tests.add(DynamicTest.dynamicTest("WRITE: upserts and deletes, all or none", this::write));
+        }
+        return tests.stream();
+    }
+
+    private void bulkLoad() {
+        createTable("contract_load", rows(250));
+        try (Connector c = connect()) {
+            BindingSpec b = new BindingSpec("contract_load", null, null, null, "version", null);
+            assertThat(c.count(b, null).orElse(250)).isEqualTo(250);
+            List<Map<String, Object>> got = new ArrayList<>();
+            Object watermark = c.load(b, null, row -> got.add(new LinkedHashMap<>(row)));
+            assertThat(got).hasSize(250);
+            assertThat(got).anySatisfy(r -> {
+                assertThat(r.get("id")).isEqualTo(7L);
+                assertThat(r.get("name")).isEqualTo("name-7");
+                assertThat((BigDecimal) r.get("amount")).isEqualByComparingTo("0.70");
+            });
+            assertThat(watermark).isEqualTo(250L);
+
+            insert("contract_load", 251, "late", BigDecimal.ONE, 251);
+            List<Map<String, Object>> more = new ArrayList<>();
+            Object next = c.load(b, watermark, row -> more.add(new LinkedHashMap<>(row)));
+            assertThat(more).extracting(r -> r.get("id")).containsExactly(251L);
+            assertThat(next).isEqualTo(251L);
+        }
+    }
+
+    private void readThrough() {
+        createTable("contract_read", rows(3));
+        try (Connector c = connect()) {
+            BindingSpec b = BindingSpec.defaultFor("contract_read");
+            assertThat(c.read(b, Map.of("id", 2L))).hasValueSatisfying(r -> assertThat(r.get("name")).isEqualTo("name-2"));
+            assertThat(c.read(b, Map.of("id", 99L))).isEmpty();
+        }
+    }
+
+    private void write() {
+        createTable("contract_write", rows(3));
+        try (Connector c = connect()) {
+            BindingSpec b = BindingSpec.defaultFor("contract_write");
+            Map<String, Object> upd = new LinkedHashMap<>(Map.of("id", 1L, "name", "changed", "amount", new BigDecimal("5.00"), "version", 10L));
+            Map<String, Object> ins = new LinkedHashMap<>(Map.of("id", 4L, "name", "new", "amount", new BigDecimal("1.00"), "version", 11L));
+            c.write(b, List.of(upd, ins), List.of(Map.of("id", 2L)));
+            assertThat(rowInSource("contract_write", 1)).hasValueSatisfying(r -> assertThat(r.get("name")).isEqualTo("changed"));
+            assertThat(rowInSource("contract_write", 4)).isPresent();
+            assertThat(rowInSource("contract_write", 2)).isEmpty();
+
+            Map<String, Object> fine = new LinkedHashMap<>(Map.of("id", 5L, "name", "fine", "amount", BigDecimal.ONE, "version", 12L));
+            Map<String, Object> refused = new LinkedHashMap<>(Map.of("id", 3L, "name", "negative", "amount", new BigDecimal("-1"), "version", 13L));
+            assertThatThrownBy(() -> c.write(b, List.of(fine, refused), List.of())).isInstanceOf(SourceRejectedException.class);
+            assertThat(rowInSource("contract_write", 5)).as("all or none").isEmpty();
+            assertThat(rowInSource("contract_write", 3)).hasValueSatisfying(r -> assertThat(r.get("name")).isEqualTo("name-3"));
+        }
+    }
+}
