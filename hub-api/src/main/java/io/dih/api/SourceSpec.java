@@ -22,6 +22,9 @@ import java.util.Set;
  *                              {@code ${ENV_VAR}} references and are never returned
  * @param syncIntervalSeconds   reload every this many seconds (LOAD mode); none: load once at registration
  * @param bindings              per target region, how it is fed; a region without one reads the table of its name
+ * @param fallbackSource        another registered source (feeding the same regions) that answers read-through when
+ *                              this one times out or is down (seed 000's primary/fallback)
+ * @param readTimeoutMs         how long a read-through may take on this source before the fallback is asked
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,7 +36,9 @@ public record SourceSpec(
         @JsonProperty("sync_interval_seconds") Long syncIntervalSeconds,
         @JsonProperty("consistency_level") ConsistencyLevel consistencyLevel,
         @JsonProperty("sync_mode") SyncMode syncMode,
-        @JsonProperty("bindings") Map<String, BindingSpec> bindings) {
+        @JsonProperty("bindings") Map<String, BindingSpec> bindings,
+        @JsonProperty("fallback_source") String fallbackSource,
+        @JsonProperty("read_timeout_ms") Long readTimeoutMs) {
 
     /** What a secret looks like in API answers. */
     public static final String REDACTED = "******";
@@ -79,6 +84,12 @@ public record SourceSpec(
         } else {
             bindings = Map.of();
         }
+        if (fallbackSource != null && fallbackSource.equalsIgnoreCase(sourceName)) {
+            errors.add(new FieldError("fallback_source", "a source cannot be its own fallback"));
+        }
+        if (readTimeoutMs != null && readTimeoutMs <= 0) {
+            errors.add(new FieldError("read_timeout_ms", "must be a positive number of milliseconds, was " + readTimeoutMs));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -101,7 +112,7 @@ public record SourceSpec(
     public SourceSpec normalize() {
         return new SourceSpec(sourceName, sourceType, connectionParams, targetRegions, syncIntervalSeconds,
                 consistencyLevel != null ? consistencyLevel : ConsistencyLevel.EVENTUAL,
-                syncMode != null ? syncMode : SyncMode.LOAD, bindings);
+                syncMode != null ? syncMode : SyncMode.LOAD, bindings, fallbackSource, readTimeoutMs);
     }
 
     /** The spec as the API shows it: every secret connection parameter replaced by {@link #REDACTED}. */
@@ -112,6 +123,7 @@ public record SourceSpec(
                 params.put(k, REDACTED);
             }
         }
-        return new SourceSpec(sourceName, sourceType, params, targetRegions, syncIntervalSeconds, consistencyLevel, syncMode, bindings);
+        return new SourceSpec(sourceName, sourceType, params, targetRegions, syncIntervalSeconds, consistencyLevel, syncMode, bindings,
+                fallbackSource, readTimeoutMs);
     }
 }

@@ -91,7 +91,7 @@ public final class SourceBenchmark implements Callable<Integer> {
                 params.put("user", pg.user());
                 params.put("password", pg.password());
                 long loadStart = System.nanoTime();
-                node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null));
+                node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null, null, null));
                 SourceStatus.RegionLoad load;
                 while (true) {
                     load = node.sources().status("pg").regions().get("bench");

@@ -208,6 +208,20 @@ public final class SourceService implements AutoCloseable {
                         "cron schedules are not supported in this version; use sync_interval_seconds"));
             }
         }
+        if (spec.fallbackSource() != null) {
+            String fb = registry.get(KIND, spec.fallbackSource());
+            if (fb == null) {
+                errors.add(new FieldError("fallback_source", "source '" + spec.fallbackSource() + "' does not exist; register it first"));
+            } else {
+                SourceSpec f = read(fb);
+                for (String region : spec.targetRegions()) {
+                    if (f.targetRegions().stream().noneMatch(t -> t.equalsIgnoreCase(region))) {
+                        errors.add(new FieldError("fallback_source", "source '" + f.sourceName() + "' does not feed region '" + region
+                                + "'; a fallback must serve every region of its primary"));
+                    }
+                }
+            }
+        }
         for (int i = 0; i < spec.targetRegions().size(); i++) {
             String name = spec.targetRegions().get(i);
             try {
@@ -362,6 +376,12 @@ public final class SourceService implements AutoCloseable {
             throw new NotFoundException("source '" + name + "' does not exist");
         }
         SourceSpec s = read(json);
+        for (String other : registry.list(KIND).values()) {
+            SourceSpec o = read(other);
+            if (o.fallbackSource() != null && o.fallbackSource().equalsIgnoreCase(s.sourceName())) {
+                throw new ConflictException("source '" + s.sourceName() + "' is the fallback of '" + o.sourceName() + "'; delete that one first");
+            }
+        }
         if (!registry.remove(KIND, name, json)) {
             throw new ConflictException("source '" + name + "' changed while it was being deleted; try again");
         }
@@ -389,7 +409,10 @@ public final class SourceService implements AutoCloseable {
                 overall = "LOADING";
             }
         }
-        return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion);
+        ReadCounters rc = readCounters.get(s.sourceName().toLowerCase(Locale.ROOT));
+        SourceStatus.ReadThrough reads = rc == null ? null
+                : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
+        return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads);
     }
 
     /** Starts a load of every target region now (full, or incremental past the watermark when there is one). */
@@ -539,15 +562,32 @@ public final class SourceService implements AutoCloseable {
 
     private java.util.Optional<Bound> boundTo(Region region) {
         return bound.computeIfAbsent(region.name().toLowerCase(Locale.ROOT), k -> {
+            List<SourceSpec> feeding = new ArrayList<>();
             for (String json : registry.list(KIND).values()) {
                 SourceSpec s = read(json);
                 if (s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(region.name()))) {
-                    Plan p = plan(s, connectors.factory(s.sourceType()), connector(s)).get(region.name());
-                    return java.util.Optional.of(new Bound(s, s.binding(region.name()), p));
+                    feeding.add(s);
                 }
             }
-            return java.util.Optional.empty();
+            // the primary: a source feeding the region that no other feeding source names as its fallback
+            Set<String> fallbacks = new HashSet<>();
+            feeding.forEach(s -> {
+                if (s.fallbackSource() != null) {
+                    fallbacks.add(s.fallbackSource().toLowerCase(Locale.ROOT));
+                }
+            });
+            for (SourceSpec s : feeding) {
+                if (!fallbacks.contains(s.sourceName().toLowerCase(Locale.ROOT))) {
+                    return java.util.Optional.of(bind(s, region));
+                }
+            }
+            return feeding.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(bind(feeding.get(0), region));
         });
+    }
+
+    private Bound bind(SourceSpec s, Region region) {
+        Plan p = plan(s, connectors.factory(s.sourceType()), connector(s)).get(region.name());
+        return new Bound(s, s.binding(region.name()), p);
     }
 
     /** The source key (source column to value, in the source's types) of a region key. */
@@ -571,14 +611,72 @@ public final class SourceService implements AutoCloseable {
         if (b.isEmpty()) {
             return null;
         }
-        Plan plan = b.get().plan();
-        java.util.Optional<Map<String, Object>> row = connector(b.get().spec()).read(b.get().binding(), sourceKey(region, plan, key));
+        Bound primary = b.get();
+        java.util.Optional<Map<String, Object>> row;
+        Bound answered = primary;
+        try {
+            row = readWithTimeout(primary, region, key);
+        } catch (UnavailableException e) {
+            if (primary.spec().fallbackSource() == null) {
+                throw e;
+            }
+            String fb = registry.get(KIND, primary.spec().fallbackSource());
+            if (fb == null) {
+                throw e;
+            }
+            answered = bind(read(fb), region);
+            counter(primary.spec().sourceName()).fallbacks.incrementAndGet();
+            LOG.debug("Read-through of {} fell back to {}: {}", region.name(), answered.spec().sourceName(), e.getMessage());
+            row = readWithTimeout(answered, region, key);
+        }
         if (row.isEmpty()) {
             return null;
         }
         Map<String, Object> regionRow = new HashMap<>();
-        plan.columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, row.get().get(sourceCol)));
+        Map<String, Object> found = row.get();
+        answered.plan().columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, found.get(sourceCol)));
         return EntryCodec.valueOf(region, ignite.binary(), regionRow);
+    }
+
+    /** Read-through counters of one source on this node. */
+    static final class ReadCounters {
+        final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong timeouts = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
+    }
+
+    private final Map<String, ReadCounters> readCounters = new ConcurrentHashMap<>();
+    private final ExecutorService readers = Executors.newCachedThreadPool(daemon("dih-read-through"));
+
+    private ReadCounters counter(String source) {
+        return readCounters.computeIfAbsent(source.toLowerCase(Locale.ROOT), k -> new ReadCounters());
+    }
+
+    /** One source read, bounded by the source's {@code read_timeout_ms}; a timeout is an {@link UnavailableException}. */
+    private java.util.Optional<Map<String, Object>> readWithTimeout(Bound b, Region region, Object key) {
+        Connector c = connector(b.spec());
+        Map<String, Object> sourceKey = sourceKey(region, b.plan(), key);
+        counter(b.spec().sourceName()).reads.incrementAndGet();
+        Long timeout = b.spec().readTimeoutMs();
+        if (timeout == null) {
+            return c.read(b.binding(), sourceKey);
+        }
+        java.util.concurrent.Future<java.util.Optional<Map<String, Object>>> f = readers.submit(() -> c.read(b.binding(), sourceKey));
+        try {
+            return f.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            counter(b.spec().sourceName()).timeouts.incrementAndGet();
+            throw new UnavailableException("source '" + b.spec().sourceName() + "' did not answer within " + timeout + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new UnavailableException("source '" + b.spec().sourceName() + "' failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while reading from source '" + b.spec().sourceName() + "'");
+        }
     }
 
     /**
@@ -656,6 +754,7 @@ public final class SourceService implements AutoCloseable {
         closed = true;
         ticker.shutdownNow();
         loaders.shutdownNow();
+        readers.shutdownNow();
         live.values().forEach(l -> l.connector().close());
         live.clear();
     }

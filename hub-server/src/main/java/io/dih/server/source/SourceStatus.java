@@ -14,7 +14,13 @@ public record SourceStatus(
         @JsonProperty("source") String source,
         @JsonProperty("sync_mode") String syncMode,
         @JsonProperty("state") String state,
-        @JsonProperty("regions") Map<String, RegionLoad> regions) {
+        @JsonProperty("regions") Map<String, RegionLoad> regions,
+        @JsonProperty("read_through") ReadThrough readThrough) {
+
+    /** This node's read-through calls to the source: all, timed out, answered by the fallback instead. */
+    public record ReadThrough(@JsonProperty("reads") long reads, @JsonProperty("timeouts") long timeouts,
+                              @JsonProperty("fallbacks") long fallbacks) {
+    }
 
     /**
      * One binding's load.
