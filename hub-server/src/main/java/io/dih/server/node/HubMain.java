@@ -28,6 +28,10 @@ public final class HubMain implements Callable<Integer> {
     @Option(names = "--demo", description = "apply the demo bootstrap even with --config")
     boolean demo;
 
+    @Option(names = "--demo-postgres", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "with the demo: start a PostgreSQL with sample tables behind the customers and orders regions (default: on)")
+    boolean demoPostgres;
+
     @Option(names = "--exit-on-stdin-eof", hidden = true,
             description = "stop when standard input closes (test fixtures: the node dies with its parent)")
     boolean exitOnStdinEof;
@@ -63,12 +67,27 @@ public final class HubMain implements Callable<Integer> {
             System.err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
-        HubNode node = HubNode.start(cfg);
         boolean demoRun = config == null;
+        DemoDatabase demoDb = demoRun && demoPostgres ? startDemoDatabase(cfg) : null;
+        HubNode node;
+        try {
+            node = HubNode.start(cfg);
+            if (demoDb != null) {
+                DemoSources.register(node, demoDb.port());
+            }
+        } catch (RuntimeException e) {
+            if (demoDb != null) {
+                demoDb.close();
+            }
+            throw e;
+        }
         Path workDir = Path.of(cfg.node().workDir());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
+            if (demoDb != null) {
+                demoDb.close();
+            }
             if (demoRun) {
                 deleteTree(workDir); // the demo keeps nothing between runs
             }
@@ -92,6 +111,19 @@ public final class HubMain implements Callable<Integer> {
                 + node.thinClientPort() + " (thin client / JDBC). Ctrl-C stops it.");
         stopped.await();
         return 0;
+    }
+
+    private static DemoDatabase startDemoDatabase(HubConfig cfg) {
+        try {
+            String port = System.getenv("DIH_DEMO_POSTGRES_PORT");
+            DemoDatabase db = DemoDatabase.start(Path.of(cfg.node().workDir()), port == null ? 0 : Integer.parseInt(port.trim()));
+            System.out.println("Demo PostgreSQL is up on 127.0.0.1:" + db.port() + " (database postgres, user postgres)");
+            return db;
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("The demo PostgreSQL did not start (" + e.getMessage() + "); the demo runs without it. "
+                    + "Use --no-demo-postgres to skip it.");
+            return null;
+        }
     }
 
     private static void deleteTree(Path dir) {

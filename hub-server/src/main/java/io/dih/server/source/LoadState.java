@@ -56,7 +56,8 @@ final class LoadState implements Serializable {
         Double percent = null;
         Double rate = null;
         Double eta = null;
-        double elapsed = (now - startedAtMillis) / 1000.0;
+        long end = "LOADING".equals(state) || lastLoadedAtMillis < startedAtMillis ? now : lastLoadedAtMillis;
+        double elapsed = (end - startedAtMillis) / 1000.0;
         if (startedAtMillis > 0 && elapsed > 0) {
             rate = rowsLoaded / elapsed;
         }

