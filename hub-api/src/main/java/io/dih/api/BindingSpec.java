@@ -21,7 +21,8 @@ import java.util.Map;
  * @param mapping         region column to source column; unmapped columns keep their names
  * @param watermarkColumn a column that grows with every change (an update timestamp, a sequence): periodic loads
  *                        read only rows past the last value seen
- * @param schedule        a cron expression for periodic loads (instead of {@code sync_interval_seconds})
+ * @param schedule        a cron expression (UTC) for periodic loads of this binding, instead of
+ *                        {@code sync_interval_seconds}: 5 fields (Unix) or 6-7 with seconds (Quartz)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)

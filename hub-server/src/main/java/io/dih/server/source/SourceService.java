@@ -204,8 +204,11 @@ public final class SourceService implements AutoCloseable {
         for (String region : spec.targetRegions()) {
             BindingSpec b = spec.binding(region);
             if (b.schedule() != null) {
-                errors.add(new FieldError("bindings." + region + ".schedule",
-                        "cron schedules are not supported in this version; use sync_interval_seconds"));
+                try {
+                    Schedules.parse("bindings." + region + ".schedule", b.schedule());
+                } catch (InvalidSpecException e) {
+                    errors.addAll(e.errors());
+                }
             }
         }
         if (spec.fallbackSource() != null) {
@@ -453,15 +456,21 @@ public final class SourceService implements AutoCloseable {
             long now = System.currentTimeMillis();
             for (String json : registry.list(KIND).values()) {
                 SourceSpec s = read(json);
-                if (s.syncMode() != SyncMode.LOAD || s.syncIntervalSeconds() == null) {
+                if (s.syncMode() != SyncMode.LOAD) {
                     continue;
                 }
                 for (String region : s.targetRegions()) {
+                    BindingSpec b = s.binding(region);
                     LoadState st = states.get(stateKey(s.sourceName(), region));
-                    if (st != null && !"LOADING".equals(st.state)
-                            && now - Math.max(st.lastLoadedAtMillis, st.startedAtMillis) >= s.syncIntervalSeconds() * 1000) {
-                        boolean full = s.binding(region).watermarkColumn() == null;
-                        submitLoad(s, region, full);
+                    if (st == null || "LOADING".equals(st.state)) {
+                        continue;
+                    }
+                    long last = Math.max(st.lastLoadedAtMillis, st.startedAtMillis);
+                    boolean due = b.schedule() != null
+                            ? Schedules.due(schedules.computeIfAbsent(b.schedule(), e -> Schedules.parse("schedule", e)), last, now)
+                            : s.syncIntervalSeconds() != null && now - last >= s.syncIntervalSeconds() * 1000;
+                    if (due) {
+                        submitLoad(s, region, b.watermarkColumn() == null);
                     }
                 }
             }
@@ -645,6 +654,7 @@ public final class SourceService implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
     }
 
+    private final Map<String, com.cronutils.model.time.ExecutionTime> schedules = new ConcurrentHashMap<>();
     private final Map<String, ReadCounters> readCounters = new ConcurrentHashMap<>();
     private final ExecutorService readers = Executors.newCachedThreadPool(daemon("dih-read-through"));
 

@@ -157,6 +157,22 @@ class PostgresSourceIT {
     }
 
     @Test
+    void cronScheduledLoads() {
+        pg.execute("CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC(10,2))", "INSERT INTO prices VALUES ('a', 1.00), ('b', 2.00)");
+        assertThat(rest.post(REGIONS, "{\"name\": \"prices\", \"key_fields\": [\"sku\"]}").status()).isEqualTo(201);
+        assertProblem(rest.post(SOURCES, source("pricing", "[\"prices\"]", "\"bindings\": {\"prices\": {\"schedule\": \"every minute\"}}")),
+                400, "bindings.prices.schedule");
+        Rest.Response r = rest.post(SOURCES, source("pricing", "[\"prices\"]", "\"bindings\": {\"prices\": {\"schedule\": \"* * * * * ?\"}}"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        awaitLoaded("pricing", "prices", 2);
+        pg.execute("UPDATE prices SET price = 9.99 WHERE sku = 'a'", "INSERT INTO prices VALUES ('c', 3.00)");
+        Await.until(Duration.ofSeconds(20), "the every-second schedule reloads the table",
+                () -> rest.get(REGIONS + "/prices/entries/c").status() == 200
+                        && rest.get(REGIONS + "/prices/entries/a").json().path("price").decimalValue().compareTo(new BigDecimal("9.99")) == 0);
+        assertThat(rest.delete(SOURCES + "/pricing").status()).isEqualTo(204);
+    }
+
+    @Test
     void seedBodyWithAnUnreachableHostIsAClear400() {
         rest.post(REGIONS, "{\"name\": \"user_sessions\"}");
         Rest.Response r = rest.post(SOURCES, """
