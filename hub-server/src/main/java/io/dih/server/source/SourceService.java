@@ -462,15 +462,16 @@ public final class SourceService implements AutoCloseable {
                 for (String region : s.targetRegions()) {
                     BindingSpec b = s.binding(region);
                     LoadState st = states.get(stateKey(s.sourceName(), region));
-                    if (st == null || "LOADING".equals(st.state)) {
-                        continue;
+                    if (st == null || ("LOADING".equals(st.state) && loadLock(s.sourceName(), region).isLocked())) {
+                        continue; // a load is running; a LOADING state without its lock is a load whose node died
                     }
                     long last = Math.max(st.lastLoadedAtMillis, st.startedAtMillis);
-                    boolean due = b.schedule() != null
+                    boolean orphaned = "LOADING".equals(st.state); // its loader died: run it again (at-least-once)
+                    boolean due = orphaned || b.schedule() != null
                             ? Schedules.due(schedules.computeIfAbsent(b.schedule(), e -> Schedules.parse("schedule", e)), last, now)
                             : s.syncIntervalSeconds() != null && now - last >= s.syncIntervalSeconds() * 1000;
                     if (due) {
-                        submitLoad(s, region, b.watermarkColumn() == null);
+                        submitLoad(s, region, orphaned ? "full".equals(st.kind) : b.watermarkColumn() == null);
                     }
                 }
             }
@@ -487,7 +488,7 @@ public final class SourceService implements AutoCloseable {
     /** One load of one binding, under a cluster-wide lock so two nodes never load the same binding at once. */
     void runLoad(SourceSpec spec, String regionName, boolean fullRequested) {
         String key = stateKey(spec.sourceName(), regionName);
-        IgniteLock lock = ignite.reentrantLock("dih-load/" + key, true, false, true);
+        IgniteLock lock = loadLock(spec.sourceName(), regionName);
         if (!lock.tryLock()) {
             return; // another node is loading this binding right now
         }
@@ -717,6 +718,11 @@ public final class SourceService implements AutoCloseable {
             deletes.add(sourceKey(region, plan, k));
         }
         connector(b.get().spec()).write(b.get().binding(), rows, deletes);
+    }
+
+    /** The cluster-wide lock of one binding's loads; fail-over-safe, so a dead loader's lock is released. */
+    private IgniteLock loadLock(String source, String region) {
+        return ignite.reentrantLock("dih-load/" + stateKey(source, region), true, false, true);
     }
 
     private static String keyText(Region region, Plan plan, Map<String, Object> row) {
