@@ -62,7 +62,10 @@ public final class EntryService {
         BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
         boolean created = guard(r, () -> {
             checkCapacity(r, Set.of(key));
-            return r.cache().getAndPut(key, value) == null;
+            // "is it new?" asks the cache only: with read-through on, a plain get would also ask the source
+            boolean fresh = !r.cache().withSkipStore().containsKey(key);
+            r.cache().put(key, value);
+            return fresh;
         });
         return new Put(EntryCodec.toJson(r, key, value), created);
     }
@@ -136,13 +139,13 @@ public final class EntryService {
             checkCapacity(r, batch.keySet());
             if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
                 try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-                    int fresh = batch.size() - r.cache().getAll(batch.keySet()).size();
+                    int fresh = batch.size() - r.cache().withSkipStore().getAll(batch.keySet()).size();
                     r.cache().putAll(batch);
                     tx.commit();
                     return fresh;
                 }
             }
-            int fresh = batch.size() - r.cache().getAll(batch.keySet()).size();
+            int fresh = batch.size() - r.cache().withSkipStore().getAll(batch.keySet()).size();
             r.cache().putAll(batch);
             return fresh;
         });
@@ -171,7 +174,7 @@ public final class EntryService {
         if (size + keys.size() <= max) {
             return;
         }
-        long fresh = keys.size() - cache.getAll(new java.util.HashSet<>(keys)).size();
+        long fresh = keys.size() - cache.withSkipStore().getAll(new java.util.HashSet<>(keys)).size();
         if (size + fresh > max) {
             throw new CapacityExceededException("region '" + r.name() + "' holds " + size + " of at most " + max
                     + " entries (eviction_max_size); " + fresh + " new entries do not fit");
