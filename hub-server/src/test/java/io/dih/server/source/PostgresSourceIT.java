@@ -157,6 +157,33 @@ class PostgresSourceIT {
     }
 
     @Test
+    void postgresTypesMapToRegionColumns() {
+        pg.execute("CREATE TABLE typed_src (id UUID PRIMARY KEY, small SMALLINT, big BIGINT, real_v REAL, dbl DOUBLE PRECISION, "
+                        + "num NUMERIC(20,4), flag BOOLEAN, day DATE, at_time TIME, ts TIMESTAMP, tstz TIMESTAMPTZ, doc JSONB, bytes BYTEA, tags TEXT[])",
+                "INSERT INTO typed_src VALUES ('123e4567-e89b-12d3-a456-426614174000', 7, 9000000000, 1.5, 2.25, 12345.6789, true, "
+                        + "'2024-02-29', '13:45:00', '2024-03-01 10:00:00', '2024-03-01 10:00:00+02', '{\"a\": [1, 2]}', '\\x010203', "
+                        + "ARRAY['x','y'])");
+        assertThat(rest.post(REGIONS, "{\"name\": \"typed_src\", \"fields\": {\"id\": \"UUID\"}}").status()).isEqualTo(201);
+        Rest.Response r = rest.post(SOURCES, source("typed", "[\"typed_src\"]", ""));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        awaitLoaded("typed", "typed_src", 1);
+        JsonNode spec = rest.get(REGIONS + "/typed_src/entries/123e4567-e89b-12d3-a456-426614174000").json();
+        assertThat(spec.path("small").asInt()).isEqualTo(7);
+        assertThat(spec.path("big").asLong()).isEqualTo(9_000_000_000L);
+        assertThat(spec.path("real_v").asDouble()).isEqualTo(1.5);
+        assertThat(spec.path("dbl").asDouble()).isEqualTo(2.25);
+        assertThat(spec.path("num").decimalValue()).isEqualByComparingTo("12345.6789");
+        assertThat(spec.path("flag").asBoolean()).isTrue();
+        assertThat(spec.path("day").asText()).isEqualTo("2024-02-29");
+        assertThat(spec.path("at_time").asText()).startsWith("13:45");
+        assertThat(spec.path("tstz").asText()).isEqualTo("2024-03-01T08:00:00Z");
+        assertThat(spec.path("doc").asText()).contains("\"a\"");
+        assertThat(spec.path("bytes").asText()).isEqualTo("AQID");
+        assertThat(spec.path("tags").asText()).isEqualTo("{x,y}");
+        assertThat(rest.delete(SOURCES + "/typed").status()).isEqualTo(204);
+    }
+
+    @Test
     void cronScheduledLoads() {
         pg.execute("CREATE TABLE prices (sku TEXT PRIMARY KEY, price NUMERIC(10,2))", "INSERT INTO prices VALUES ('a', 1.00), ('b', 2.00)");
         assertThat(rest.post(REGIONS, "{\"name\": \"prices\", \"key_fields\": [\"sku\"]}").status()).isEqualTo(201);
