@@ -85,6 +85,19 @@ class HubConfigLoaderTest {
     }
 
     @Test
+    void kubernetesConfigMapLoadsWithThePodEnvironment() {
+        Path k8s = Path.of("..", "k8s", "base", "config");
+        HubConfig c = new HubConfigLoader(Map.of("DIH_NODE_NAME", "dih-0", "DIH_DISCOVERY_LOCAL_ADDRESS", "10.1.2.3",
+                "DIH_COMMUNICATION_LOCAL_ADDRESS", "10.1.2.3", "DIH_DISCOVERY_KUBERNETES_NAMESPACE", "dih",
+                "DIH_DISCOVERY_KUBERNETES_SERVICE_NAME", "dih")).load(k8s.resolve("hub.yaml"));
+        assertThat(c.node().name()).isEqualTo("dih-0");
+        assertThat(c.discovery().kubernetes().enabled()).isTrue();
+        assertThat(c.discovery().localAddress()).isEqualTo("10.1.2.3");
+        assertThat(c.storage().persistence()).isTrue();
+        assertThat(Bootstrap.read(k8s.resolve("bootstrap.yaml").toString()).regions()).isNotEmpty();
+    }
+
+    @Test
     void demoBootstrapParses() {
         Bootstrap.Document doc = Bootstrap.read(HubMain.DEMO_BOOTSTRAP);
         assertThat(doc.regions()).extracting(r -> r.name()).contains("user_sessions", "account_balances", "ml_features_online");
