@@ -132,8 +132,20 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the node gracefully when it still runs (SIGTERM, so the demo's PostgreSQL, a daemon that outlives a
+     * SIGKILL-ed parent, is stopped by the node's shutdown hook), and kills it only if it does not stop.
+     */
     @Override
     public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             stdin.close();
         } catch (IOException ignored) {
