@@ -32,13 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start()} gives a server of your own, to close; {@link #shared()} one server per JVM, stopped by
  * a shutdown hook. Each test should work in tables of its own on the shared server.
  */
-public final class TestingMariaDbServer implements AutoCloseable {
+public final class TestingMariaDbServer extends TestingDatabaseServer {
     private static final Logger LOG = LoggerFactory.getLogger(TestingMariaDbServer.class);
 
-    private static final String HOST = "127.0.0.1";
-    private static final String DATABASE = "dih";
-    private static final String USER = "dih";
-    private static final String PASSWORD = "dih-secret";
     private static final String ADMIN_USER = "root";
     private static final String ADMIN_PASSWORD = "root-secret";
     private static final Duration INSTALL_TIMEOUT = Duration.ofSeconds(120);
@@ -48,21 +44,16 @@ public final class TestingMariaDbServer implements AutoCloseable {
 
     private static TestingMariaDbServer shared;
 
-    private final Path workDir;
     private final Path logFile;
     private final Path pidFile;
-    private final int port;
-    private final boolean isShared;
     private final MariaDb4jServer db;
     private final Thread shutdownHook;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private TestingMariaDbServer(boolean isShared) {
-        this.isShared = isShared;
-        this.workDir = createWorkDir();
+        super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
         this.logFile = workDir.resolve("mariadb.log");
         this.pidFile = workDir.resolve("mariadbd.pid");
-        this.port = FreePorts.next();
         long startNanos = System.nanoTime();
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
                 .setPort(port)
@@ -117,96 +108,18 @@ public final class TestingMariaDbServer implements AutoCloseable {
         return shared;
     }
 
-    public String host() {
-        return HOST;
-    }
-
-    public int port() {
-        return port;
-    }
-
-    /** {@code dih}. */
-    public String database() {
-        return DATABASE;
-    }
-
-    /** {@code dih}: everything on {@link #database()}, plus what a binlog reader needs on {@code *.*}. */
-    public String user() {
-        return USER;
-    }
-
-    public String password() {
-        return PASSWORD;
-    }
-
-    /** {@code root}, with every privilege. */
-    public String adminUser() {
-        return ADMIN_USER;
-    }
-
-    public String adminPassword() {
-        return ADMIN_PASSWORD;
-    }
-
     /** {@code jdbc:mariadb://127.0.0.1:<port>/dih?sslMode=disable}, without credentials. */
+    @Override
     public String jdbcUrl() {
         return jdbcUrl(DATABASE);
-    }
-
-    /** The directory holding binaries, data directory, socket and {@code mariadb.log}. */
-    public Path workDir() {
-        return workDir;
-    }
-
-    /** A new connection to {@link #database()} as {@link #user()}; the caller closes it. */
-    public Connection connect() throws SQLException {
-        return connect(DATABASE, USER, PASSWORD);
-    }
-
-    /** A new connection to {@link #database()} as {@link #adminUser()}; the caller closes it. */
-    public Connection connectAsAdmin() throws SQLException {
-        return connect(DATABASE, ADMIN_USER, ADMIN_PASSWORD);
-    }
-
-    /**
-     * Runs statements in order (auto-commit) as {@link #user()} in {@link #database()}.
-     *
-     * @throws IllegalStateException naming the statement that failed
-     */
-    public void execute(String... sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            for (String each : sql) {
-                try {
-                    statement.execute(each);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("statement failed [port=" + port + ", sql=" + each + "]: "
-                            + e.getMessage(), e);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot connect [url=" + jdbcUrl() + ", user=" + USER + "]: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Stops the server and deletes its work directory; idempotent. The {@link #shared()} server ignores it. */
-    @Override
-    public void close() {
-        if (!isShared) {
-            stop();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "TestingMariaDbServer[" + HOST + ":" + port + "]";
     }
 
     private String jdbcUrl(String database) {
         return "jdbc:mariadb://" + HOST + ":" + port + "/" + database + "?sslMode=disable";
     }
 
-    private Connection connect(String database, String user, String password) throws SQLException {
+    @Override
+    protected Connection connect(String database, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
@@ -256,7 +169,8 @@ public final class TestingMariaDbServer implements AutoCloseable {
         }
     }
 
-    private void stop() {
+    @Override
+    protected void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }

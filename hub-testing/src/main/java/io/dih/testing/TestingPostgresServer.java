@@ -33,13 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start()} gives a server of your own, to close; {@link #shared()} one server per JVM, stopped by
  * a shutdown hook. Each test should work in tables (or schemas) of its own on the shared server.
  */
-public final class TestingPostgresServer implements AutoCloseable {
+public final class TestingPostgresServer extends TestingDatabaseServer {
     private static final Logger LOG = LoggerFactory.getLogger(TestingPostgresServer.class);
 
-    private static final String HOST = "127.0.0.1";
-    private static final String DATABASE = "dih";
-    private static final String USER = "dih";
-    private static final String PASSWORD = "dih-secret";
     private static final String ADMIN_USER = "postgres";
     private static final String ADMIN_PASSWORD = "postgres-secret";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
@@ -64,21 +60,16 @@ public final class TestingPostgresServer implements AutoCloseable {
 
     private static TestingPostgresServer shared;
 
-    private final Path workDir;
     private final Path dataDir;
     private final Path logFile;
-    private final int port;
-    private final boolean isShared;
     private final EmbeddedPostgres postgres;
     private final Thread shutdownHook;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private TestingPostgresServer(boolean isShared) {
-        this.isShared = isShared;
-        this.workDir = createWorkDir();
+        super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
         this.dataDir = workDir.resolve("data");
         this.logFile = workDir.resolve("postgres.log");
-        this.port = FreePorts.next();
         long startNanos = System.nanoTime();
         try {
             this.postgres = EmbeddedPostgres.builder()
@@ -127,92 +118,14 @@ public final class TestingPostgresServer implements AutoCloseable {
         return shared;
     }
 
-    public String host() {
-        return HOST;
-    }
-
-    public int port() {
-        return port;
-    }
-
-    /** {@code dih}, owned by {@link #user()}. */
-    public String database() {
-        return DATABASE;
-    }
-
-    /** {@code dih}: LOGIN and REPLICATION, owner of {@link #database()}, not a superuser. */
-    public String user() {
-        return USER;
-    }
-
-    public String password() {
-        return PASSWORD;
-    }
-
-    /** {@code postgres}, the superuser (for publications FOR ALL TABLES, terminating backends and the like). */
-    public String adminUser() {
-        return ADMIN_USER;
-    }
-
-    public String adminPassword() {
-        return ADMIN_PASSWORD;
-    }
-
     /** {@code jdbc:postgresql://127.0.0.1:<port>/dih}, without credentials. */
+    @Override
     public String jdbcUrl() {
         return "jdbc:postgresql://" + HOST + ":" + port + "/" + DATABASE;
     }
 
-    /** The directory holding the data directory, the unix socket and {@code postgres.log}. */
-    public Path workDir() {
-        return workDir;
-    }
-
-    /** A new connection to {@link #database()} as {@link #user()}; the caller closes it. */
-    public Connection connect() throws SQLException {
-        return connect(DATABASE, USER, PASSWORD);
-    }
-
-    /** A new connection to {@link #database()} as the superuser; the caller closes it. */
-    public Connection connectAsAdmin() throws SQLException {
-        return connect(DATABASE, ADMIN_USER, ADMIN_PASSWORD);
-    }
-
-    /**
-     * Runs statements in order, each committed on its own, as {@link #user()} in {@link #database()}.
-     *
-     * @throws IllegalStateException naming the statement that failed
-     */
-    public void execute(String... sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            for (String each : sql) {
-                try {
-                    statement.execute(each);
-                } catch (SQLException e) {
-                    throw new IllegalStateException("statement failed [port=" + port + ", sql=" + each + "]: "
-                            + e.getMessage(), e);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot connect [url=" + jdbcUrl() + ", user=" + USER + "]: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Stops the server and deletes its work directory; idempotent. The {@link #shared()} server ignores it. */
     @Override
-    public void close() {
-        if (!isShared) {
-            stop();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "TestingPostgresServer[" + HOST + ":" + port + "]";
-    }
-
-    private Connection connect(String database, String user, String password) throws SQLException {
+    protected Connection connect(String database, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
@@ -260,7 +173,8 @@ public final class TestingPostgresServer implements AutoCloseable {
         }
     }
 
-    private void stop() {
+    @Override
+    protected void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
