@@ -35,10 +35,13 @@ public record RegionSpec(
         @JsonProperty("eviction_max_size") Long evictionMaxSize,
         @JsonProperty("indexes") List<IndexSpec> indexes,
         @JsonProperty("key_fields") List<String> keyFields,
-        @JsonProperty("fields") Map<String, SqlType> fields) {
+        @JsonProperty("fields") Map<String, SqlType> fields,
+        @JsonProperty("refresh_ahead_factor") Double refreshAheadFactor) {
 
     /** The key column of a region whose spec names none. */
     public static final String DEFAULT_KEY = "id";
+    /** REFRESH_AHEAD's default: an entry read in the last quarter of its lifetime is reloaded. */
+    public static final double DEFAULT_REFRESH_AHEAD_FACTOR = 0.75;
     /** More backups than this is a typo, not a plan. */
     public static final int MAX_BACKUPS = 16;
 
@@ -56,6 +59,10 @@ public record RegionSpec(
         if (evictionMaxSize != null && evictionMaxSize <= 0) {
             errors.add(new FieldError("eviction_max_size", "must be a positive number of entries, was " + evictionMaxSize));
         }
+        if (refreshAheadFactor != null && !(refreshAheadFactor > 0 && refreshAheadFactor < 1)) {
+            errors.add(new FieldError("refresh_ahead_factor", "must be a fraction of the entry lifetime between 0 and 1 "
+                    + "(exclusive), e.g. 0.75 refreshes entries read in the last quarter of their life; was " + refreshAheadFactor));
+        }
         if (fields != null) {
             fields = checkFields(errors, fields);
         }
@@ -68,6 +75,13 @@ public record RegionSpec(
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+    }
+
+    /** A spec without {@code refresh_ahead_factor}. */
+    public RegionSpec(String name, CacheMode cacheMode, Integer backups, AtomicityMode atomicityMode, CacheStrategy cacheStrategy,
+            ExpiryPolicySpec expiryPolicy, Long evictionMaxSize, List<IndexSpec> indexes, List<String> keyFields,
+            Map<String, SqlType> fields) {
+        this(name, cacheMode, backups, atomicityMode, cacheStrategy, expiryPolicy, evictionMaxSize, indexes, keyFields, fields, null);
     }
 
     /** A spec with only a name: every other setting from the defaults. */
@@ -173,12 +187,27 @@ public record RegionSpec(
         if (keys.stream().anyMatch(k -> cols.get(k) == SqlType.BINARY)) {
             throw new InvalidSpecException("key_fields", "a BINARY column cannot be part of the key");
         }
-        return new RegionSpec(name, mode, b,
-                atomicityMode != null ? atomicityMode : defaults.atomicityMode(),
-                cacheStrategy != null ? cacheStrategy : defaults.cacheStrategy(),
-                expiryPolicy,
+        AtomicityMode atomicity = atomicityMode != null ? atomicityMode : defaults.atomicityMode();
+        CacheStrategy strategy = cacheStrategy != null ? cacheStrategy : defaults.cacheStrategy();
+        List<FieldError> errors = new ArrayList<>();
+        if (strategy == CacheStrategy.WRITE_BEHIND && atomicity != AtomicityMode.TRANSACTIONAL) {
+            errors.add(new FieldError("atomicity_mode", "cache_strategy WRITE_BEHIND needs atomicity_mode TRANSACTIONAL: "
+                    + "an entry and its pending write to the source are committed together, so no acknowledged write is lost"));
+        }
+        if (strategy == CacheStrategy.REFRESH_AHEAD && expiryPolicy == null) {
+            errors.add(new FieldError("expiry_policy", "cache_strategy REFRESH_AHEAD refreshes entries before they expire; "
+                    + "give an expiry_policy, e.g. {\"create\": 300}"));
+        }
+        if (refreshAheadFactor != null && strategy != CacheStrategy.REFRESH_AHEAD) {
+            errors.add(new FieldError("refresh_ahead_factor", "only applies to cache_strategy REFRESH_AHEAD, not " + strategy));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return new RegionSpec(name, mode, b, atomicity, strategy, expiryPolicy,
                 evictionMaxSize != null ? evictionMaxSize : defaults.evictionMaxSize(),
-                List.copyOf(idx), keys, cols);
+                List.copyOf(idx), keys, cols,
+                strategy == CacheStrategy.REFRESH_AHEAD && refreshAheadFactor == null ? Double.valueOf(DEFAULT_REFRESH_AHEAD_FACTOR) : refreshAheadFactor);
     }
 
     /** The value columns: every field that is not part of the key. Only meaningful on a normalized spec. */

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param fallbackSource        another registered source (feeding the same regions) that answers read-through when
  *                              this one times out or is down (seed 000's primary/fallback)
  * @param readTimeoutMs         how long a read-through may take on this source before the fallback is asked
+ * @param maxStalenessSeconds   BOUNDED_STALENESS only: how far the hub and this source may drift apart (pending
+ *                              write-behind age, time since the last load) before the source turns degraded
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,7 +40,8 @@ public record SourceSpec(
         @JsonProperty("sync_mode") SyncMode syncMode,
         @JsonProperty("bindings") Map<String, BindingSpec> bindings,
         @JsonProperty("fallback_source") String fallbackSource,
-        @JsonProperty("read_timeout_ms") Long readTimeoutMs) {
+        @JsonProperty("read_timeout_ms") Long readTimeoutMs,
+        @JsonProperty("max_staleness_seconds") Long maxStalenessSeconds) {
 
     /** What a secret looks like in API answers. */
     public static final String REDACTED = "******";
@@ -90,9 +93,25 @@ public record SourceSpec(
         if (readTimeoutMs != null && readTimeoutMs <= 0) {
             errors.add(new FieldError("read_timeout_ms", "must be a positive number of milliseconds, was " + readTimeoutMs));
         }
+        if (maxStalenessSeconds != null && maxStalenessSeconds <= 0) {
+            errors.add(new FieldError("max_staleness_seconds", "must be a positive number of seconds, was " + maxStalenessSeconds));
+        } else if (maxStalenessSeconds != null && consistencyLevel != null && consistencyLevel != ConsistencyLevel.BOUNDED_STALENESS) {
+            errors.add(new FieldError("max_staleness_seconds", "only applies to consistency_level BOUNDED_STALENESS, not " + consistencyLevel));
+        } else if (maxStalenessSeconds == null && consistencyLevel == ConsistencyLevel.BOUNDED_STALENESS) {
+            errors.add(new FieldError("max_staleness_seconds", "consistency_level BOUNDED_STALENESS needs the bound, "
+                    + "e.g. \"max_staleness_seconds\": 30"));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+    }
+
+    /** A spec without {@code max_staleness_seconds}. */
+    public SourceSpec(String sourceName, String sourceType, Map<String, Object> connectionParams, List<String> targetRegions,
+            Long syncIntervalSeconds, ConsistencyLevel consistencyLevel, SyncMode syncMode, Map<String, BindingSpec> bindings,
+            String fallbackSource, Long readTimeoutMs) {
+        this(sourceName, sourceType, connectionParams, targetRegions, syncIntervalSeconds, consistencyLevel, syncMode, bindings,
+                fallbackSource, readTimeoutMs, null);
     }
 
     /** The binding of a target region: the one given (reading the table of the region's name unless it names a
@@ -112,7 +131,7 @@ public record SourceSpec(
     public SourceSpec normalize() {
         return new SourceSpec(sourceName, sourceType, connectionParams, targetRegions, syncIntervalSeconds,
                 consistencyLevel != null ? consistencyLevel : ConsistencyLevel.EVENTUAL,
-                syncMode != null ? syncMode : SyncMode.LOAD, bindings, fallbackSource, readTimeoutMs);
+                syncMode != null ? syncMode : SyncMode.LOAD, bindings, fallbackSource, readTimeoutMs, maxStalenessSeconds);
     }
 
     /** The spec as the API shows it: every secret connection parameter replaced by {@link #REDACTED}. */
@@ -124,6 +143,6 @@ public record SourceSpec(
             }
         }
         return new SourceSpec(sourceName, sourceType, params, targetRegions, syncIntervalSeconds, consistencyLevel, syncMode, bindings,
-                fallbackSource, readTimeoutMs);
+                fallbackSource, readTimeoutMs, maxStalenessSeconds);
     }
 }

@@ -209,4 +209,45 @@ class RegionSpecTest {
         assertThat(errorsOf("{\"name\": \"r\", \"backups\": -1, \"eviction_max_size\": -5}"))
                 .extracting(FieldError::field).containsExactly("backups", "eviction_max_size");
     }
+
+    private static List<FieldError> normalizeErrors(String json) throws Exception {
+        try {
+            parse(json).normalize(RegionDefaults.STANDARD);
+            return List.of();
+        } catch (InvalidSpecException e) {
+            return e.errors();
+        }
+    }
+
+    @Test
+    void syncStrategiesCheckWhatTheyNeed() throws Exception {
+        assertThat(normalizeErrors("{\"name\": \"r\", \"cache_strategy\": \"WRITE_BEHIND\", \"atomicity_mode\": \"ATOMIC\"}"))
+                .extracting(FieldError::field).containsExactly("atomicity_mode");
+        assertThat(normalizeErrors("{\"name\": \"r\", \"cache_strategy\": \"REFRESH_AHEAD\"}"))
+                .extracting(FieldError::field).containsExactly("expiry_policy");
+        assertThat(normalizeErrors("{\"name\": \"r\", \"refresh_ahead_factor\": 0.5}"))
+                .extracting(FieldError::field).containsExactly("refresh_ahead_factor");
+        assertThat(errorsOf("{\"name\": \"r\", \"cache_strategy\": \"REFRESH_AHEAD\", \"expiry_policy\": {\"create\": 9}, \"refresh_ahead_factor\": 1}"))
+                .extracting(FieldError::field).containsExactly("refresh_ahead_factor");
+        RegionSpec ra = parse("{\"name\": \"r\", \"cache_strategy\": \"REFRESH_AHEAD\", \"expiry_policy\": {\"create\": 9}}")
+                .normalize(RegionDefaults.STANDARD);
+        assertThat(ra.refreshAheadFactor()).isEqualTo(RegionSpec.DEFAULT_REFRESH_AHEAD_FACTOR);
+        RegionSpec wb = parse("{\"name\": \"r\", \"cache_strategy\": \"WRITE_BEHIND\"}").normalize(RegionDefaults.STANDARD);
+        assertThat(wb.atomicityMode()).isEqualTo(AtomicityMode.TRANSACTIONAL);
+        assertThat(wb.refreshAheadFactor()).isNull();
+    }
+
+    @Test
+    void boundedStalenessNeedsItsBoundAndOnlyItHasOne() {
+        Map<String, Object> params = Map.of("database", "d");
+        List<String> regions = List.of("r");
+        assertThatThrownBy(() -> new SourceSpec("s", "postgresql", params, regions, null, ConsistencyLevel.BOUNDED_STALENESS, null, null, null, null, null))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("max_staleness_seconds");
+        assertThatThrownBy(() -> new SourceSpec("s", "postgresql", params, regions, null, ConsistencyLevel.BOUNDED_STALENESS, null, null, null, null, 0L))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("max_staleness_seconds");
+        assertThatThrownBy(() -> new SourceSpec("s", "postgresql", params, regions, null, null, null, null, null, null, 5L).normalize())
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("only applies to consistency_level BOUNDED_STALENESS");
+        assertThat(new SourceSpec("s", "postgresql", params, regions, null, ConsistencyLevel.BOUNDED_STALENESS, null, null, null, null, 5L)
+                .normalize().maxStalenessSeconds()).isEqualTo(5L);
+    }
 }

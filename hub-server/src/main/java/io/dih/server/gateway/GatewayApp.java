@@ -29,12 +29,14 @@ public final class GatewayApp implements AutoCloseable {
 
     private final Javalin app;
 
-    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources, HubMetrics metrics) {
+    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
+                      io.dih.server.sync.SyncEngine sync, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
+        SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
         SourceController sourceController = new SourceController(sources);
-        OpsController ops = new OpsController(ignite, regions, metrics);
+        OpsController ops = new OpsController(ignite, regions, sources, metrics);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
@@ -54,6 +56,10 @@ public final class GatewayApp implements AutoCloseable {
                 get(RegionController.BASE + "/{name}", regionController::get);
                 delete(RegionController.BASE + "/{name}", regionController::delete);
                 get(RegionController.BASE + "/{name}/stats", regionController::stats);
+                get(SyncController.WRITE_BEHIND, syncController::status);
+                get(SyncController.DEAD_LETTERS, syncController::list);
+                post(SyncController.DEAD_LETTERS + "/{id}/retry", syncController::retry);
+                delete(SyncController.DEAD_LETTERS + "/{id}", syncController::drop);
                 put(EntryController.BASE, entryController::putAll);
                 post(EntryController.BASE + "/batch-get", entryController::getAll);
                 get(EntryController.BASE + "/{key}", entryController::get);

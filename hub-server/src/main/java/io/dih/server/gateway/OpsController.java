@@ -26,17 +26,20 @@ import org.apache.ignite.cluster.ClusterState;
 final class OpsController {
     private final Ignite ignite;
     private final RegionService regions;
+    private final io.dih.server.source.SourceService sources;
     private final HubMetrics metrics;
 
-    OpsController(Ignite ignite, RegionService regions, HubMetrics metrics) {
+    OpsController(Ignite ignite, RegionService regions, io.dih.server.source.SourceService sources, HubMetrics metrics) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
+        this.sources = requireNonNull(sources, "sources is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     /**
-     * @param status {@code ready} (serving), {@code degraded} (serving, but some region lost partitions) or
-     *               {@code inactive} (the cluster is not active: nothing can be served)
+     * @param status {@code ready} (serving), {@code degraded} (serving, but some region lost partitions, or a
+     *               BOUNDED_STALENESS source is past its bound: see {@code degraded_sources}) or {@code inactive}
+     *               (the cluster is not active: nothing can be served)
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record Health(
@@ -48,6 +51,7 @@ final class OpsController {
             @JsonProperty("topology_version") long topologyVersion,
             @JsonProperty("regions") List<String> regions,
             @JsonProperty("lost_partitions") Map<String, Integer> lostPartitions,
+            @JsonProperty("degraded_sources") Map<String, String> degradedSources,
             @JsonProperty("ignite_version") String igniteVersion) {
     }
 
@@ -69,9 +73,10 @@ final class OpsController {
                 }
             }
         }
-        String status = !state.active() ? "inactive" : lost.isEmpty() ? "ready" : "degraded";
+        Map<String, String> stale = state.active() ? sources.degraded() : Map.of();
+        String status = !state.active() ? "inactive" : lost.isEmpty() && stale.isEmpty() ? "ready" : "degraded";
         Health h = new Health(status, ignite.name(), ignite.cluster().localNode().id().toString(), state.name(),
-                ignite.cluster().forServers().nodes().size(), ignite.cluster().topologyVersion(), names, lost,
+                ignite.cluster().forServers().nodes().size(), ignite.cluster().topologyVersion(), names, lost, stale,
                 ignite.version().toString());
         Bodies.json(ctx, state.active() ? 200 : 503, h);
     }

@@ -60,12 +60,16 @@ final class RegionController {
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.DELETE, tags = "Regions", operationId = "deleteRegion",
             summary = "Delete a region and all its entries on every node",
+            description = "A WRITE_BEHIND region whose writes have not all reached its source is kept (409) unless ?discard_pending=true.",
             pathParams = @OpenApiParam(name = "name", required = true),
+            queryParams = @OpenApiParam(name = "discard_pending", description = "true: delete even though writes are pending (they are lost)"),
             responses = {
                 @OpenApiResponse(status = "204"),
-                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+                @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void delete(Context ctx) {
-        regions.delete(ctx.pathParam("name"));
+        regions.delete(ctx.pathParam("name"), Bodies.flag(ctx, "discard_pending", false));
         ctx.status(204);
     }
 

@@ -76,12 +76,17 @@ final class SourceController {
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.DELETE, tags = "Sources", operationId = "deleteSource",
             summary = "Unregister a data source; its regions keep their data",
+            description = "Refused (409) while writes to the source wait in a write-behind queue, unless ?discard_pending=true "
+                    + "(they then stay queued for the next source bound to the region).",
             pathParams = @OpenApiParam(name = "name", required = true),
+            queryParams = @OpenApiParam(name = "discard_pending", description = "true: delete even though writes are pending"),
             responses = {
                 @OpenApiResponse(status = "204"),
-                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+                @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void delete(Context ctx) {
-        sources.delete(ctx.pathParam("name"));
+        sources.delete(ctx.pathParam("name"), Bodies.flag(ctx, "discard_pending", false));
         ctx.status(204);
     }
 
@@ -94,11 +99,7 @@ final class SourceController {
                 @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void sync(Context ctx) {
-        String full = ctx.queryParam("full");
-        if (full != null && !full.equals("true") && !full.equals("false")) {
-            throw new io.dih.spi.InvalidSpecException("full", "must be true or false, was '" + full + "'");
-        }
-        Bodies.json(ctx, 202, sources.sync(ctx.pathParam("name"), full == null || Boolean.parseBoolean(full)));
+        Bodies.json(ctx, 202, sources.sync(ctx.pathParam("name"), Bodies.flag(ctx, "full", true)));
     }
 
     @OpenApi(path = BASE + "/{name}/status", methods = HttpMethod.GET, tags = "Sources", operationId = "sourceStatus",

@@ -16,7 +16,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
@@ -35,11 +37,25 @@ public final class HubMetrics implements AutoCloseable {
     private final MultiGauge regionBackupEntries;
     private final MultiGauge memoryUsed;
     private final MultiGauge memoryMax;
+    private final io.dih.server.sync.SyncEngine sync;
+    private final Map<String, MultiGauge> syncGauges = new LinkedHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    public HubMetrics(Ignite ignite, RegionService regions) {
+    public HubMetrics(Ignite ignite, RegionService regions, io.dih.server.sync.SyncEngine sync) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
+        this.sync = requireNonNull(sync, "sync is null");
+        String cluster = " (cluster-wide: every node reports the same value)";
+        syncGauge("dih.write.behind.pending", "Writes of a WRITE_BEHIND region waiting to reach its source" + cluster);
+        syncGauge("dih.write.behind.oldest.pending.seconds", "Age of a WRITE_BEHIND region's oldest pending write" + cluster);
+        syncGauge("dih.write.behind.flushed", "Writes a WRITE_BEHIND region has sent to its source, in total" + cluster);
+        syncGauge("dih.write.behind.writes.per.second", "Writes/s a WRITE_BEHIND region sends to its source (10 s average)" + cluster);
+        syncGauge("dih.write.behind.retries", "Failed flushes of a WRITE_BEHIND region (source down), in total" + cluster);
+        syncGauge("dih.write.behind.dead.letters", "Writes a WRITE_BEHIND region's source refused, kept as dead letters" + cluster);
+        syncGauge("dih.refresh.ahead.refreshes", "Background refreshes of a REFRESH_AHEAD region's entries by this node");
+        syncGauge("dih.refresh.ahead.failures", "Failed background refreshes by this node");
+        syncGauge("dih.refresh.ahead.misses.avoided", "Reads on this node that found an entry which would have expired without a refresh");
+        syncGauge("dih.refresh.ahead.deferred", "Refreshes this node put off to a later round (rate or concurrency bound)");
         registry.config().commonTags("node", ignite.name() == null ? "default" : ignite.name());
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -55,6 +71,10 @@ public final class HubMetrics implements AutoCloseable {
                 .description("Off-heap memory in use per data region on this node").register(registry);
         memoryMax = MultiGauge.builder("dih.offheap.max").baseUnit("bytes")
                 .description("Off-heap memory limit per data region on this node").register(registry);
+    }
+
+    private void syncGauge(String name, String description) {
+        syncGauges.put(name, MultiGauge.builder(name).description(description).register(registry));
     }
 
     /** Records one handled HTTP request; {@code route} is the matched path template, not the raw path. */
@@ -96,6 +116,35 @@ public final class HubMetrics implements AutoCloseable {
         }
         memoryUsed.register(used, true);
         memoryMax.register(max, true);
+        refreshSync();
+    }
+
+    private void refreshSync() {
+        Map<String, List<MultiGauge.Row<?>>> rows = new LinkedHashMap<>();
+        syncGauges.keySet().forEach(k -> rows.put(k, new ArrayList<>()));
+        for (Region r : regions.regions()) {
+            Tags tags = Tags.of("region", r.name());
+            try {
+                if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
+                    io.dih.server.sync.SyncEngine.WriteBehindStatus wb = sync.writeBehindStatus(r);
+                    rows.get("dih.write.behind.pending").add(MultiGauge.Row.of(tags, wb.pending()));
+                    rows.get("dih.write.behind.oldest.pending.seconds").add(MultiGauge.Row.of(tags, wb.oldestPendingAgeMs() / 1000.0));
+                    rows.get("dih.write.behind.flushed").add(MultiGauge.Row.of(tags, wb.flushed()));
+                    rows.get("dih.write.behind.writes.per.second").add(MultiGauge.Row.of(tags, wb.writesPerSecond()));
+                    rows.get("dih.write.behind.retries").add(MultiGauge.Row.of(tags, wb.retries()));
+                    rows.get("dih.write.behind.dead.letters").add(MultiGauge.Row.of(tags, wb.deadLetters()));
+                } else if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.REFRESH_AHEAD) {
+                    io.dih.server.sync.RefreshAhead.Counters c = sync.refreshAhead().counters(r.name());
+                    rows.get("dih.refresh.ahead.refreshes").add(MultiGauge.Row.of(tags, c.refreshes()));
+                    rows.get("dih.refresh.ahead.failures").add(MultiGauge.Row.of(tags, c.failures()));
+                    rows.get("dih.refresh.ahead.misses.avoided").add(MultiGauge.Row.of(tags, c.missesAvoided()));
+                    rows.get("dih.refresh.ahead.deferred").add(MultiGauge.Row.of(tags, c.deferred()));
+                }
+            } catch (RuntimeException e) {
+                // a region deleted while scraping: it simply has no figures this time
+            }
+        }
+        rows.forEach((name, r) -> syncGauges.get(name).register(r, true));
     }
 
     @Override

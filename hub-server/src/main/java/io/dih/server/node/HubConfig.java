@@ -29,9 +29,13 @@ public record HubConfig(
         @JsonProperty("storage") Storage storage,
         @JsonProperty("defaults") Defaults defaults,
         @JsonProperty("ignite_config") String igniteConfig,
-        @JsonProperty("bootstrap") String bootstrap) {
+        @JsonProperty("bootstrap") String bootstrap,
+        @JsonProperty("sync") Sync sync) {
 
     public HubConfig {
+        if (sync == null) {
+            sync = Sync.DEFAULTS;
+        }
         List<FieldError> errors = new ArrayList<>();
         require(errors, "node", node);
         require(errors, "discovery", discovery);
@@ -160,7 +164,9 @@ public record HubConfig(
      *                         {@code RANDOM_2_LRU} or {@code RANDOM_LRU}. There is no "off": Ignite's page trees do not
      *                         survive a full in-memory region, so the hub always evicts (bound a region's entries
      *                         with {@code eviction_max_size} to refuse writes instead)
-     * @param autoActivate     activate a persistent cluster on its first start
+     * @param syncRegionMaxMb  off-heap memory for pending write-behind writes and dead letters; never evicted, so when it
+ *                         is nearly full, writes to WRITE_BEHIND regions are refused (507) instead of dropped
+ * @param autoActivate     activate a persistent cluster on its first start
      * @param baselineAutoAdjustSeconds persistence only: how long a node may be gone before the baseline drops it
      *                         and its partitions are rebuilt on the others (a rolling restart stays below this)
      */
@@ -169,6 +175,7 @@ public record HubConfig(
             @JsonProperty("data_region_initial_mb") long dataRegionInitialMb,
             @JsonProperty("data_region_max_mb") long dataRegionMaxMb,
             @JsonProperty("system_region_max_mb") long systemRegionMaxMb,
+            @JsonProperty("sync_region_max_mb") long syncRegionMaxMb,
             @JsonProperty("page_eviction") String pageEviction,
             @JsonProperty("auto_activate") boolean autoActivate,
             @JsonProperty("baseline_auto_adjust_seconds") long baselineAutoAdjustSeconds) {
@@ -182,6 +189,12 @@ public record HubConfig(
             }
             if (systemRegionMaxMb < 10) {
                 errors.add(new FieldError("storage.system_region_max_mb", "must be at least 10 (MB), was " + systemRegionMaxMb));
+            }
+            if (syncRegionMaxMb == 0) {
+                syncRegionMaxMb = 128;
+            }
+            if (syncRegionMaxMb < 10) {
+                errors.add(new FieldError("storage.sync_region_max_mb", "must be at least 10 (MB), was " + syncRegionMaxMb));
             }
             if (baselineAutoAdjustSeconds < 0) {
                 errors.add(new FieldError("storage.baseline_auto_adjust_seconds", "must be >= 0, was " + baselineAutoAdjustSeconds));
@@ -222,6 +235,67 @@ public record HubConfig(
                     atomicityMode != null ? atomicityMode : AtomicityMode.TRANSACTIONAL,
                     cacheStrategy != null ? cacheStrategy : CacheStrategy.NONE,
                     evictionMaxSize);
+        }
+    }
+
+    /** How the hub keeps regions and sources in step. */
+    public record Sync(@JsonProperty("write_behind") WriteBehind writeBehind,
+                       @JsonProperty("refresh_ahead") RefreshAhead refreshAhead) {
+        public static final Sync DEFAULTS = new Sync(null, null);
+
+        public Sync {
+            if (writeBehind == null) {
+                writeBehind = new WriteBehind(0, 0, 0, 0, 0);
+            }
+            if (refreshAhead == null) {
+                refreshAhead = new RefreshAhead(0, 0);
+            }
+        }
+    }
+
+    /**
+     * Durable write-behind.
+     *
+     * @param batchSize            the most writes sent to a source in one source transaction
+     * @param flushDelayMs         how long a write may wait for more to batch with (unless a batch is full)
+     * @param initialBackoffMs     the first wait after a source failed; doubled on every further failure
+     * @param maxBackoffMs         the longest wait between retries while a source is down
+     * @param shutdownFlushSeconds on a graceful stop, how long the flusher keeps draining before leaving the rest to
+     *                             the other nodes (or, on a lone node with persistence, to its restart)
+     */
+    public record WriteBehind(@JsonProperty("batch_size") int batchSize,
+                              @JsonProperty("flush_delay_ms") long flushDelayMs,
+                              @JsonProperty("initial_backoff_ms") long initialBackoffMs,
+                              @JsonProperty("max_backoff_ms") long maxBackoffMs,
+                              @JsonProperty("shutdown_flush_seconds") long shutdownFlushSeconds) {
+        public WriteBehind {
+            batchSize = batchSize <= 0 ? 500 : batchSize;
+            flushDelayMs = flushDelayMs <= 0 ? 100 : flushDelayMs;
+            initialBackoffMs = initialBackoffMs <= 0 ? 200 : initialBackoffMs;
+            maxBackoffMs = maxBackoffMs <= 0 ? 10_000 : maxBackoffMs;
+            shutdownFlushSeconds = shutdownFlushSeconds <= 0 ? 10 : shutdownFlushSeconds;
+            List<FieldError> errors = new ArrayList<>();
+            if (batchSize > 10_000) {
+                errors.add(new FieldError("sync.write_behind.batch_size", "must be at most 10000, was " + batchSize));
+            }
+            if (maxBackoffMs < initialBackoffMs) {
+                errors.add(new FieldError("sync.write_behind.max_backoff_ms", "must be at least initial_backoff_ms (" + initialBackoffMs + ")"));
+            }
+            fail(errors);
+        }
+    }
+
+    /**
+     * Refresh-ahead, per node.
+     *
+     * @param maxPerSecond   the most background refreshes a node starts per second (the rest wait for the next round)
+     * @param maxConcurrency the most refreshes a node runs at once
+     */
+    public record RefreshAhead(@JsonProperty("max_per_second") int maxPerSecond,
+                               @JsonProperty("max_concurrency") int maxConcurrency) {
+        public RefreshAhead {
+            maxPerSecond = maxPerSecond <= 0 ? 200 : maxPerSecond;
+            maxConcurrency = maxConcurrency <= 0 ? 4 : maxConcurrency;
         }
     }
 }

@@ -9,6 +9,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceService;
+import io.dih.server.sync.SyncEngine;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterState;
@@ -32,6 +33,7 @@ public final class HubNode implements AutoCloseable {
     private final RegionService regions;
     private final EntryService entries;
     private final SourceService sources;
+    private final SyncEngine sync;
     private final HubMetrics metrics;
     private final GatewayApp gateway;
     private final int gatewayPort;
@@ -48,6 +50,11 @@ public final class HubNode implements AutoCloseable {
             this.entries = new EntryService(ignite, regions);
             this.sources = new SourceService(ignite, registry, regions, new Connectors(), System.getenv());
             ignite.cluster().nodeLocalMap().put(SourceService.NODE_LOCAL_KEY, sources);
+            this.sync = new SyncEngine(ignite, regions, sources, config.sync());
+            regions.attach(sync);
+            entries.attach(sync);
+            sources.attach(sync);
+            sync.start();
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
@@ -55,8 +62,8 @@ public final class HubNode implements AutoCloseable {
             if (config.bootstrap() != null) {
                 new Bootstrap(ignite, regions).apply(config.bootstrap());
             }
-            this.metrics = new HubMetrics(ignite, regions);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, metrics);
+            this.metrics = new HubMetrics(ignite, regions, sync);
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -132,6 +139,10 @@ public final class HubNode implements AutoCloseable {
         return sources;
     }
 
+    public SyncEngine sync() {
+        return sync;
+    }
+
     public int gatewayPort() {
         return gatewayPort;
     }
@@ -168,6 +179,11 @@ public final class HubNode implements AutoCloseable {
         try {
             gateway.close();
             metrics.close();
+            if (cancel) {
+                sync.closeNow();
+            } else {
+                sync.close(); // the write-behind flushers, if here, drain what they can while the sources are still open
+            }
             ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
             sources.close();
             if (!cancel) {

@@ -27,6 +27,11 @@ import io.dih.spi.InvalidSpecException;
 public final class IgniteConfigFactory {
     /** The data region that holds every cache region's entries. */
     public static final String DATA_REGION = "dih-data";
+    /**
+     * The data region of pending write-behind writes and dead letters: never evicted (an evicted pending write would
+     * be a lost write), persistent when the node is.
+     */
+    public static final String SYNC_DATA_REGION = "dih-sync";
 
     private IgniteConfigFactory() {
     }
@@ -125,8 +130,15 @@ public final class IgniteConfigFactory {
             long pages = data.getMaxSize() / DataStorageConfiguration.DFLT_PAGE_SIZE;
             data.setEmptyPagesPoolSize((int) Math.max(100, Math.min(pages / 20, 16_384)));
         }
+        DataRegionConfiguration sync = new DataRegionConfiguration()
+                .setName(SYNC_DATA_REGION)
+                .setInitialSize(Math.min(32L, s.syncRegionMaxMb()) * 1024 * 1024)
+                .setMaxSize(s.syncRegionMaxMb() * 1024 * 1024)
+                .setPersistenceEnabled(s.persistence())
+                .setMetricsEnabled(true);
         DataStorageConfiguration ds = new DataStorageConfiguration()
                 .setDefaultDataRegionConfiguration(data)
+                .setDataRegionConfigurations(sync)
                 .setSystemDataRegionConfiguration(new org.apache.ignite.configuration.SystemDataRegionConfiguration()
                         .setInitialSize(Math.min(40L, s.systemRegionMaxMb()) * 1024 * 1024)
                         .setMaxSize(s.systemRegionMaxMb() * 1024 * 1024))

@@ -105,6 +105,17 @@ public final class EntryCodec {
         return b.build();
     }
 
+    /** A cache key as it is written in a URL: the value, or its parts comma-separated. */
+    public static String keyText(Region region, Object key) {
+        RegionSpec spec = region.spec();
+        List<String> parts = new ArrayList<>();
+        for (String col : spec.keyFields()) {
+            JsonNode part = toJson(keyPart(spec, key, col));
+            parts.add(part.isTextual() ? part.asText() : part.toString());
+        }
+        return String.join(",", parts);
+    }
+
     private static Object keyPart(RegionSpec spec, Object key, String col) {
         return spec.simpleKey() ? key : ((BinaryObject) key).field(col);
     }

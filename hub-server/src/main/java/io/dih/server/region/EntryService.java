@@ -35,10 +35,46 @@ public final class EntryService {
 
     private final Ignite ignite;
     private final RegionService regions;
+    private volatile io.dih.server.sync.SyncEngine sync;
 
     public EntryService(Ignite ignite, RegionService regions) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
+    }
+
+    /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
+    public void attach(io.dih.server.sync.SyncEngine engine) {
+        this.sync = engine;
+    }
+
+    /**
+     * The write-behind engine when writes to {@code r} are to be queued: a WRITE_BEHIND region that a source feeds.
+     * Those writes skip the cache store and are recorded in the region's queue in the same transaction instead.
+     */
+    private io.dih.server.sync.SyncEngine queueing(Region r) {
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (engine == null || r.spec().cacheStrategy() != io.dih.api.CacheStrategy.WRITE_BEHIND) {
+            return null;
+        }
+        if (engine.sources().boundSource(r).isEmpty()) {
+            return null;
+        }
+        engine.queue().queue(r); // made outside any transaction: creating a cache inside one would deadlock
+        return engine;
+    }
+
+    /** Whether the region's source promises SESSION consistency (its writes then hand out session tokens). */
+    public boolean sessionConsistent(String regionName) {
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (engine == null) {
+            return false;
+        }
+        return engine.sources().boundSource(regions.get(regionName))
+                .map(s -> s.consistencyLevel() == io.dih.api.ConsistencyLevel.SESSION).orElse(false);
+    }
+
+    private Transaction txStart() {
+        return ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ);
     }
 
     public ObjectNode get(String regionName, String keyText) {
@@ -60,8 +96,18 @@ public final class EntryService {
         Region r = regions.get(regionName);
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
         BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
+        io.dih.server.sync.SyncEngine wb = queueing(r);
         boolean created = guard(r, () -> {
             checkCapacity(r, Set.of(key));
+            if (wb != null) {
+                try (Transaction tx = txStart()) {
+                    boolean fresh = !r.cache().withSkipStore().containsKey(key);
+                    r.cache().withSkipStore().put(key, value);
+                    wb.queue().enqueue(r, key, value);
+                    tx.commit();
+                    return fresh;
+                }
+            }
             // "is it new?" asks the cache only: with read-through on, a plain get would also ask the source
             boolean fresh = !r.cache().withSkipStore().containsKey(key);
             r.cache().put(key, value);
@@ -73,7 +119,25 @@ public final class EntryService {
     public void delete(String regionName, String keyText) {
         Region r = regions.get(regionName);
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
-        if (!guard(r, () -> r.cache().remove(key))) {
+        io.dih.server.sync.SyncEngine wb = queueing(r);
+        boolean removed;
+        if (wb != null) {
+            // the row may be in the source only (the entry expired): a read-through get sees it (or its pending write)
+            removed = guard(r, () -> r.cache().get(key) != null);
+            if (removed) {
+                guard(r, () -> {
+                    try (Transaction tx = txStart()) {
+                        r.cache().withSkipStore().remove(key);
+                        wb.queue().enqueue(r, key, null);
+                        tx.commit();
+                        return null;
+                    }
+                });
+            }
+        } else {
+            removed = guard(r, () -> r.cache().remove(key));
+        }
+        if (!removed) {
             throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
         }
     }
@@ -97,7 +161,7 @@ public final class EntryService {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
-        Map<Object, Object> found = guard(r, () -> r.cache().getAll(keys.keySet()));
+        Map<Object, Object> found = guard(r, () -> r.cache().getAll(KeyOrder.sortedSet(keys.keySet())));
         Map<String, ObjectNode> entries = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         keys.forEach((k, text) -> {
@@ -120,7 +184,7 @@ public final class EntryService {
     public int putAll(String regionName, Map<String, JsonNode> rows) {
         checkBatch("entries", rows == null ? 0 : rows.size());
         Region r = regions.get(regionName);
-        Map<Object, BinaryObject> batch = new LinkedHashMap<>();
+        Map<Object, BinaryObject> batch = new java.util.TreeMap<>(KeyOrder.INSTANCE); // one lock order for every batch
         List<FieldError> errors = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : rows.entrySet()) {
             try {
@@ -135,17 +199,23 @@ public final class EntryService {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+        io.dih.server.sync.SyncEngine wb = queueing(r);
         return guard(r, () -> {
             checkCapacity(r, batch.keySet());
             if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
-                try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-                    int fresh = batch.size() - r.cache().withSkipStore().getAll(batch.keySet()).size();
-                    r.cache().putAll(batch);
+                try (Transaction tx = txStart()) {
+                    int fresh = batch.size() - r.cache().withSkipStore().getAll(KeyOrder.sortedSet(batch.keySet())).size();
+                    if (wb != null) {
+                        r.cache().withSkipStore().putAll(batch);
+                        wb.queue().enqueueAll(r, batch);
+                    } else {
+                        r.cache().putAll(batch);
+                    }
                     tx.commit();
                     return fresh;
                 }
             }
-            int fresh = batch.size() - r.cache().withSkipStore().getAll(batch.keySet()).size();
+            int fresh = batch.size() - r.cache().withSkipStore().getAll(KeyOrder.sortedSet(batch.keySet())).size();
             r.cache().putAll(batch);
             return fresh;
         });
@@ -174,7 +244,7 @@ public final class EntryService {
         if (size + keys.size() <= max) {
             return;
         }
-        long fresh = keys.size() - cache.withSkipStore().getAll(new java.util.HashSet<>(keys)).size();
+        long fresh = keys.size() - cache.withSkipStore().getAll(KeyOrder.sortedSet(keys)).size();
         if (size + fresh > max) {
             throw new CapacityExceededException("region '" + r.name() + "' holds " + size + " of at most " + max
                     + " entries (eviction_max_size); " + fresh + " new entries do not fit");

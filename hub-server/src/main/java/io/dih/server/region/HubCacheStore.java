@@ -18,7 +18,9 @@ import org.apache.ignite.resources.IgniteInstanceResource;
 /**
  * The cache store of every region with a {@code cache_strategy}: it reads through to, and writes through to, the
  * source bound to the region at the time of the call (none bound: misses stay misses, writes stay in the hub). The
- * work is done by the node's {@link SourceService}, found in the node-local map.
+ * work is done by the node's {@link SourceService}, found in the node-local map. On WRITE_BEHIND regions the hub's
+ * own writes skip the store (they are queued durably instead), and a miss on a key with a pending write is answered
+ * from the queue.
  */
 public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
     private final String region;
@@ -61,7 +63,19 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
             return null; // the node is still starting: a miss
         }
         try {
-            return s.readThrough(regionHandle(s), key);
+            Region r = regionHandle(s);
+            if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
+                // a write on its way to the source is newer than what the source holds (the entry expired or was
+                // evicted before its write was flushed): answer with it rather than with the source's older row
+                Object engine = ignite.cluster().nodeLocalMap().get(io.dih.server.sync.SyncEngine.NODE_LOCAL_KEY);
+                if (engine instanceof io.dih.server.sync.SyncEngine e) {
+                    java.util.Optional<io.dih.server.sync.WriteBehindQueue.Pending> p = e.queue().pending(r, key);
+                    if (p.isPresent()) {
+                        return p.get().value();
+                    }
+                }
+            }
+            return s.readThrough(r, key);
         } catch (RuntimeException e) {
             throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), e);
         }

@@ -40,13 +40,17 @@ public final class RegionCaches {
         cc.setStatisticsEnabled(true);
         cc.setSqlSchema(SQL_SCHEMA);
         cc.setQueryEntities(List.of(queryEntity(record)));
-        // Read-through for every strategy; write-through for WRITE_THROUGH. WRITE_BEHIND gets the hub's durable
-        // queue (not Ignite's in-memory one) and REFRESH_AHEAD its refresher; until then they read through only.
+        // Read-through for every strategy. Write-through for WRITE_THROUGH, and for WRITE_BEHIND too: the hub's own
+        // write paths skip the store and queue the write durably (io.dih.server.sync), so the store only sees writes
+        // that bypass the hub (thin client, SQL DML), which then reach the source synchronously instead of never.
         if (spec.cacheStrategy() != CacheStrategy.NONE) {
             cc.setCacheStoreFactory(new HubCacheStore.StoreFactory(spec.name()));
             cc.setStoreKeepBinary(true);
             cc.setReadThrough(true);
-            cc.setWriteThrough(spec.cacheStrategy() == CacheStrategy.WRITE_THROUGH);
+            cc.setWriteThrough(spec.cacheStrategy() == CacheStrategy.WRITE_THROUGH || spec.cacheStrategy() == CacheStrategy.WRITE_BEHIND);
+        }
+        if (spec.cacheStrategy() == CacheStrategy.REFRESH_AHEAD) {
+            cc.setInterceptor(new io.dih.server.sync.RefreshAheadInterceptor(spec.name()));
         }
         if (spec.expiryPolicy() != null) {
             cc.setExpiryPolicyFactory(RegionExpiryFactory.of(spec.expiryPolicy()));

@@ -37,6 +37,7 @@ public final class RegionService {
     private final Registry registry;
     private final RegionDefaults defaults;
     private final Map<String, Region> live = new ConcurrentHashMap<>();
+    private volatile io.dih.server.sync.SyncEngine sync;
 
     public RegionService(Ignite ignite, Registry registry, RegionDefaults defaults) {
         this.ignite = requireNonNull(ignite, "ignite is null");
@@ -49,6 +50,11 @@ public final class RegionService {
         if (registryKey.startsWith(KIND + "/")) {
             live.remove(registryKey.substring(KIND.length() + 1));
         }
+    }
+
+    /** Connects the write-behind machinery, whose queues and dead letters go when their region goes. */
+    public void attach(io.dih.server.sync.SyncEngine engine) {
+        this.sync = engine;
     }
 
     public RegionDefaults defaults() {
@@ -88,6 +94,10 @@ public final class RegionService {
         } catch (RuntimeException e) {
             registry.remove(KIND, spec.name(), json);
             throw e;
+        }
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (engine != null && spec.cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
+            engine.queue().queue(get(spec.name())); // the region's write queue, made with it
         }
         LOG.info("Created region {} ({} {}, backups={})", spec.name(), spec.cacheMode(), spec.atomicityMode(), spec.backups());
         return new Created(spec, true);
@@ -142,16 +152,35 @@ public final class RegionService {
 
     /** Unregisters a region and destroys its cache and data on every node. */
     public void delete(String name) {
+        delete(name, false);
+    }
+
+    /**
+     * Unregisters a region and destroys its cache and data on every node. A WRITE_BEHIND region whose writes have
+     * not all reached its source is kept (409) unless {@code discardPending}.
+     */
+    public void delete(String name, boolean discardPending) {
         String json = registry.get(KIND, name);
         if (json == null) {
             throw new NotFoundException("region '" + name + "' does not exist");
         }
         RegionRecord record = read(json);
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (engine != null && record.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND && !discardPending) {
+            long pending = engine.queue().depth(get(name)).pending();
+            if (pending > 0) {
+                throw new ConflictException(pending + " writes to region '" + record.spec().name() + "' have not reached its source yet; "
+                        + "wait for them (GET /data-sources/{name}/status) or delete with ?discard_pending=true");
+            }
+        }
         if (!registry.remove(KIND, name, json)) {
             throw new ConflictException("region '" + name + "' changed while it was being deleted; try again");
         }
         live.remove(name.toLowerCase(Locale.ROOT));
         ignite.destroyCache(record.spec().name());
+        if (engine != null) {
+            engine.regionDeleted(record.spec().name());
+        }
         LOG.info("Deleted region {}", record.spec().name());
     }
 

@@ -18,9 +18,17 @@ final class LoadState implements Serializable {
     final long lastLoadedAtMillis;
     final Object watermark;
     final String error;
+    /** When the last successful load started: the region holds the source's rows as of then at least. */
+    final long asOfMillis;
 
     LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
               long lastLoadedAtMillis, Object watermark, String error) {
+        this(state, kind, rowsLoaded, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, error, 0);
+    }
+
+    LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
+              long lastLoadedAtMillis, Object watermark, String error, long asOfMillis) {
+        this.asOfMillis = asOfMillis;
         this.state = state;
         this.kind = kind;
         this.rowsLoaded = rowsLoaded;
@@ -37,19 +45,19 @@ final class LoadState implements Serializable {
     }
 
     LoadState started(String kind, long total, long now) {
-        return new LoadState("LOADING", kind, 0, total, 0, now, lastLoadedAtMillis, watermark, null);
+        return new LoadState("LOADING", kind, 0, total, 0, now, lastLoadedAtMillis, watermark, null, asOfMillis);
     }
 
     LoadState progress(long rows) {
-        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null);
+        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null, asOfMillis);
     }
 
     LoadState finished(long rows, long removedRows, Object newWatermark, long now) {
-        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null);
+        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null, startedAtMillis);
     }
 
     LoadState failed(long rows, String message) {
-        return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message);
+        return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message, asOfMillis);
     }
 
     SourceStatus.RegionLoad toStatus(long now) {
@@ -73,6 +81,12 @@ final class LoadState implements Serializable {
                 startedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(startedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(lastLoadedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : (now - lastLoadedAtMillis) / 1000.0,
-                watermark == null ? null : watermark.toString(), error);
+                watermark == null ? null : watermark.toString(), error, null, null);
+    }
+
+    /** How old the region's copy of the source may be: since the last successful load began (or the first began). */
+    long lagMillis(long now) {
+        long since = asOfMillis > 0 ? asOfMillis : startedAtMillis;
+        return since == 0 ? 0 : Math.max(0, now - since);
     }
 }

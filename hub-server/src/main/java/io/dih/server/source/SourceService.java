@@ -73,6 +73,8 @@ public final class SourceService implements AutoCloseable {
     private final ExecutorService loaders = Executors.newFixedThreadPool(2, daemon("dih-load"));
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("dih-load-schedule"));
     private volatile boolean closed;
+    /** This node's sync engine (write-behind queue), attached once both exist. */
+    private volatile io.dih.server.sync.SyncEngine sync;
 
     public SourceService(Ignite ignite, Registry registry, RegionService regions, Connectors connectors, Map<String, String> env) {
         this.ignite = requireNonNull(ignite, "ignite is null");
@@ -82,6 +84,11 @@ public final class SourceService implements AutoCloseable {
         this.context = ConnectorContext.of(requireNonNull(env, "env is null"));
         this.states = ignite.getOrCreateCache(new CacheConfiguration<String, LoadState>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
         ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Connects the write-behind machinery: status shows its queues, loads leave keys with pending writes alone. */
+    public void attach(io.dih.server.sync.SyncEngine engine) {
+        this.sync = engine;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -108,9 +115,11 @@ public final class SourceService implements AutoCloseable {
     public void onRegistryChange(String registryKey, String json) {
         if (registryKey.startsWith("region/")) {
             bound.clear();
+            primaries.clear();
         }
         if (registryKey.startsWith(KIND + "/")) {
             bound.clear();
+            primaries.clear();
             String name = registryKey.substring(KIND.length() + 1);
             Live l = live.get(name);
             if (l != null && (json == null || !json.equals(l.json())) && live.remove(name, l)) {
@@ -159,6 +168,8 @@ public final class SourceService implements AutoCloseable {
                 return new Registered(read(prior).redacted(factory.secretKeys()), false);
             }
             stored = true;
+            bound.clear(); // this node knows at once (the others when the registry listener tells them)
+            primaries.clear();
             for (String region : spec.targetRegions()) {
                 states.put(stateKey(spec.sourceName(), region), LoadState.initial());
             }
@@ -211,6 +222,11 @@ public final class SourceService implements AutoCloseable {
                 }
             }
         }
+        if (spec.maxStalenessSeconds() != null && spec.syncMode() == SyncMode.LOAD && spec.syncIntervalSeconds() != null
+                && spec.syncIntervalSeconds() > spec.maxStalenessSeconds()) {
+            errors.add(new FieldError("max_staleness_seconds", "is " + spec.maxStalenessSeconds() + " s, but loads run only every "
+                    + spec.syncIntervalSeconds() + " s (sync_interval_seconds), so the bound would always be broken"));
+        }
         if (spec.fallbackSource() != null) {
             String fb = registry.get(KIND, spec.fallbackSource());
             if (fb == null) {
@@ -239,6 +255,15 @@ public final class SourceService implements AutoCloseable {
                 if (needed != null && !factory.capabilities().contains(needed)) {
                     errors.add(new FieldError("target_regions[" + i + "]", "region '" + name + "' uses " + strategy
                             + ", which a " + factory.type() + " source cannot serve"));
+                }
+                if ((strategy == CacheStrategy.WRITE_BEHIND || strategy == CacheStrategy.WRITE_THROUGH) && spec.binding(name).query() != null) {
+                    errors.add(new FieldError("bindings." + name + ".query", "region '" + name + "' uses " + strategy
+                            + ", but a query binding cannot take writes; bind a table instead"));
+                }
+                if (strategy == CacheStrategy.WRITE_BEHIND && spec.consistencyLevel() == io.dih.api.ConsistencyLevel.STRONG) {
+                    errors.add(new FieldError("consistency_level", "STRONG means a write commits only once the source has it, but region '"
+                            + name + "' uses WRITE_BEHIND, which acknowledges writes before; use a WRITE_THROUGH region, or "
+                            + "EVENTUAL, SESSION or BOUNDED_STALENESS"));
                 }
             } catch (NotFoundException e) {
                 errors.add(new FieldError("target_regions[" + i + "]", "region '" + name + "' does not exist; create it first"));
@@ -374,11 +399,37 @@ public final class SourceService implements AutoCloseable {
 
     /** Unregisters a source. Its regions keep their data; loads in flight stop at their next row. */
     public void delete(String name) {
+        delete(name, false);
+    }
+
+    /**
+     * Unregisters a source. Refused while writes to it are pending in a write-behind queue, unless
+     * {@code discardPending}: then they stay queued and go to whichever source is bound to the region next.
+     */
+    public void delete(String name, boolean discardPending) {
         String json = registry.get(KIND, name);
         if (json == null) {
             throw new NotFoundException("source '" + name + "' does not exist");
         }
         SourceSpec s = read(json);
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (!discardPending && engine != null) {
+            for (String region : s.targetRegions()) {
+                try {
+                    Region r = regions.get(region);
+                    if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                            && boundSource(r).filter(b -> b.sourceName().equalsIgnoreCase(s.sourceName())).isPresent()) {
+                        long pending = engine.queue().depth(r).pending();
+                        if (pending > 0) {
+                            throw new ConflictException(pending + " writes to region '" + r.name() + "' are still waiting to reach source '"
+                                    + s.sourceName() + "'; wait for them (GET .../status) or delete with ?discard_pending=true");
+                        }
+                    }
+                } catch (NotFoundException ignored) {
+                    // the region is gone: nothing pending for it
+                }
+            }
+        }
         for (String other : registry.list(KIND).values()) {
             SourceSpec o = read(other);
             if (o.fallbackSource() != null && o.fallbackSource().equalsIgnoreCase(s.sourceName())) {
@@ -400,22 +451,100 @@ public final class SourceService implements AutoCloseable {
         long now = System.currentTimeMillis();
         Map<String, SourceStatus.RegionLoad> perRegion = new LinkedHashMap<>();
         String overall = "IDLE";
+        io.dih.server.sync.SyncEngine engine = sync;
         for (String region : s.targetRegions()) {
             LoadState st = states.get(stateKey(s.sourceName(), region));
             if (st == null) {
                 st = LoadState.initial();
             }
-            perRegion.put(region, st.toStatus(now));
+            SourceStatus.RegionLoad load = st.toStatus(now);
+            if (engine != null) {
+                try {
+                    Region r = regions.get(region);
+                    Object wb = r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND ? engine.writeBehindStatus(r) : null;
+                    Object ra = null;
+                    if (r.spec().cacheStrategy() == CacheStrategy.REFRESH_AHEAD) {
+                        io.dih.server.sync.RefreshAhead.Counters c = engine.refreshAhead().counters(r.name());
+                        ra = Map.of("refreshes", c.refreshes(), "failures", c.failures(), "misses_avoided", c.missesAvoided(),
+                                "deferred", c.deferred(), "node", ignite.name() == null ? "" : ignite.name());
+                    }
+                    load = load.withSync(wb, ra);
+                } catch (NotFoundException ignored) {
+                    // region deleted meanwhile
+                }
+            }
+            perRegion.put(region, load);
             if ("FAILED".equals(st.state)) {
                 overall = "FAILED";
             } else if ("LOADING".equals(st.state) && !"FAILED".equals(overall)) {
                 overall = "LOADING";
             }
         }
+        SourceStatus.Staleness staleness = staleness(s, now);
+        if (staleness != null && staleness.degraded()) {
+            overall = "DEGRADED";
+        }
         ReadCounters rc = readCounters.get(s.sourceName().toLowerCase(Locale.ROOT));
         SourceStatus.ReadThrough reads = rc == null ? null
                 : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
-        return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads);
+        return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads,
+                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness);
+    }
+
+    /** The lag of a BOUNDED_STALENESS source against its bound, or {@code null} for other levels. */
+    private SourceStatus.Staleness staleness(SourceSpec s, long now) {
+        if (s.consistencyLevel() != io.dih.api.ConsistencyLevel.BOUNDED_STALENESS || s.maxStalenessSeconds() == null) {
+            return null;
+        }
+        long lag = 0;
+        String cause = null;
+        io.dih.server.sync.SyncEngine engine = sync;
+        for (String region : s.targetRegions()) {
+            if (s.syncMode() == SyncMode.LOAD) {
+                LoadState st = states.get(stateKey(s.sourceName(), region));
+                long l = st == null ? 0 : st.lagMillis(now);
+                if (l > lag) {
+                    lag = l;
+                    cause = "region '" + region + "' was last loaded from the source " + l / 1000 + " s ago";
+                }
+            }
+            if (engine != null) {
+                try {
+                    Region r = regions.get(region);
+                    if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                            && boundSource(r).filter(b -> b.sourceName().equalsIgnoreCase(s.sourceName())).isPresent()) {
+                        io.dih.server.sync.WriteBehindQueue.Depth d = engine.queue().depth(r);
+                        long l = d.oldestAgeMillis(now);
+                        if (l > lag) {
+                            lag = l;
+                            cause = d.pending() + " writes to region '" + region + "' are pending, the oldest for " + l / 1000 + " s";
+                        }
+                    }
+                } catch (NotFoundException ignored) {
+                    // region deleted meanwhile
+                }
+            }
+        }
+        boolean degraded = lag > s.maxStalenessSeconds() * 1000;
+        return new SourceStatus.Staleness(s.maxStalenessSeconds(), lag / 1000.0, degraded, degraded ? cause : null);
+    }
+
+    /** The BOUNDED_STALENESS sources past their bound, with why: what {@code /health} reports as degraded. */
+    public Map<String, String> degraded() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        long now = System.currentTimeMillis();
+        for (String json : registry.list(KIND).values()) {
+            SourceSpec s = read(json);
+            try {
+                SourceStatus.Staleness st = staleness(s, now);
+                if (st != null && st.degraded()) {
+                    out.put(s.sourceName(), st.cause());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot measure the staleness of {}: {}", s.sourceName(), e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** Starts a load of every target region now (full, or incremental past the watermark when there is one). */
@@ -467,9 +596,13 @@ public final class SourceService implements AutoCloseable {
                     }
                     long last = Math.max(st.lastLoadedAtMillis, st.startedAtMillis);
                     boolean orphaned = "LOADING".equals(st.state); // its loader died: run it again (at-least-once)
-                    boolean due = orphaned || b.schedule() != null
+                    // BOUNDED_STALENESS: reload once the data is 3/4 of the bound old, so the bound holds while the source
+                    // is up (and the status turns DEGRADED when it cannot); a failed catch-up is retried every few seconds
+                    boolean catchUp = s.maxStalenessSeconds() != null && s.consistencyLevel() == io.dih.api.ConsistencyLevel.BOUNDED_STALENESS
+                            && st.lagMillis(now) >= s.maxStalenessSeconds() * 750 && now - st.startedAtMillis >= Math.min(5000, s.maxStalenessSeconds() * 500);
+                    boolean due = orphaned || catchUp || (b.schedule() != null
                             ? Schedules.due(schedules.computeIfAbsent(b.schedule(), e -> Schedules.parse("schedule", e)), last, now)
-                            : s.syncIntervalSeconds() != null && now - last >= s.syncIntervalSeconds() * 1000;
+                            : s.syncIntervalSeconds() != null && now - last >= s.syncIntervalSeconds() * 1000);
                     if (due) {
                         submitLoad(s, region, orphaned ? "full".equals(st.kind) : b.watermarkColumn() == null);
                     }
@@ -512,6 +645,9 @@ public final class SourceService implements AutoCloseable {
             st = st.started(full ? "full" : "incremental", total, System.currentTimeMillis());
             states.put(key, st);
             boolean wasEmpty = region.cache().sizeLong() == 0;
+            io.dih.server.sync.SyncEngine engine = sync;
+            boolean checkPending = engine != null && region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                    && engine.queue().depth(region).pending() > 0;
             Set<Object> seen = full && !wasEmpty ? new HashSet<>() : null; // an empty region has nothing stale to remove
             long[] count = {0};
             LoadState progressBase = st;
@@ -539,7 +675,9 @@ public final class SourceService implements AutoCloseable {
                         throw new IllegalStateException("a row of " + spec.sourceName() + " does not fit region '" + target.name()
                                 + "': " + e.getMessage() + " [row key=" + keyText(target, plan, row) + "]");
                     }
-                    streamer.addData(k, v);
+                    if (!checkPending || !hasPendingWrite(target, k)) {
+                        streamer.addData(k, v); // a key with a pending write keeps it: the source will get it shortly
+                    }
                     if (seen != null) {
                         seen.add(k);
                     }
@@ -571,7 +709,15 @@ public final class SourceService implements AutoCloseable {
     public static final String NODE_LOCAL_KEY = "dih.sources";
 
     private java.util.Optional<Bound> boundTo(Region region) {
-        return bound.computeIfAbsent(region.name().toLowerCase(Locale.ROOT), k -> {
+        return bound.computeIfAbsent(region.name().toLowerCase(Locale.ROOT),
+                k -> primaryFor(region).map(s -> bind(s, region)));
+    }
+
+    /** Each region's primary source, as the registry says (no connection needed); dropped on any change. */
+    private final Map<String, java.util.Optional<SourceSpec>> primaries = new ConcurrentHashMap<>();
+
+    private java.util.Optional<SourceSpec> primaryFor(Region region) {
+        return primaries.computeIfAbsent(region.name().toLowerCase(Locale.ROOT), k -> {
             List<SourceSpec> feeding = new ArrayList<>();
             for (String json : registry.list(KIND).values()) {
                 SourceSpec s = read(json);
@@ -588,11 +734,16 @@ public final class SourceService implements AutoCloseable {
             });
             for (SourceSpec s : feeding) {
                 if (!fallbacks.contains(s.sourceName().toLowerCase(Locale.ROOT))) {
-                    return java.util.Optional.of(bind(s, region));
+                    return java.util.Optional.of(s);
                 }
             }
-            return feeding.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(bind(feeding.get(0), region));
+            return feeding.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(feeding.get(0));
         });
+    }
+
+    /** The source a region reads from and writes to (its primary), if any. */
+    public java.util.Optional<SourceSpec> boundSource(Region region) {
+        return primaryFor(region);
     }
 
     private Bound bind(SourceSpec s, Region region) {
@@ -738,15 +889,23 @@ public final class SourceService implements AutoCloseable {
         List<Object> stale = new ArrayList<>();
         try (QueryCursor<Cache.Entry<Object, Object>> cur = region.cache().query(new ScanQuery<>())) {
             for (Cache.Entry<Object, Object> e : cur) {
-                if (!seen.contains(e.getKey())) {
+                if (!seen.contains(e.getKey()) && !hasPendingWrite(region, e.getKey())) {
                     stale.add(e.getKey());
                 }
             }
         }
         for (int i = 0; i < stale.size(); i += 1000) {
-            region.cache().removeAll(new HashSet<>(stale.subList(i, Math.min(stale.size(), i + 1000))));
+            // the rows are gone from the source already: the removal must not go back to it
+            region.cache().withSkipStore().removeAll(new HashSet<>(stale.subList(i, Math.min(stale.size(), i + 1000))));
         }
         return stale.size();
+    }
+
+    /** Whether a key has a write on its way to the source (a load must not overwrite or remove it). */
+    private boolean hasPendingWrite(Region region, Object key) {
+        io.dih.server.sync.SyncEngine engine = sync;
+        return engine != null && region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                && engine.queue().pending(region, key).isPresent();
     }
 
     static String write(SourceSpec spec) {

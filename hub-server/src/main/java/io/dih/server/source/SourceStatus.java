@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Where a source's sync stands, per target region and in total.
  *
- * @param state {@code IDLE}, {@code LOADING} or {@code FAILED}
+ * @param state {@code IDLE}, {@code LOADING}, {@code FAILED}, or {@code DEGRADED} (BOUNDED_STALENESS past its bound)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceStatus(
@@ -15,7 +15,22 @@ public record SourceStatus(
         @JsonProperty("sync_mode") String syncMode,
         @JsonProperty("state") String state,
         @JsonProperty("regions") Map<String, RegionLoad> regions,
-        @JsonProperty("read_through") ReadThrough readThrough) {
+        @JsonProperty("read_through") ReadThrough readThrough,
+        @JsonProperty("consistency_level") String consistencyLevel,
+        @JsonProperty("staleness") Staleness staleness) {
+
+    /**
+     * BOUNDED_STALENESS: the measured lag against the bound.
+     *
+     * @param lagSeconds the largest of: the age of the oldest pending write-behind write, the time since the last
+     *                   successful load began (LOAD sources)
+     * @param degraded   the lag is past the bound; a catch-up (flush or reload) is under way
+     */
+    public record Staleness(@JsonProperty("max_staleness_seconds") long maxStalenessSeconds,
+                            @JsonProperty("lag_seconds") double lagSeconds,
+                            @JsonProperty("degraded") boolean degraded,
+                            @JsonProperty("cause") String cause) {
+    }
 
     /** This node's read-through calls to the source: all, timed out, answered by the fallback instead. */
     public record ReadThrough(@JsonProperty("reads") long reads, @JsonProperty("timeouts") long timeouts,
@@ -44,6 +59,14 @@ public record SourceStatus(
             @JsonProperty("last_loaded_at") String lastLoadedAt,
             @JsonProperty("lag_seconds") Double lagSeconds,
             @JsonProperty("watermark") String watermark,
-            @JsonProperty("error") String error) {
+            @JsonProperty("error") String error,
+            @JsonProperty("write_behind") Object writeBehind,
+            @JsonProperty("refresh_ahead") Object refreshAhead) {
+
+        /** This load status with the region's write-behind and refresh-ahead figures. */
+        public RegionLoad withSync(Object wb, Object ra) {
+            return new RegionLoad(state, kind, rowsLoaded, rowsTotal, percent, rowsPerSecond, etaSeconds, removed, startedAt, lastLoadedAt,
+                    lagSeconds, watermark, error, wb, ra);
+        }
     }
 }

@@ -78,7 +78,7 @@ public final class HubProcess implements AutoCloseable {
         try {
             Await.until(timeout, "the hub process answers /health on port " + gatewayPort, () -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("the hub process exited with " + process.exitValue() + ":\n" + logTail());
+                    return true; // reported below: Await would only retry a failure
                 }
                 try {
                     return rest.get("/api/v1/dih/health").status() == 200;
@@ -89,6 +89,9 @@ public final class HubProcess implements AutoCloseable {
         } catch (AssertionError e) {
             kill();
             throw new AssertionError(e.getMessage() + "\n" + logTail(), e);
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the hub process exited with " + process.exitValue() + ":\n" + logTail());
         }
     }
 

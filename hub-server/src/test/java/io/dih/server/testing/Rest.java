@@ -16,12 +16,34 @@ public final class Rest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final java.util.Map<String, String> headers;
 
     public Rest(String base) {
-        this.base = base;
+        this(base, java.util.Map.of());
     }
 
-    public record Response(int status, String contentType, String body) {
+    private Rest(String base, java.util.Map<String, String> headers) {
+        this.base = base;
+        this.headers = headers;
+    }
+
+    /** A client that sends this header with every request. */
+    public Rest withHeader(String name, String value) {
+        java.util.Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new Rest(base, java.util.Map.copyOf(h));
+    }
+
+    public record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+        public Response(int status, String contentType, String body) {
+            this(status, contentType, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true));
+        }
+
+        /** A response header, or {@code null}. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -56,10 +78,11 @@ public final class Rest {
         return URI.create(base + path);
     }
 
-    private static Response send(HttpRequest.Builder b) {
+    private Response send(HttpRequest.Builder b) {
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,0 +1,320 @@
+package io.dih.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dih.server.testing.Rest;
+import io.dih.server.testing.TestingHubCluster;
+import io.dih.testing.Await;
+import io.dih.testing.TestingPostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Durable write-behind against a real PostgreSQL of this class's own (suspended and resumed as an outage) and a
+ * two-node hub: nothing acknowledged is lost while the database is down, a key's writes reach it in order, a row the
+ * database refuses becomes a dead letter without holding up the rest, and bad specs are refused.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WriteBehindIT {
+    static final String REGIONS = "/api/v1/dih/cache-regions";
+    static final String SOURCES = "/api/v1/dih/data-sources";
+
+    static TestingPostgresServer pg;
+    static TestingHubCluster cluster;
+    static Rest rest;
+    static Rest rest2;
+
+    @BeforeAll
+    static void start() {
+        pg = TestingPostgresServer.start();
+        cluster = TestingHubCluster.start(2, t -> t.putObject("sync").putObject("write_behind")
+                .put("flush_delay_ms", 50).put("initial_backoff_ms", 100).put("max_backoff_ms", 1000));
+        rest = new Rest(cluster.node(0).baseUrl());
+        rest2 = new Rest(cluster.node(1).baseUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    static String source(String name, String region, String table, String extra) {
+        return """
+                {"source_name": "%s", "source_type": "postgresql", "sync_mode": "NONE", %s
+                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
+                                       "connect_timeout_seconds": 2},
+                 "target_regions": ["%s"], "bindings": {"%s": {"table": "%s"}}}"""
+                .formatted(name, extra.isEmpty() ? "" : extra + ",", pg.port(), pg.database(), pg.user(), pg.password(), region, region, table);
+    }
+
+    static JsonNode writeBehind(String region) {
+        Rest.Response r = rest.get(REGIONS + "/" + region + "/write-behind");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    static void awaitDrained(String region, Duration timeout) {
+        Await.until(timeout, "the write-behind queue of " + region + " drains", () -> writeBehind(region).path("pending").asLong() == 0);
+    }
+
+    static Map<Long, Long> dbSeqs(String table) throws Exception {
+        Map<Long, Long> out = new HashMap<>();
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT id, seq FROM " + table)) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void anOutageUnderSteadyWritesLosesNothingAndKeepsEachKeysOrder() throws Exception {
+        pg.execute("CREATE TABLE counters (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, note TEXT)",
+                "CREATE TABLE counters_history (n BIGSERIAL PRIMARY KEY, id BIGINT, seq BIGINT)",
+                "CREATE FUNCTION log_counter() RETURNS trigger AS $$ BEGIN INSERT INTO counters_history (id, seq) VALUES (NEW.id, NEW.seq); "
+                        + "RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER counters_log AFTER INSERT OR UPDATE ON counters FOR EACH ROW EXECUTE FUNCTION log_counter()");
+        assertThat(rest.post(REGIONS, """
+                {"name": "counters", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "seq": "BIGINT", "note": "VARCHAR"}}""")
+                .status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, source("counter_db", "counters", "counters", "\"consistency_level\": \"EVENTUAL\""));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+
+        int keys = 20;
+        Map<Long, Long> acked = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger failures = new AtomicInteger();
+        List<String> failureSamples = new ArrayList<>();
+        Thread writer = new Thread(() -> {
+            for (long round = 1; !stop.get(); round++) {
+                for (long k = 1; k <= keys && !stop.get(); k++) {
+                    Rest target = (round + k) % 2 == 0 ? rest : rest2;
+                    Rest.Response r = target.put(REGIONS + "/counters/entries/" + k, "{\"seq\": " + round + ", \"note\": \"round " + round + "\"}");
+                    if (r.status() == 200 || r.status() == 201) {
+                        acked.put(k, round);
+                    } else if (failures.incrementAndGet() < 5) {
+                        synchronized (failureSamples) {
+                            failureSamples.add(r.toString());
+                        }
+                    }
+                }
+            }
+        }, "steady-writer");
+        writer.start();
+        try {
+            Await.until(Duration.ofSeconds(30), "writes flow to PostgreSQL", () -> {
+                try {
+                    return dbSeqs("counters").size() == keys;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            pg.suspend();
+            long suspendedAt = System.currentTimeMillis();
+            Await.until(Duration.ofSeconds(30), "the flusher notices the outage",
+                    () -> "RETRYING".equals(writeBehind("counters").path("state").asText()));
+            Thread.sleep(Math.max(0, 20_000 - (System.currentTimeMillis() - suspendedAt)));
+            JsonNode during = writeBehind("counters");
+            assertThat(during.path("pending").asLong()).as(during.toString()).isEqualTo(keys); // coalesced: one per key
+            assertThat(during.path("oldest_pending_age_ms").asLong()).isGreaterThan(10_000);
+            assertThat(during.path("retries").asLong()).isPositive();
+            assertThat(rest2.get(REGIONS + "/counters/entries/7").status()).as("reads are served during the outage").isEqualTo(200);
+            pg.resume();
+            Thread.sleep(3000);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(failures.get()).as("writes refused while the database was down: " + failureSamples).isZero();
+        awaitDrained("counters", Duration.ofSeconds(60));
+
+        Map<Long, Long> db = dbSeqs("counters");
+        assertThat(db).as("every acknowledged write reached PostgreSQL").isEqualTo(acked);
+        Map<Long, List<Long>> history = new HashMap<>();
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT id, seq FROM counters_history ORDER BY n")) {
+            while (rs.next()) {
+                history.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+            }
+        }
+        history.forEach((k, seqs) -> assertThat(seqs).as("key %d reached PostgreSQL in order", k).isSorted().doesNotHaveDuplicates());
+        JsonNode after = writeBehind("counters");
+        assertThat(after.path("state").asText()).isEqualTo("FLOWING");
+        assertThat(after.path("dead_letters").asLong()).isZero();
+        assertThat(after.path("flushed").asLong()).isGreaterThanOrEqualTo(keys);
+        Rest.Response status = rest2.get(SOURCES + "/counter_db/status");
+        assertThat(status.json().path("regions").path("counters").path("write_behind").path("pending").asLong()).isZero();
+        String metrics = rest.get("/api/v1/dih/metrics").body();
+        assertThat(metrics).contains("dih_write_behind_pending{").contains("dih_write_behind_retries{");
+    }
+
+    @Test
+    @Order(2)
+    void aRowTheDatabaseRefusesBecomesADeadLetterAndLaterWritesStillFlow() throws Exception {
+        pg.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) CHECK (balance >= 0))");
+        assertThat(rest.post(REGIONS, """
+                {"name": "accounts", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "owner": "VARCHAR", "balance": "DECIMAL"}}""")
+                .status()).isEqualTo(201);
+        assertThat(rest.post(SOURCES, source("ledger", "accounts", "accounts", "")).status()).isEqualTo(201);
+
+        Map<String, String> batch = new HashMap<>();
+        for (int i = 1; i <= 30; i++) {
+            batch.put(Integer.toString(i), "{\"owner\": \"o" + i + "\", \"balance\": " + (i == 13 ? -5 : i) + "}");
+        }
+        StringBuilder body = new StringBuilder("{\"entries\": {");
+        batch.forEach((k, v) -> body.append('"').append(k).append("\": ").append(v).append(','));
+        body.setLength(body.length() - 1);
+        body.append("}}");
+        assertThat(rest.put(REGIONS + "/accounts/entries", body.toString()).status()).isEqualTo(200);
+        awaitDrained("accounts", Duration.ofSeconds(30));
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*), count(*) FILTER (WHERE id = 13) FROM accounts")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the 29 good rows arrived").isEqualTo(29);
+            assertThat(rs.getInt(2)).isZero();
+        }
+        JsonNode letters = rest2.get(REGIONS + "/accounts/dead-letters").json();
+        assertThat(letters.path("count").asLong()).isEqualTo(1);
+        JsonNode dl = letters.path("dead_letters").get(0);
+        assertThat(dl.path("key").asText()).isEqualTo("13");
+        assertThat(dl.path("op").asText()).isEqualTo("PUT");
+        assertThat(dl.path("value").asText()).contains("-5");
+        assertThat(dl.path("error").asText()).contains("check");
+        assertThat(dl.path("error").asText()).doesNotContain(pg.password());
+        assertThat(dl.path("failed_at").asText()).isNotBlank();
+        assertThat(writeBehind("accounts").path("dead_letters").asLong()).isEqualTo(1);
+
+        // the queue is not stuck: later writes flow
+        assertThat(rest.put(REGIONS + "/accounts/entries/31", "{\"owner\": \"late\", \"balance\": 1}").status()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(20), "a later write arrives", () -> {
+            try {
+                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 31") == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        // retried as recorded, it is refused again: a new dead letter replaces the old one
+        String id = dl.path("id").asText();
+        Rest.Response retried = rest.post(REGIONS + "/accounts/dead-letters/" + id + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        assertThat(retried.json().path("requeued").asBoolean()).isTrue();
+        Await.until(Duration.ofSeconds(20), "the retried poison row is a dead letter again", () -> {
+            JsonNode l = rest.get(REGIONS + "/accounts/dead-letters").json();
+            return l.path("count").asLong() == 1 && !l.path("dead_letters").get(0).path("id").asText().equals(id);
+        });
+        assertThat(rest.post(REGIONS + "/accounts/dead-letters/" + id + "/retry", "").status()).as("the old one is gone").isEqualTo(404);
+
+        // the row is fixed through the hub; then the dead letter is dropped
+        assertThat(rest.put(REGIONS + "/accounts/entries/13", "{\"owner\": \"o13\", \"balance\": 13}").status()).isEqualTo(200);
+        Await.until(Duration.ofSeconds(20), "the fixed row arrives", () -> {
+            try {
+                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 13 AND balance = 13") == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String newId = rest.get(REGIONS + "/accounts/dead-letters").json().path("dead_letters").get(0).path("id").asText();
+        assertThat(rest.delete(REGIONS + "/accounts/dead-letters/" + newId).status()).isEqualTo(204);
+        assertThat(rest.get(REGIONS + "/accounts/dead-letters").json().path("count").asLong()).isZero();
+        Rest.Response unknown = rest.delete(REGIONS + "/accounts/dead-letters/" + newId);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(rest.post(REGIONS + "/accounts/dead-letters/no-such-id/retry", "").status()).isEqualTo(404);
+        Rest.Response badLimit = rest.get(REGIONS + "/accounts/dead-letters?limit=0");
+        assertThat(badLimit.status()).isEqualTo(400);
+        assertThat(badLimit.body()).contains("limit");
+
+        // a delete goes behind too
+        assertThat(rest.delete(REGIONS + "/accounts/entries/31").status()).isEqualTo(204);
+        Await.until(Duration.ofSeconds(20), "the delete arrives", () -> {
+            try {
+                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 31") == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    static long dbSeqCount(String sql) throws Exception {
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void badSpecsAreRefusedAndPendingWritesAreNotThrownAway() throws Exception {
+        Rest.Response atomic = rest.post(REGIONS, "{\"name\": \"wb_atomic\", \"cache_strategy\": \"WRITE_BEHIND\", \"atomicity_mode\": \"ATOMIC\"}");
+        assertThat(atomic.status()).isEqualTo(400);
+        assertThat(atomic.body()).contains("atomicity_mode");
+        Rest.Response noExpiry = rest.post(REGIONS, "{\"name\": \"ra\", \"cache_strategy\": \"REFRESH_AHEAD\"}");
+        assertThat(noExpiry.status()).isEqualTo(400);
+        assertThat(noExpiry.body()).contains("expiry_policy");
+        Rest.Response factor = rest.post(REGIONS, "{\"name\": \"ra\", \"cache_strategy\": \"REFRESH_AHEAD\", \"expiry_policy\": {\"create\": 60}, "
+                + "\"refresh_ahead_factor\": 1.5}");
+        assertThat(factor.status()).isEqualTo(400);
+        assertThat(factor.body()).contains("refresh_ahead_factor");
+
+        pg.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)");
+        assertThat(rest.post(REGIONS, "{\"name\": \"notes\", \"cache_strategy\": \"WRITE_BEHIND\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        String viaQuery = source("notes_q", "notes", "notes", "").replace("{\"table\": \"notes\"}", "{\"query\": \"SELECT id, body FROM notes\", \"key_columns\": [\"id\"]}");
+        Rest.Response query = rest.post(SOURCES, viaQuery);
+        assertThat(query.status()).as(query.toString()).isEqualTo(400);
+        assertThat(query.json().path("errors").toString()).contains("bindings.notes.query");
+        Rest.Response strong = rest.post(SOURCES, source("notes_db", "notes", "notes", "\"consistency_level\": \"STRONG\""));
+        assertThat(strong.status()).isEqualTo(400);
+        assertThat(strong.json().path("errors").toString()).contains("consistency_level");
+        for (String bad : new String[] {"\"consistency_level\": \"BOUNDED_STALENESS\", \"max_staleness_seconds\": 0",
+                "\"consistency_level\": \"BOUNDED_STALENESS\"", "\"consistency_level\": \"EVENTUAL\", \"max_staleness_seconds\": 5"}) {
+            Rest.Response r = rest.post(SOURCES, source("notes_db", "notes", "notes", bad));
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.json().path("errors").toString()).as(bad).contains("max_staleness_seconds");
+        }
+        assertThat(rest.get(SOURCES + "/notes_db").status()).as("nothing was stored").isEqualTo(404);
+        assertThat(rest.get(REGIONS + "/counters/dead-letters").status()).isEqualTo(200);
+        assertThat(rest.get(REGIONS + "/notes/write-behind").status()).isEqualTo(200);
+
+        // with writes pending, neither the source nor the region can be deleted by accident
+        assertThat(rest.post(SOURCES, source("notes_db", "notes", "notes", "")).status()).isEqualTo(201);
+        pg.suspend();
+        try {
+            assertThat(rest.put(REGIONS + "/notes/entries/1", "{\"body\": \"kept\"}").status()).isEqualTo(201);
+            Rest.Response delSource = rest.delete(SOURCES + "/notes_db");
+            assertThat(delSource.status()).as(delSource.toString()).isEqualTo(409);
+            assertThat(delSource.body()).contains("discard_pending");
+            assertThat(rest.delete(REGIONS + "/notes").status()).isEqualTo(409);
+            assertThat(rest.delete(REGIONS + "/notes?discard_pending=maybe").status()).isEqualTo(400);
+        } finally {
+            pg.resume();
+        }
+        awaitDrained("notes", Duration.ofSeconds(30));
+        assertThat(dbSeqCount("SELECT count(*) FROM notes WHERE body = 'kept'")).isEqualTo(1);
+        assertThat(rest.delete(SOURCES + "/notes_db").status()).isEqualTo(204);
+        assertThat(rest.delete(REGIONS + "/notes").status()).isEqualTo(204);
+        assertThat(rest.get(REGIONS + "/accounts/write-behind").status()).isEqualTo(200);
+        Rest.Response notWb = rest.post(REGIONS, "{\"name\": \"plain\"}");
+        assertThat(notWb.status()).isEqualTo(201);
+        assertThat(rest.get(REGIONS + "/plain/dead-letters").status()).isEqualTo(400);
+    }
+}

@@ -1,0 +1,62 @@
+package io.dih.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.server.testing.Rest;
+import io.dih.server.testing.TestingHubCluster;
+import io.dih.testing.Await;
+import io.dih.testing.TestingPostgresServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With native persistence, writes still pending when the whole cluster stops (the database was down) are sent once
+ * the cluster is back and the database with it.
+ */
+class WriteBehindRestartIT {
+    static final String REGIONS = "/api/v1/dih/cache-regions";
+
+    @Test
+    void pendingWritesResumeAfterAFullClusterRestart() throws Exception {
+        try (TestingPostgresServer pg = TestingPostgresServer.start();
+             TestingHubCluster cluster = TestingHubCluster.start(1, t -> {
+                 ((ObjectNode) t.get("storage")).put("persistence", true);
+                 t.putObject("sync").putObject("write_behind").put("shutdown_flush_seconds", 1).put("max_backoff_ms", 500);
+             })) {
+            pg.execute("CREATE TABLE events (id BIGINT PRIMARY KEY, kind TEXT NOT NULL)");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"events\", \"cache_strategy\": \"WRITE_BEHIND\", \"fields\": {\"id\": \"BIGINT\", \"kind\": \"VARCHAR\"}}")
+                    .status()).isEqualTo(201);
+            assertThat(rest.post("/api/v1/dih/data-sources", """
+                    {"source_name": "event_db", "source_type": "postgresql", "sync_mode": "NONE",
+                     "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
+                                           "connect_timeout_seconds": 1},
+                     "target_regions": ["events"]}""".formatted(pg.port(), pg.database(), pg.user(), pg.password())).status()).isEqualTo(201);
+            pg.suspend();
+            StringBuilder body = new StringBuilder("{\"entries\": {");
+            for (int i = 0; i < 200; i++) {
+                body.append(i == 0 ? "" : ",").append('"').append(i).append("\": {\"kind\": \"k").append(i).append("\"}");
+            }
+            assertThat(rest.put(REGIONS + "/events/entries", body.append("}}").toString()).status()).isEqualTo(200);
+            assertThat(rest.delete(REGIONS + "/events/entries/7").status()).isEqualTo(204);
+
+            cluster.stopNode(0, false); // graceful: the flusher tries for a second, the database is still down
+            cluster.startStoppedInParallel();
+            Rest again = new Rest(cluster.node(0).baseUrl());
+            assertThat(again.get(REGIONS + "/events/write-behind").json().path("pending").asLong()).as("kept across the restart").isEqualTo(200);
+            pg.resume();
+            Await.until(Duration.ofSeconds(60), "the pending writes are sent",
+                    () -> again.get(REGIONS + "/events/write-behind").json().path("pending").asLong() == 0);
+            try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT count(*), count(*) FILTER (WHERE id = 7), count(*) FILTER (WHERE id = 199 AND kind = 'k199') FROM events")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(199);
+                assertThat(rs.getLong(2)).as("the delete is pending too: the row was never inserted").isZero();
+                assertThat(rs.getLong(3)).isEqualTo(1);
+            }
+        }
+    }
+}
