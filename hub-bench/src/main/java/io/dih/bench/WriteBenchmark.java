@@ -72,6 +72,7 @@ public final class WriteBenchmark implements Callable<Integer> {
                     node.sources().register(new SourceSpec("pg_" + r[0], "postgresql", params, List.of(r[0]), null, null, SyncMode.NONE,
                             Map.of(r[0], new io.dih.api.BindingSpec(r[2], null, null, null, null, null)), null, null));
                 }
+                node.regions().create(new RegionSpec("plain", null, 0, null, CacheStrategy.NONE, null, null, null, List.of("id"), fields));
                 JsonNodeFactory json = JsonNodeFactory.instance;
                 List<LoadRunner.Result> results = new ArrayList<>();
                 results.add(LoadRunner.run("WRITE_BEHIND put (acknowledged)", threads, keys, warmup, seconds,
@@ -83,6 +84,8 @@ public final class WriteBenchmark implements Callable<Integer> {
                 long drained = node.sync().writeBehindStatus(node.regions().get("wb")).flushed() - flushedBefore;
                 results.add(LoadRunner.run("WRITE_THROUGH put", threads, keys, warmup, seconds,
                         k -> node.entries().put("wt", Long.toString(k), json.objectNode().put("qty", k).put("note", "n" + k))));
+                results.add(LoadRunner.run("put, no source (NONE)", threads, keys, warmup, seconds,
+                        k -> node.entries().put("plain", Long.toString(k), json.objectNode().put("qty", k).put("note", "n" + k))));
                 long rawRows = 0;
                 long rawStart = System.nanoTime();
                 try (Connection c = pg.connect();
@@ -156,6 +159,7 @@ public final class WriteBenchmark implements Callable<Integer> {
         double wb = results.get(0).opsPerSecond();
         double wt = results.get(1).opsPerSecond();
         System.out.printf(Locale.ROOT, "write-behind / write-through acknowledged writes/s: %.2f%n", wb / wt);
+        System.out.printf(Locale.ROOT, "write-behind / no-source put writes/s: %.2f%n", wb / results.get(2).opsPerSecond());
         System.out.printf(Locale.ROOT, "write-behind acknowledged writes/s / raw batched JDBC rows/s: %.2f%n", wb / rawRate);
         System.out.printf(Locale.ROOT, "write-behind drain after the run: %,d rows in %.2f s = %,.0f rows/s (%.2f of raw batched JDBC)%n",
                 drained, drainSeconds, drainRate, drainRate / rawRate);

@@ -100,9 +100,9 @@ public final class EntryService {
         boolean created = guard(r, () -> {
             checkCapacity(r, Set.of(key));
             if (wb != null) {
-                try (Transaction tx = txStart()) {
-                    boolean fresh = !r.cache().withSkipStore().containsKey(key);
-                    r.cache().withSkipStore().put(key, value);
+                // READ_COMMITTED: the reads take no locks, the writes do (the entry and its pending record)
+                try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.READ_COMMITTED)) {
+                    boolean fresh = r.cache().withSkipStore().getAndPut(key, value) == null;
                     wb.queue().enqueue(r, key, value);
                     tx.commit();
                     return fresh;

@@ -103,17 +103,16 @@ final class RegionFlusher implements Runnable {
             st.state = "NO_SOURCE";
             return false;
         }
-        WriteBehindQueue.Depth d = engine.queue().depth(r);
-        long now = System.currentTimeMillis();
-        if (d.pending() == 0) {
+        // one indexed query: the oldest writes, as many as a batch takes
+        List<WriteBehindQueue.Pending> batch = engine.queue().oldest(r, settings.batchSize());
+        if (batch.isEmpty()) {
             st.state = "FLOWING";
             return false;
         }
-        boolean full = d.pending() >= settings.batchSize();
-        if (!full && !stopping && d.oldestAgeMillis(now) < settings.flushDelayMs()) {
+        long age = System.currentTimeMillis() - batch.get(0).firstEnqueuedAt();
+        if (batch.size() < settings.batchSize() && !stopping && age < settings.flushDelayMs()) {
             return false; // let a few more writes join the batch
         }
-        List<WriteBehindQueue.Pending> batch = engine.queue().oldest(r, settings.batchSize());
         flush(r, source.get(), batch);
         backoff = 0;
         st.state = "FLOWING";

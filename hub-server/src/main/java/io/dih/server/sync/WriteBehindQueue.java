@@ -175,22 +175,51 @@ public final class WriteBehindQueue {
         return b.build();
     }
 
-    /** Refuses a write when the memory that holds pending writes is nearly full (nothing is ever evicted from it). */
+    /** When the fill of the sync data region was last read, and whether it was full then (read at most every 100 ms). */
+    private volatile long roomCheckedAt;
+    private volatile String fullMessage;
+    private final java.util.concurrent.atomic.AtomicBoolean checkingRoom = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Refuses a write when the memory that holds pending writes is nearly full (nothing is ever evicted from it). The
+     * fill is read in the background, at most every 100 ms: reading the metrics is too slow for every write.
+     */
     private void requireRoom(Region r) {
+        long now = System.currentTimeMillis();
+        if (now - roomCheckedAt >= 100 && checkingRoom.compareAndSet(false, true)) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+                try {
+                    fullMessage = fullness();
+                } catch (RuntimeException e) {
+                    fullMessage = null;
+                } finally {
+                    roomCheckedAt = System.currentTimeMillis();
+                    checkingRoom.set(false);
+                }
+            });
+        }
+        String full = fullMessage;
+        if (full != null) {
+            throw new CapacityExceededException(full + "; region '" + r.name() + "' takes no writes until its source catches up "
+                    + "(raise storage.sync_region_max_mb, or bring the source back)");
+        }
+    }
+
+    /** What is wrong when the sync data region is nearly full, else {@code null}. */
+    private String fullness() {
         DataRegionConfiguration cfg = syncDataRegion(ignite);
         if (cfg == null || cfg.isPersistenceEnabled()) {
-            return; // with persistence, pages spill to disk: the memory never fills up
+            return null; // with persistence, pages spill to disk: the memory never fills up
         }
         DataRegionMetrics m = ignite.dataRegionMetrics(IgniteConfigFactory.SYNC_DATA_REGION);
         if (m == null) {
-            return;
+            return null;
         }
         long max = cfg.getMaxSize();
         if (max > 0 && m.getTotalUsedSize() > max * FULL) {
-            throw new CapacityExceededException("the memory for pending write-behind writes is " + Math.round(100.0 * m.getTotalUsedSize() / max)
-                    + "% full on this node; region '" + r.name() + "' takes no writes until its source catches up "
-                    + "(raise storage.sync_region_max_mb, or bring the source back)");
+            return "the memory for pending write-behind writes is " + Math.round(100.0 * m.getTotalUsedSize() / max) + "% full on this node";
         }
+        return null;
     }
 
     /** The pending write of a key, if any. */
@@ -225,36 +254,55 @@ public final class WriteBehindQueue {
     }
 
     /**
-     * Removes the flushed writes whose keys were not written again meanwhile (a newer write stays queued). Joins the
-     * caller's transaction if there is one.
+     * Removes the flushed writes whose keys were not written again meanwhile (a newer write stays queued). Inside the
+     * caller's transaction if there is one; else in small chunks, each atomic per key, so writers of the same keys
+     * never wait long behind the flusher.
      */
     public void acknowledge(Region r, List<Pending> flushed) {
         if (flushed.isEmpty()) {
             return;
         }
+        IgniteCache<Object, BinaryObject> q = queue(r);
+        java.util.TreeMap<Object, Acknowledge> byKey = new java.util.TreeMap<>(KeyOrder.INSTANCE);
+        flushed.forEach(p -> byKey.put(p.key(), new Acknowledge(p.version())));
         if (ignite.transactions().tx() != null) {
-            removeUnchanged(r, flushed);
+            q.invokeAll(byKey);
             return;
         }
-        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-            removeUnchanged(r, flushed);
-            tx.commit();
+        java.util.TreeMap<Object, Acknowledge> chunk = new java.util.TreeMap<>(KeyOrder.INSTANCE);
+        for (Map.Entry<Object, Acknowledge> e : byKey.entrySet()) {
+            chunk.put(e.getKey(), e.getValue());
+            if (chunk.size() == ACK_CHUNK) {
+                q.invokeAll(chunk);
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            q.invokeAll(chunk);
         }
     }
 
-    private void removeUnchanged(Region r, List<Pending> flushed) {
-        IgniteCache<Object, BinaryObject> q = queue(r);
-        Map<Object, Long> versions = new HashMap<>();
-        flushed.forEach(p -> versions.put(p.key(), p.version()));
-        Map<Object, BinaryObject> current = q.getAll(KeyOrder.sortedSet(versions.keySet()));
-        java.util.TreeSet<Object> done = new java.util.TreeSet<>(KeyOrder.INSTANCE);
-        current.forEach((k, rec) -> {
-            Long v = versions.get(k);
-            if (v != null && v.equals(rec.<Long>field("version"))) {
-                done.add(k);
+    /** How many acknowledgements are applied together (and lock their keys together). */
+    private static final int ACK_CHUNK = 32;
+
+    /** Removes a pending write if it is still the version that was flushed. Runs where the entry lives. */
+    static final class Acknowledge implements org.apache.ignite.cache.CacheEntryProcessor<Object, BinaryObject, Boolean> {
+        private static final long serialVersionUID = 1L;
+        private final long version;
+
+        Acknowledge(long version) {
+            this.version = version;
+        }
+
+        @Override
+        public Boolean process(javax.cache.processor.MutableEntry<Object, BinaryObject> entry, Object... args) {
+            BinaryObject rec = entry.getValue();
+            if (rec != null && Long.valueOf(version).equals(rec.<Long>field("version"))) {
+                entry.remove();
+                return true;
             }
-        });
-        q.removeAll(done);
+            return false;
+        }
     }
 
     /** Drops a region's queue with the region. */
