@@ -69,6 +69,9 @@ final class DemoDatabase implements AutoCloseable {
             // every change moves updated_at, so the orders region's incremental loads see it
             st.execute("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$");
             st.execute("CREATE TRIGGER orders_touch BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch()");
+            // written behind by the hub; a note on an order that does not exist is refused (a dead letter)
+            st.execute("CREATE TABLE order_notes (id BIGINT PRIMARY KEY, order_id BIGINT NOT NULL REFERENCES orders(order_id), "
+                    + "note TEXT NOT NULL CHECK (length(note) <= 200))");
         }
     }
 

@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The demo's regions behind its PostgreSQL: customers (write-through, reloaded) and orders (incremental loads). */
+/**
+ * The demo's regions behind its PostgreSQL: customers (write-through, reloaded), orders (incremental loads) and
+ * order_notes (written behind).
+ */
 final class DemoSources {
     private DemoSources() {
     }
@@ -28,5 +31,9 @@ final class DemoSources {
         node.sources().register(new SourceSpec("demo_postgres", "postgresql", params, List.of("customers", "orders"), 30L,
                 ConsistencyLevel.STRONG, null,
                 Map.of("orders", new BindingSpec("orders", null, null, null, "updated_at", null)), null, null));
+        node.regions().create(new RegionSpec("order_notes", null, null, null, CacheStrategy.WRITE_BEHIND, null, null, null,
+                List.of("id"), Map.of("id", SqlType.BIGINT)));
+        node.sources().register(new SourceSpec("demo_notes", "postgresql", params, List.of("order_notes"), null,
+                ConsistencyLevel.EVENTUAL, io.dih.api.SyncMode.NONE, null, null, null));
     }
 }

@@ -146,10 +146,10 @@ public final class DeadLetters {
     public boolean retry(Region r, String id) {
         try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
             BinaryObject dl = require(r, id);
-            Object key = dl.field("key");
+            Object key = WriteBehindQueue.detached(dl.field("key"));
             boolean requeue = queue.pending(r, key).isEmpty();
             if (requeue) {
-                queue.enqueue(r, key, "DELETE".equals(dl.field("op")) ? null : dl.field("value"));
+                queue.enqueue(r, key, "DELETE".equals(dl.field("op")) ? null : WriteBehindQueue.detached(dl.field("value")));
             }
             cache.remove(id);
             tx.commit();

@@ -59,6 +59,12 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Registers this engine with its node and starts (or joins) the cluster's write-behind singleton. */
     public void start() {
+        if (WriteBehindQueue.syncDataRegion(ignite) == null) {
+            LOG.warn("The Ignite configuration has no data region named '{}': pending write-behind writes and dead letters live "
+                    + "in the default data region, where page eviction (if enabled) could drop them. Define '{}' without page "
+                    + "eviction in your Spring XML.", io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION,
+                    io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
+        }
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
         refreshAhead.start();

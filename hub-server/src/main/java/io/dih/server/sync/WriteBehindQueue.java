@@ -69,9 +69,21 @@ public final class WriteBehindQueue {
 
         static Pending of(Object key, BinaryObject rec) {
             String op = rec.field("op");
-            return new Pending(key, "DELETE".equals(op) ? null : rec.field("value"), rec.<Long>field("version"),
+            return new Pending(key, "DELETE".equals(op) ? null : detached(rec.field("value")), rec.<Long>field("version"),
                     rec.<Long>field("enqueued_at"), rec.<Long>field("first_enqueued_at"));
         }
+    }
+
+    /**
+     * A binary object read from a field of another is a view into its parent's bytes; stored or sent on as it is, it
+     * loses its fields on the way. A copy of its own is safe.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T detached(Object fieldValue) {
+        if (fieldValue instanceof BinaryObject bo) {
+            return (T) bo.toBuilder().build();
+        }
+        return (T) fieldValue;
     }
 
     public static String cacheName(String region) {
