@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.testing.Rest;
-import io.dih.server.testing.TestingHubCluster;
 import io.dih.testing.Await;
-import io.dih.testing.TestingPostgresServer;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,50 +14,7 @@ import org.junit.jupiter.api.Test;
  * still on their way to the database; BOUNDED_STALENESS turns degraded past its bound and recovers, and reloads a
  * LOAD source before the bound is reached. (EVENTUAL, durable write-behind, is {@link WriteBehindIT}.)
  */
-class ConsistencyIT {
-    static final String REGIONS = "/api/v1/dih/cache-regions";
-    static final String SOURCES = "/api/v1/dih/data-sources";
-
-    static TestingPostgresServer pg;
-    static TestingHubCluster cluster;
-    static Rest rest;
-    static Rest rest2;
-
-    @BeforeAll
-    static void start() {
-        pg = TestingPostgresServer.start();
-        cluster = TestingHubCluster.start(2, t -> t.putObject("sync").putObject("write_behind")
-                .put("flush_delay_ms", 50).put("initial_backoff_ms", 100).put("max_backoff_ms", 1000));
-        rest = new Rest(cluster.node(0).baseUrl());
-        rest2 = new Rest(cluster.node(1).baseUrl());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    static String source(String name, String region, String table, String extra) {
-        return """
-                {"source_name": "%s", "source_type": "postgresql", %s
-                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
-                                       "connect_timeout_seconds": 2},
-                 "target_regions": ["%s"], "bindings": {"%s": {"table": "%s"}}}"""
-                .formatted(name, extra, pg.port(), pg.database(), pg.user(), pg.password(), region, region, table);
-    }
-
-    static long count(String sql) throws Exception {
-        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
+class ConsistencyIT extends SyncFixture {
     @Test
     void strongCommitsABatchWithTheDatabaseOrNotAtAll() throws Exception {
         pg.execute("CREATE TABLE strong_accounts (id BIGINT PRIMARY KEY, balance NUMERIC(12,2) NOT NULL CHECK (balance >= 0))",

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.testing.Rest;
-import io.dih.server.testing.TestingHubCluster;
 import io.dih.testing.Await;
-import io.dih.testing.TestingPostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -17,8 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -30,41 +26,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * database refuses becomes a dead letter without holding up the rest, and bad specs are refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class WriteBehindIT {
-    static final String REGIONS = "/api/v1/dih/cache-regions";
-    static final String SOURCES = "/api/v1/dih/data-sources";
-
-    static TestingPostgresServer pg;
-    static TestingHubCluster cluster;
-    static Rest rest;
-    static Rest rest2;
-
-    @BeforeAll
-    static void start() {
-        pg = TestingPostgresServer.start();
-        cluster = TestingHubCluster.start(2, t -> t.putObject("sync").putObject("write_behind")
-                .put("flush_delay_ms", 50).put("initial_backoff_ms", 100).put("max_backoff_ms", 1000));
-        rest = new Rest(cluster.node(0).baseUrl());
-        rest2 = new Rest(cluster.node(1).baseUrl());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    static String source(String name, String region, String table, String extra) {
-        return """
-                {"source_name": "%s", "source_type": "postgresql", "sync_mode": "NONE", %s
-                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
-                                       "connect_timeout_seconds": 2},
-                 "target_regions": ["%s"], "bindings": {"%s": {"table": "%s"}}}"""
-                .formatted(name, extra.isEmpty() ? "" : extra + ",", pg.port(), pg.database(), pg.user(), pg.password(), region, region, table);
+class WriteBehindIT extends SyncFixture {
+    /** A sync_mode NONE source; {@code extra}: more spec fields, comma-separated, or empty. */
+    static String wbSource(String name, String region, String table, String extra) {
+        return source(name, region, table, "\"sync_mode\": \"NONE\"," + (extra.isEmpty() ? "" : " " + extra + ","));
     }
 
     static JsonNode writeBehind(String region) {
@@ -98,7 +63,7 @@ class WriteBehindIT {
         assertThat(rest.post(REGIONS, """
                 {"name": "counters", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "seq": "BIGINT", "note": "VARCHAR"}}""")
                 .status()).isEqualTo(201);
-        Rest.Response reg = rest.post(SOURCES, source("counter_db", "counters", "counters", "\"consistency_level\": \"EVENTUAL\""));
+        Rest.Response reg = rest.post(SOURCES, wbSource("counter_db", "counters", "counters", "\"consistency_level\": \"EVENTUAL\""));
         assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
 
         int keys = 20;
@@ -175,7 +140,7 @@ class WriteBehindIT {
         assertThat(rest.post(REGIONS, """
                 {"name": "accounts", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "owner": "VARCHAR", "balance": "DECIMAL"}}""")
                 .status()).isEqualTo(201);
-        assertThat(rest.post(SOURCES, source("ledger", "accounts", "accounts", "")).status()).isEqualTo(201);
+        assertThat(rest.post(SOURCES, wbSource("ledger", "accounts", "accounts", "")).status()).isEqualTo(201);
 
         Map<String, String> batch = new HashMap<>();
         for (int i = 1; i <= 30; i++) {
@@ -207,7 +172,7 @@ class WriteBehindIT {
         assertThat(rest.put(REGIONS + "/accounts/entries/31", "{\"owner\": \"late\", \"balance\": 1}").status()).isEqualTo(201);
         Await.until(Duration.ofSeconds(20), "a later write arrives", () -> {
             try {
-                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 31") == 1;
+                return count("SELECT count(*) FROM accounts WHERE id = 31") == 1;
             } catch (Exception e) {
                 return false;
             }
@@ -228,7 +193,7 @@ class WriteBehindIT {
         assertThat(rest.put(REGIONS + "/accounts/entries/13", "{\"owner\": \"o13\", \"balance\": 13}").status()).isEqualTo(200);
         Await.until(Duration.ofSeconds(20), "the fixed row arrives", () -> {
             try {
-                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 13 AND balance = 13") == 1;
+                return count("SELECT count(*) FROM accounts WHERE id = 13 AND balance = 13") == 1;
             } catch (Exception e) {
                 return false;
             }
@@ -248,18 +213,11 @@ class WriteBehindIT {
         assertThat(rest.delete(REGIONS + "/accounts/entries/31").status()).isEqualTo(204);
         Await.until(Duration.ofSeconds(20), "the delete arrives", () -> {
             try {
-                return dbSeqCount("SELECT count(*) FROM accounts WHERE id = 31") == 0;
+                return count("SELECT count(*) FROM accounts WHERE id = 31") == 0;
             } catch (Exception e) {
                 return false;
             }
         });
-    }
-
-    static long dbSeqCount(String sql) throws Exception {
-        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     @Test
@@ -278,16 +236,16 @@ class WriteBehindIT {
 
         pg.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)");
         assertThat(rest.post(REGIONS, "{\"name\": \"notes\", \"cache_strategy\": \"WRITE_BEHIND\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
-        String viaQuery = source("notes_q", "notes", "notes", "").replace("{\"table\": \"notes\"}", "{\"query\": \"SELECT id, body FROM notes\", \"key_columns\": [\"id\"]}");
+        String viaQuery = wbSource("notes_q", "notes", "notes", "").replace("{\"table\": \"notes\"}", "{\"query\": \"SELECT id, body FROM notes\", \"key_columns\": [\"id\"]}");
         Rest.Response query = rest.post(SOURCES, viaQuery);
         assertThat(query.status()).as(query.toString()).isEqualTo(400);
         assertThat(query.json().path("errors").toString()).contains("bindings.notes.query");
-        Rest.Response strong = rest.post(SOURCES, source("notes_db", "notes", "notes", "\"consistency_level\": \"STRONG\""));
+        Rest.Response strong = rest.post(SOURCES, wbSource("notes_db", "notes", "notes", "\"consistency_level\": \"STRONG\""));
         assertThat(strong.status()).isEqualTo(400);
         assertThat(strong.json().path("errors").toString()).contains("consistency_level");
         for (String bad : new String[] {"\"consistency_level\": \"BOUNDED_STALENESS\", \"max_staleness_seconds\": 0",
                 "\"consistency_level\": \"BOUNDED_STALENESS\"", "\"consistency_level\": \"EVENTUAL\", \"max_staleness_seconds\": 5"}) {
-            Rest.Response r = rest.post(SOURCES, source("notes_db", "notes", "notes", bad));
+            Rest.Response r = rest.post(SOURCES, wbSource("notes_db", "notes", "notes", bad));
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(r.json().path("errors").toString()).as(bad).contains("max_staleness_seconds");
         }
@@ -296,7 +254,7 @@ class WriteBehindIT {
         assertThat(rest.get(REGIONS + "/notes/write-behind").status()).isEqualTo(200);
 
         // with writes pending, neither the source nor the region can be deleted by accident
-        assertThat(rest.post(SOURCES, source("notes_db", "notes", "notes", "")).status()).isEqualTo(201);
+        assertThat(rest.post(SOURCES, wbSource("notes_db", "notes", "notes", "")).status()).isEqualTo(201);
         pg.suspend();
         try {
             assertThat(rest.put(REGIONS + "/notes/entries/1", "{\"body\": \"kept\"}").status()).isEqualTo(201);
@@ -309,7 +267,7 @@ class WriteBehindIT {
             pg.resume();
         }
         awaitDrained("notes", Duration.ofSeconds(30));
-        assertThat(dbSeqCount("SELECT count(*) FROM notes WHERE body = 'kept'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM notes WHERE body = 'kept'")).isEqualTo(1);
         assertThat(rest.delete(SOURCES + "/notes_db").status()).isEqualTo(204);
         assertThat(rest.delete(REGIONS + "/notes").status()).isEqualTo(204);
         assertThat(rest.get(REGIONS + "/accounts/write-behind").status()).isEqualTo(200);
