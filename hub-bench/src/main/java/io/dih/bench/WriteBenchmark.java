@@ -42,7 +42,7 @@ public final class WriteBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "measured seconds per run (default ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per run (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "8", description = "warm-up seconds per run (default ${DEFAULT-VALUE}; the write paths need the JIT)")
     double warmup;
 
     @Option(names = "--outage-writes", defaultValue = "50000", description = "writes made while PostgreSQL is down (default ${DEFAULT-VALUE})")

@@ -78,7 +78,8 @@ public final class DeadLetters {
 
     /** A dead letter as the API shows it. */
     public record DeadLetter(@JsonProperty("id") String id, @JsonProperty("region") String region, @JsonProperty("source") String source,
-                             @JsonProperty("op") String op, @JsonProperty("key") String key, @JsonProperty("value") String value,
+                             @JsonProperty("op") String op, @JsonProperty("key") String key,
+                             @JsonProperty("value") com.fasterxml.jackson.databind.JsonNode value,
                              @JsonProperty("error") String error, @JsonProperty("failed_at") String failedAt) {
     }
 
@@ -109,7 +110,7 @@ public final class DeadLetters {
             queue.acknowledge(r, List.of(p));
             tx.commit();
         }
-        return new DeadLetter(id, r.name(), source, p.delete() ? "DELETE" : "PUT", keyText, valueText, error, now.toInstant().toString());
+        return new DeadLetter(id, r.name(), source, p.delete() ? "DELETE" : "PUT", keyText, json(valueText), error, now.toInstant().toString());
     }
 
     public List<DeadLetter> list(Region r, int limit) {
@@ -118,9 +119,21 @@ public final class DeadLetters {
                 + "WHERE region = ? ORDER BY failed_at LIMIT ?").setSchema(SQL_SCHEMA).setArgs(r.name().toLowerCase(Locale.ROOT), limit);
         for (List<?> row : cache.query(q).getAll()) {
             out.add(new DeadLetter((String) row.get(0), r.name(), (String) row.get(2), (String) row.get(3), (String) row.get(4),
-                    (String) row.get(5), (String) row.get(6), ((Timestamp) row.get(7)).toInstant().toString()));
+                    json((String) row.get(5)), (String) row.get(6), ((Timestamp) row.get(7)).toInstant().toString()));
         }
         return out;
+    }
+
+    /** The stored JSON text of a dead letter's value as JSON again (null for a delete). */
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return io.dih.server.json.Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
+        }
     }
 
     public long count(Region r) {
