@@ -27,12 +27,37 @@ public final class KeyOrder implements Comparator<Object> {
         if (a.getClass() == b.getClass() && a instanceof Comparable ca) {
             return ca.compareTo(b);
         }
+        if (a instanceof org.apache.ignite.binary.BinaryObject x && b instanceof org.apache.ignite.binary.BinaryObject y) {
+            return compareBinary(x, y); // composite keys: by type, then field by field, so equal keys compare equal
+        }
         int c = a.getClass().getName().compareTo(b.getClass().getName());
         if (c != 0) {
             return c;
         }
         c = Integer.compare(a.hashCode(), b.hashCode());
         return c != 0 || a.equals(b) ? c : a.toString().compareTo(b.toString());
+    }
+
+    private int compareBinary(org.apache.ignite.binary.BinaryObject x, org.apache.ignite.binary.BinaryObject y) {
+        int c = x.type().typeName().compareTo(y.type().typeName());
+        if (c != 0) {
+            return c;
+        }
+        TreeSet<String> fields = new TreeSet<>(x.type().fieldNames());
+        fields.addAll(y.type().fieldNames());
+        for (String f : fields) {
+            Object fx = x.hasField(f) ? x.field(f) : null;
+            Object fy = y.hasField(f) ? y.field(f) : null;
+            if (fx == null || fy == null) {
+                c = fx == fy ? 0 : fx == null ? -1 : 1;
+            } else {
+                c = compare(fx, fy);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
     }
 
     public static TreeSet<Object> sortedSet(Collection<?> keys) {

@@ -646,8 +646,8 @@ public final class SourceService implements AutoCloseable {
             states.put(key, st);
             boolean wasEmpty = region.cache().sizeLong() == 0;
             io.dih.server.sync.SyncEngine engine = sync;
-            boolean checkPending = engine != null && region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
-                    && engine.queue().depth(region).pending() > 0;
+            // a WRITE_BEHIND key with a write on its way to the source keeps it (one local lookup per row)
+            boolean checkPending = engine != null && region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND;
             Set<Object> seen = full && !wasEmpty ? new HashSet<>() : null; // an empty region has nothing stale to remove
             long[] count = {0};
             LoadState progressBase = st;

@@ -276,4 +276,35 @@ class WriteBehindIT extends SyncFixture {
         assertThat(notWb.status()).isEqualTo(201);
         assertThat(rest.get(REGIONS + "/plain/dead-letters").status()).isEqualTo(400);
     }
+
+    @Test
+    @Order(4)
+    void compositeKeysGoBehindAndComeBackFromTheDeadLetters() throws Exception {
+        pg.execute("CREATE TABLE tenant_limits (tenant TEXT, id BIGINT, lim INT NOT NULL CHECK (lim <= 100), PRIMARY KEY (tenant, id))");
+        assertThat(rest.post(REGIONS, """
+                {"name": "tenant_limits", "cache_strategy": "WRITE_BEHIND", "key_fields": ["tenant", "id"],
+                 "fields": {"tenant": "VARCHAR", "id": "BIGINT", "lim": "INT"}}""").status()).isEqualTo(201);
+        assertThat(rest.post(SOURCES, wbSource("limits_db", "tenant_limits", "tenant_limits", "")).status()).isEqualTo(201);
+        StringBuilder body = new StringBuilder("{\"entries\": {");
+        for (int i = 0; i < 50; i++) {
+            body.append(i == 0 ? "" : ",").append("\"t").append(i % 3).append(',').append(i).append("\": {\"lim\": ").append(i == 7 ? 500 : i).append('}');
+        }
+        assertThat(rest2.put(REGIONS + "/tenant_limits/entries", body.append("}}").toString()).status()).isEqualTo(200);
+        awaitDrained("tenant_limits", Duration.ofSeconds(30));
+        assertThat(count("SELECT count(*) FROM tenant_limits")).isEqualTo(49);
+        JsonNode dl = rest.get(REGIONS + "/tenant_limits/dead-letters").json().path("dead_letters").get(0);
+        assertThat(dl.path("key").asText()).isEqualTo("t1,7");
+        pg.execute("ALTER TABLE tenant_limits DROP CONSTRAINT tenant_limits_lim_check"); // the database is fixed; retry
+        assertThat(rest.post(REGIONS + "/tenant_limits/dead-letters/" + dl.path("id").asText() + "/retry", "").status()).isEqualTo(202);
+        awaitDrained("tenant_limits", Duration.ofSeconds(30));
+        Await.until(Duration.ofSeconds(10), "the retried row arrives", () -> {
+            try {
+                return count("SELECT count(*) FROM tenant_limits WHERE tenant = 't1' AND id = 7 AND lim = 500") == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(rest.get(REGIONS + "/tenant_limits/dead-letters").json().path("count").asLong()).isZero();
+        assertThat(rest2.get(REGIONS + "/tenant_limits/entries/t1,7").json().path("lim").asInt()).isEqualTo(500);
+    }
 }
