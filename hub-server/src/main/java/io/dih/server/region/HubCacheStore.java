@@ -69,7 +69,7 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
                 // evicted before its write was flushed): answer with it rather than with the source's older row
                 Object engine = ignite.cluster().nodeLocalMap().get(io.dih.server.sync.SyncEngine.NODE_LOCAL_KEY);
                 if (engine instanceof io.dih.server.sync.SyncEngine e) {
-                    java.util.Optional<io.dih.server.sync.WriteBehindQueue.Pending> p = e.queue().pending(r, key);
+                    java.util.Optional<io.dih.server.sync.WriteBehindQueue.Pending> p = e.queue().pendingIfQueued(r, key);
                     if (p.isPresent()) {
                         return p.get().value();
                     }

@@ -240,6 +240,23 @@ public final class WriteBehindQueue {
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
     }
 
+    /**
+     * The pending write of a key, without ever creating the queue (for callers on Ignite's own threads, such as a
+     * cache store, where starting a cache could deadlock): no queue, no pending write.
+     */
+    public Optional<Pending> pendingIfQueued(Region r, Object key) {
+        IgniteCache<Object, BinaryObject> q = queues.get(r.keyType());
+        if (q == null) {
+            IgniteCache<Object, Object> existing = ignite.cache(cacheName(r.name()));
+            if (existing == null) {
+                return Optional.empty();
+            }
+            q = queue(r);
+        }
+        BinaryObject rec = q.get(key);
+        return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
+    }
+
     /** Up to {@code limit} pending writes, oldest first. */
     public List<Pending> oldest(Region r, int limit) {
         List<Pending> out = new ArrayList<>();
