@@ -35,6 +35,7 @@ final class RegionFlusher implements Runnable {
     private final HubConfig.WriteBehind settings;
     private final WriteBehindState st;
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+    private final Object wake = new Object();
     private volatile boolean stopping;
     private volatile long drainUntil;
     private long backoff;
@@ -55,8 +56,11 @@ final class RegionFlusher implements Runnable {
 
     /** Asks the flusher to stop: it keeps draining until {@code deadline}, then leaves the rest queued. */
     void stop(long deadline) {
-        drainUntil = deadline;
-        stopping = true;
+        synchronized (wake) {
+            drainUntil = deadline;
+            stopping = true;
+            wake.notifyAll(); // a flusher waiting for a batch to fill drains now
+        }
     }
 
     @Override
@@ -83,8 +87,10 @@ final class RegionFlusher implements Runnable {
                 if (pause < 0) {
                     return; // stopping, and nothing left to drain
                 }
-                if (pause > 0) {
-                    sleep(stopping ? Math.min(pause, Math.max(0, drainUntil - System.currentTimeMillis())) : pause);
+                if (pause > 0 && stopping) {
+                    Thread.sleep(Math.min(pause, Math.max(0, drainUntil - System.currentTimeMillis()))); // a retry while draining
+                } else if (pause > 0) {
+                    sleep(pause);
                 }
             }
         } catch (InterruptedException e) {
@@ -200,9 +206,12 @@ final class RegionFlusher implements Runnable {
         }
     }
 
-    private static void sleep(long millis) throws InterruptedException {
-        if (millis > 0) {
-            Thread.sleep(millis);
+    /** Waits, but wakes up at once when asked to stop. */
+    private void sleep(long millis) throws InterruptedException {
+        synchronized (wake) {
+            if (millis > 0 && !stopping) {
+                wake.wait(millis);
+            }
         }
     }
 }

@@ -59,4 +59,43 @@ class WriteBehindRestartIT {
             }
         }
     }
+
+    @Test
+    void aGracefulStopSendsWhatIsPending() throws Exception {
+        try (TestingPostgresServer pg = TestingPostgresServer.start();
+             TestingHubCluster cluster = TestingHubCluster.start(1, t -> t.putObject("sync").putObject("write_behind")
+                     .put("flush_delay_ms", 600_000).put("batch_size", 10_000).put("shutdown_flush_seconds", 30))) {
+            pg.execute("CREATE TABLE parcels (id BIGINT PRIMARY KEY, weight INT NOT NULL)");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"parcels\", \"cache_strategy\": \"WRITE_BEHIND\", \"fields\": {\"id\": \"BIGINT\", \"weight\": \"INT\"}}")
+                    .status()).isEqualTo(201);
+            assertThat(rest.post("/api/v1/dih/data-sources", """
+                    {"source_name": "parcel_db", "source_type": "postgresql", "sync_mode": "NONE",
+                     "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s"},
+                     "target_regions": ["parcels"]}""".formatted(pg.port(), pg.database(), pg.user(), pg.password())).status()).isEqualTo(201);
+            StringBuilder body = new StringBuilder("{\"entries\": {");
+            for (int i = 0; i < 300; i++) {
+                body.append(i == 0 ? "" : ",").append('"').append(i).append("\": {\"weight\": ").append(i).append('}');
+            }
+            assertThat(rest.put(REGIONS + "/parcels/entries", body.append("}}").toString()).status()).isEqualTo(200);
+            assertThat(rest.get(REGIONS + "/parcels/write-behind").json().path("pending").asLong())
+                    .as("batches wait for 10 minutes or 10,000 writes").isEqualTo(300);
+
+            // writes that bypass the hub's entry API (SQL, thin client) reach the database at once instead
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort())) {
+                c.createStatement().executeUpdate("INSERT INTO parcels (id, weight) VALUES (1000, 7)");
+            }
+            try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM parcels")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("only the SQL insert is in the database yet").isEqualTo(1);
+            }
+
+            cluster.stopNode(0, false);
+            try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(weight) FROM parcels")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("the stop drained the queue").isEqualTo(301);
+                assertThat(rs.getLong(2)).isEqualTo(299L * 300 / 2 + 7);
+            }
+        }
+    }
 }
