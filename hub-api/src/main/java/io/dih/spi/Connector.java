@@ -58,6 +58,23 @@ public interface Connector extends AutoCloseable {
         throw new UnsupportedOperationException("this connector cannot write");
     }
 
+    /**
+     * {@link Capability#CHANGE_FEED}: a feed of the bindings' row changes, named {@code feedName} (stable per source: it
+     * names the replication slot or similar). It starts from {@code offsets} (a snapshot of the bindings first when
+     * there are none) and hands changes to {@code sink} in source commit order; an offset is saved only after the
+     * sink returned for every change before it, so delivery is at-least-once.
+     */
+    default ChangeFeed changeFeed(String feedName, List<BindingSpec> bindings, OffsetStore offsets, ChangeSink sink) {
+        throw new UnsupportedOperationException("this connector has no change feed");
+    }
+
+    /**
+     * {@link Capability#CHANGE_FEED}: removes what a feed left in the source (a replication slot holds the database's
+     * log until it is dropped). Idempotent.
+     */
+    default void dropChangeFeed(String feedName) {
+    }
+
     /** Releases connections and threads. Idempotent. */
     @Override
     void close();

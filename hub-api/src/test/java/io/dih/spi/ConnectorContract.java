@@ -110,7 +110,95 @@ public abstract class ConnectorContract {
         if (factory().capabilities().contains(Capability.WRITE_THROUGH) || factory().capabilities().contains(Capability.WRITE_BEHIND)) {
             tests.add(DynamicTest.dynamicTest("WRITE: upserts and deletes, all or none", this::write));
         }
+        if (factory().capabilities().contains(Capability.CHANGE_FEED)) {
+            tests.add(DynamicTest.dynamicTest("CHANGE_FEED: snapshot, then changes; resumes from its offsets; dropped", this::changeFeed));
+        }
         return tests.stream();
+    }
+
+    /** An offset store in memory, as the hub's cache would be. */
+    private static final class MemoryOffsets implements OffsetStore {
+        volatile Map<String, String> saved = Map.of();
+
+        @Override
+        public Map<String, String> load() {
+            return saved;
+        }
+
+        @Override
+        public void save(Map<String, String> offsets) {
+            saved = new LinkedHashMap<>(offsets);
+        }
+    }
+
+    /** Runs a feed on a thread of its own until the returned handle is closed. */
+    private static Thread runFeed(ChangeFeed feed, java.util.concurrent.atomic.AtomicReference<Throwable> failed) {
+        Thread t = new Thread(() -> {
+            try {
+                feed.run();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "contract-feed");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void changeFeed() throws Exception {
+        createTable("contract_cdc", rows(3));
+        MemoryOffsets offsets = new MemoryOffsets();
+        List<ChangeEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        try (Connector c = connect()) {
+            BindingSpec b = BindingSpec.defaultFor("contract_cdc");
+            String table = c.describe(b).name();
+            ChangeFeed feed = c.changeFeed("contract_feed", List.of(b), offsets, events::addAll);
+            Thread t = runFeed(feed, failed);
+            await(() -> events.size() >= 3 || failed.get() != null, "the snapshot's three rows");
+            assertThat(failed.get()).isNull();
+            assertThat(events).allSatisfy(e -> {
+                assertThat(e.kind()).isEqualTo(ChangeEvent.Kind.UPSERT);
+                assertThat(e.snapshot()).isTrue();
+                assertThat(e.table()).isEqualTo(table);
+            });
+            assertThat(events).extracting(e -> e.key().get("id")).containsExactlyInAnyOrder(1L, 2L, 3L);
+            long snapshotPosition = events.get(0).position();
+
+            insert("contract_cdc", 4, "streamed", BigDecimal.TEN, 4);
+            await(() -> events.stream().anyMatch(e -> Long.valueOf(4).equals(e.key().get("id"))), "the streamed insert");
+            ChangeEvent streamed = events.stream().filter(e -> Long.valueOf(4).equals(e.key().get("id"))).findFirst().orElseThrow();
+            assertThat(streamed.snapshot()).isFalse();
+            assertThat(streamed.position()).isGreaterThan(snapshotPosition);
+            assertThat(streamed.row()).containsEntry("name", "streamed");
+            assertThat((BigDecimal) streamed.row().get("amount")).isEqualByComparingTo("10");
+            await(() -> !offsets.saved.isEmpty(), "the offsets are saved");
+            feed.close();
+            t.join(30_000);
+
+            // a new feed from the saved offsets: no second snapshot, the next change only
+            events.clear();
+            insert("contract_cdc", 5, "after restart", BigDecimal.ONE, 5);
+            ChangeFeed again = c.changeFeed("contract_feed", List.of(b), offsets, events::addAll);
+            Thread t2 = runFeed(again, failed);
+            await(() -> events.stream().anyMatch(e -> Long.valueOf(5).equals(e.key().get("id"))) || failed.get() != null, "the change made while stopped");
+            assertThat(failed.get()).isNull();
+            assertThat(events).noneMatch(ChangeEvent::snapshot);
+            again.close();
+            t2.join(30_000);
+            c.dropChangeFeed("contract_feed");
+            c.dropChangeFeed("contract_feed"); // idempotent
+        }
     }
 
     private void bulkLoad() {

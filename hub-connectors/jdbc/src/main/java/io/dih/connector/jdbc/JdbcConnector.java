@@ -402,4 +402,62 @@ final class JdbcConnector implements Connector {
     public void close() {
         pool.close();
     }
+
+    @Override
+    public io.dih.spi.ChangeFeed changeFeed(String feedName, List<BindingSpec> bindings, io.dih.spi.OffsetStore offsets,
+                                           io.dih.spi.ChangeSink sink) {
+        if (!(dialect instanceof PostgresDialect)) {
+            throw new UnsupportedOperationException(dialect.name() + " sources have no change feed in this version");
+        }
+        List<String> tables = new ArrayList<>();
+        for (BindingSpec b : bindings) {
+            if (b.query() != null) {
+                throw new io.dih.spi.InvalidSpecException("query", "a query binding cannot be followed by CDC; bind a table");
+            }
+            tables.add(resolve(b).table().name());
+        }
+        return new PostgresChangeFeed(PostgresChangeFeed.slotName(feedName), config, password, tables, offsets, sink);
+    }
+
+    /** Drops the feed's replication slot (once its walsender has let go of it) and its publication. */
+    @Override
+    public void dropChangeFeed(String feedName) {
+        if (!(dialect instanceof PostgresDialect)) {
+            return;
+        }
+        String slot = PostgresChangeFeed.slotName(feedName); // [a-z0-9_] only: safe as an identifier below
+        long deadline = System.currentTimeMillis() + 15_000;
+        try (Connection c = connection()) {
+            while (true) {
+                try (PreparedStatement active = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                    active.setString(1, slot);
+                    try (ResultSet rs = active.executeQuery()) {
+                        if (!rs.next()) {
+                            break; // no slot (any more)
+                        }
+                        if (!rs.getBoolean(1)) {
+                            try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+                                drop.setString(1, slot);
+                                drop.execute();
+                            }
+                            break;
+                        }
+                    }
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new UnavailableException("replication slot " + slot + " on " + where() + " is still in use; drop it by hand "
+                            + "(SELECT pg_drop_replication_slot('" + slot + "')) once its reader has stopped", null);
+                }
+                Thread.sleep(200);
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP PUBLICATION IF EXISTS " + slot);
+            }
+        } catch (SQLException e) {
+            throw new UnavailableException("dropping the change feed " + slot + " on " + where() + " failed: " + clean(e), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while dropping the change feed " + slot, e);
+        }
+    }
 }

@@ -12,4 +12,11 @@ public final class PostgresConnectorFactory extends JdbcConnectorFactory {
     public Set<String> aliases() {
         return Set.of("postgres");
     }
+
+    @Override
+    public Set<io.dih.spi.Capability> capabilities() {
+        Set<io.dih.spi.Capability> c = java.util.EnumSet.copyOf(super.capabilities());
+        c.add(io.dih.spi.Capability.CHANGE_FEED); // Debezium, pgoutput
+        return c;
+    }
 }

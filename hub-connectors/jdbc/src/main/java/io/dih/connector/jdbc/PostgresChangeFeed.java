@@ -1,0 +1,235 @@
+package io.dih.connector.jdbc;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.embedded.Connect;
+import io.dih.spi.ChangeFeed;
+import io.dih.spi.ChangeSink;
+import io.dih.spi.OffsetStore;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL change feed: Debezium's embedded engine with the pgoutput plugin on a replication slot and a
+ * publication of the feed's name, limited to the bound tables. With no stored offsets it snapshots the tables first.
+ * Offsets live in the hub's {@link OffsetStore}; Debezium saves them only after {@link ChangeSink#apply} returned for
+ * the changes before them.
+ */
+final class PostgresChangeFeed implements ChangeFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
+
+    private final String name;
+    private final Properties props = new Properties();
+    private final ChangeSink sink;
+    private final String storeId = UUID.randomUUID().toString();
+    private final OffsetStore offsets;
+    private final Path work;
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile boolean closed;
+    private volatile boolean streaming;
+
+    PostgresChangeFeed(String name, JdbcConnectorConfig config, String password, List<String> tables, OffsetStore offsets, ChangeSink sink) {
+        this.name = name;
+        this.sink = sink;
+        this.offsets = offsets;
+        try {
+            this.work = Files.createTempDirectory("dih-cdc-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a work directory for the change feed", e);
+        }
+        props.setProperty("name", name);
+        props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        props.setProperty("offset.storage", GridOffsetBackingStore.class.getName());
+        props.setProperty("offset.storage.file.filename", work.resolve("unused-offsets.dat").toString());
+        props.setProperty(GridOffsetBackingStore.STORE_ID, storeId);
+        props.setProperty("offset.flush.interval.ms", "200");
+        props.setProperty("database.hostname", config.host());
+        props.setProperty("database.port", Integer.toString(config.port()));
+        props.setProperty("database.user", config.user());
+        props.setProperty("database.password", password == null ? "" : password);
+        props.setProperty("database.dbname", config.database());
+        props.setProperty("database.connectTimeout", Integer.toString(config.connectTimeoutSeconds() * 1000));
+        props.setProperty("topic.prefix", name);
+        props.setProperty("plugin.name", "pgoutput");
+        props.setProperty("slot.name", name);
+        props.setProperty("publication.name", name);
+        props.setProperty("publication.autocreate.mode", "filtered");
+        props.setProperty("table.include.list", String.join(",", tables));
+        props.setProperty("snapshot.mode", "initial");
+        props.setProperty("skipped.operations", "none"); // the default drops TRUNCATE
+        props.setProperty("tombstones.on.delete", "false");
+        props.setProperty("time.precision.mode", "connect");
+        props.setProperty("decimal.handling.mode", "precise");
+        props.setProperty("binary.handling.mode", "bytes");
+        props.setProperty("errors.max.retries", "0"); // the hub retries the whole feed, with backoff and a status
+    }
+
+    /** The replication slot and publication of a feed: its name, as a PostgreSQL identifier. */
+    static String slotName(String feedName) {
+        return feedName.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    @Override
+    public void run() throws Exception {
+        GridOffsetBackingStore.STORES.put(storeId, offsets);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try {
+            engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                    .using(props)
+                    .notifying(this::handle)
+                    .using((success, message, error) -> {
+                        if (!success && !closed) {
+                            failure.set(error != null ? error : new IllegalStateException(message));
+                        }
+                    })
+                    .build();
+            if (closed) {
+                return;
+            }
+            engine.run();
+        } finally {
+            GridOffsetBackingStore.STORES.remove(storeId);
+            close();
+            deleteQuietly(work);
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            throw t instanceof Exception e ? e : new IllegalStateException(t);
+        }
+    }
+
+    private void handle(List<RecordChangeEvent<SourceRecord>> records,
+                        DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        List<io.dih.spi.ChangeEvent> events = new ArrayList<>(records.size());
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            io.dih.spi.ChangeEvent e = convert(r.record());
+            if (e != null) {
+                events.add(e);
+            }
+        }
+        if (!events.isEmpty()) {
+            if (!streaming && events.stream().anyMatch(e -> !e.snapshot())) {
+                streaming = true;
+                sink.phase("STREAMING");
+            } else if (!streaming) {
+                sink.phase("SNAPSHOT");
+            }
+            sink.apply(events); // a throw leaves the offsets unsaved: the changes come again
+        }
+        for (RecordChangeEvent<SourceRecord> r : records) {
+            committer.markProcessed(r);
+        }
+        committer.markBatchFinished();
+    }
+
+    /** One Debezium change record as the hub's change event; {@code null} for what is not a row change. */
+    static io.dih.spi.ChangeEvent convert(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return null; // a tombstone, a heartbeat, a schema change
+        }
+        String op = value.getString("op");
+        Struct source = value.getStruct("source");
+        String table = source.getString("schema") + "." + source.getString("table");
+        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+        long ts = source.getInt64("ts_ms") == null ? System.currentTimeMillis() : source.getInt64("ts_ms");
+        Object snap = source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        boolean snapshot = "r".equals(op) || (snap != null && !"false".equals(snap.toString()));
+        Map<String, Object> key = record.key() instanceof Struct k ? values(k) : Map.of();
+        long position = lsn == null ? 0 : lsn;
+        return switch (op) {
+            case "c", "u", "r" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.UPSERT, table, key, values(value.getStruct("after")),
+                    position, ts, snapshot);
+            case "d" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.DELETE, table, key, null, position, ts, snapshot);
+            case "t" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.TRUNCATE, table, Map.of(), null, position, ts, snapshot);
+            default -> null;
+        };
+    }
+
+    /** A row struct's columns as plain Java values (timestamps, dates, decimals, bytes as JDBC would give them). */
+    static Map<String, Object> values(Struct s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (s == null) {
+            return out;
+        }
+        for (Field f : s.schema().fields()) {
+            out.put(f.name(), value(f.schema(), s.get(f)));
+        }
+        return out;
+    }
+
+    private static Object value(Schema schema, Object v) {
+        if (v == null) {
+            return null;
+        }
+        String logical = schema.name();
+        if (logical != null) {
+            switch (logical) {
+                case "org.apache.kafka.connect.data.Timestamp" -> {
+                    return new java.sql.Timestamp(((java.util.Date) v).getTime());
+                }
+                case "org.apache.kafka.connect.data.Date" -> {
+                    return java.sql.Date.valueOf(((java.util.Date) v).toInstant().atZone(ZoneOffset.UTC).toLocalDate());
+                }
+                case "org.apache.kafka.connect.data.Time" -> {
+                    return java.sql.Time.valueOf(((java.util.Date) v).toInstant().atZone(ZoneOffset.UTC).toLocalTime());
+                }
+                case "io.debezium.data.VariableScaleDecimal" -> {
+                    Struct d = (Struct) v;
+                    byte[] unscaled = d.getBytes("value");
+                    return new BigDecimal(new BigInteger(unscaled), d.getInt32("scale"));
+                }
+                default -> {
+                    // Decimal arrives as BigDecimal; zoned timestamps, UUIDs and JSON as text
+                }
+            }
+        }
+        if (v instanceof ByteBuffer b) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return bytes;
+        }
+        if (v instanceof Struct st) {
+            return values(st);
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        DebeziumEngine<?> e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (java.io.IOException | RuntimeException ex) {
+                LOG.debug("Closing the change feed {} failed: {}", name, ex.getMessage());
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // a temp directory left behind
+        }
+    }
+}
