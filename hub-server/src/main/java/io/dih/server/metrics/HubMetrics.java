@@ -52,6 +52,13 @@ public final class HubMetrics implements AutoCloseable {
         syncGauge("dih.write.behind.writes.per.second", "Writes/s a WRITE_BEHIND region sends to its source (10 s average)" + cluster);
         syncGauge("dih.write.behind.retries", "Failed flushes of a WRITE_BEHIND region (source down), in total" + cluster);
         syncGauge("dih.write.behind.dead.letters", "Writes a WRITE_BEHIND region's source refused, kept as dead letters" + cluster);
+        sync.onCdcLag((source, lagMillis) -> Timer.builder("dih.cdc.lag")
+                .description("CDC: source commit to visible in the region, per change applied on this node")
+                .tag("source", source)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(lagMillis, TimeUnit.MILLISECONDS));
         syncGauge("dih.refresh.ahead.refreshes", "Background refreshes of a REFRESH_AHEAD region's entries by this node");
         syncGauge("dih.refresh.ahead.failures", "Failed background refreshes by this node");
         syncGauge("dih.refresh.ahead.misses.avoided", "Reads on this node that found an entry which would have expired without a refresh");

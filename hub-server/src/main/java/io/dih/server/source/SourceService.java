@@ -116,6 +116,7 @@ public final class SourceService implements AutoCloseable {
         if (registryKey.startsWith("region/")) {
             bound.clear();
             primaries.clear();
+            cdcTargets.clear();
         }
         if (registryKey.startsWith(KIND + "/")) {
             bound.clear();
@@ -179,6 +180,10 @@ public final class SourceService implements AutoCloseable {
                     submitLoad(spec, region, true);
                 }
             }
+            io.dih.server.sync.SyncEngine engine = sync;
+            if (spec.syncMode() == SyncMode.CDC && engine != null) {
+                engine.startCdc(spec.sourceName()); // snapshot, then changes, on one node of the cluster
+            }
             return new Registered(spec.redacted(factory.secretKeys()), true);
         } finally {
             if (!stored) {
@@ -208,9 +213,19 @@ public final class SourceService implements AutoCloseable {
         if (spec.syncMode() == SyncMode.LOAD && !factory.capabilities().contains(Capability.BULK_LOAD)) {
             errors.add(new FieldError("sync_mode", "a " + factory.type() + " source cannot load; use another sync_mode"));
         }
-        if (spec.syncMode() == SyncMode.CDC || spec.syncMode() == SyncMode.STREAM) {
-            errors.add(new FieldError("sync_mode", spec.syncMode() + " is not available for " + factory.type()
-                    + " sources in this version; use LOAD or NONE"));
+        if (spec.syncMode() == SyncMode.CDC && !factory.capabilities().contains(Capability.CHANGE_FEED)) {
+            errors.add(new FieldError("sync_mode", "CDC is not available for " + factory.type()
+                    + " sources in this version (postgresql has it); use LOAD or NONE"));
+        }
+        if (spec.syncMode() == SyncMode.CDC) {
+            for (String region : spec.targetRegions()) {
+                if (spec.binding(region).query() != null) {
+                    errors.add(new FieldError("bindings." + region + ".query", "CDC follows tables; bind a table, not a query"));
+                }
+            }
+        }
+        if (spec.syncMode() == SyncMode.STREAM) {
+            errors.add(new FieldError("sync_mode", "STREAM is not available for " + factory.type() + " sources; use LOAD, CDC or NONE"));
         }
         for (String region : spec.targetRegions()) {
             BindingSpec b = spec.binding(region);
@@ -414,7 +429,8 @@ public final class SourceService implements AutoCloseable {
         SourceSpec s = read(json);
         io.dih.server.sync.SyncEngine engine = sync;
         if (!discardPending && engine != null) {
-            for (String region : s.targetRegions()) {
+            for (String region : s.targetRegions()) { // writes waiting for this source
+
                 try {
                     Region r = regions.get(region);
                     if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
@@ -441,6 +457,14 @@ public final class SourceService implements AutoCloseable {
         }
         for (String region : s.targetRegions()) {
             states.remove(stateKey(s.sourceName(), region));
+        }
+        if (s.syncMode() == SyncMode.CDC && engine != null) {
+            engine.stopCdc(s.sourceName());
+            try {
+                connector(s).dropChangeFeed(feedName(s.sourceName()));
+            } catch (RuntimeException e) {
+                LOG.warn("Source {} is deleted, but its change feed could not be dropped from the database: {}", s.sourceName(), e.getMessage());
+            }
         }
         onRegistryChange(Registry.key(KIND, name), null);
         LOG.info("Deleted source {}", s.sourceName());
@@ -487,8 +511,17 @@ public final class SourceService implements AutoCloseable {
         ReadCounters rc = readCounters.get(s.sourceName().toLowerCase(Locale.ROOT));
         SourceStatus.ReadThrough reads = rc == null ? null
                 : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
+        io.dih.server.sync.SyncEngine.CdcStatus cdc = null;
+        if (s.syncMode() == SyncMode.CDC && engine != null) {
+            cdc = engine.cdcStatus(s.sourceName());
+            if ("RETRYING".equals(cdc.state()) && !"DEGRADED".equals(overall)) {
+                overall = "RETRYING";
+            } else if ("IDLE".equals(overall)) {
+                overall = cdc.state();
+            }
+        }
         return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads,
-                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness);
+                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness, cdc);
     }
 
     /** The lag of a BOUNDED_STALENESS source against its bound, or {@code null} for other levels. */
@@ -709,15 +742,31 @@ public final class SourceService implements AutoCloseable {
     public static final String NODE_LOCAL_KEY = "dih.sources";
 
     private java.util.Optional<Bound> boundTo(Region region) {
-        return bound.computeIfAbsent(region.name().toLowerCase(Locale.ROOT),
-                k -> primaryFor(region).map(s -> bind(s, region)));
+        String key = region.name().toLowerCase(Locale.ROOT);
+        java.util.Optional<Bound> b = bound.get(key);
+        if (b == null) { // computed outside the map: binding asks the source, and the registry listener clears the map
+            b = primaryFor(region).map(s -> bind(s, region));
+            bound.put(key, b);
+        }
+        return b;
     }
 
     /** Each region's primary source, as the registry says (no connection needed); dropped on any change. */
     private final Map<String, java.util.Optional<SourceSpec>> primaries = new ConcurrentHashMap<>();
 
     private java.util.Optional<SourceSpec> primaryFor(Region region) {
-        return primaries.computeIfAbsent(region.name().toLowerCase(Locale.ROOT), k -> {
+        String key = region.name().toLowerCase(Locale.ROOT);
+        java.util.Optional<SourceSpec> known = primaries.get(key);
+        if (known != null) {
+            return known;
+        }
+        java.util.Optional<SourceSpec> found = findPrimary(region);
+        primaries.put(key, found);
+        return found;
+    }
+
+    private java.util.Optional<SourceSpec> findPrimary(Region region) {
+        {
             List<SourceSpec> feeding = new ArrayList<>();
             for (String json : registry.list(KIND).values()) {
                 SourceSpec s = read(json);
@@ -738,7 +787,154 @@ public final class SourceService implements AutoCloseable {
                 }
             }
             return feeding.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(feeding.get(0));
+        }
+    }
+
+    /** The name of a source's change feed (its replication slot and publication). */
+    static String feedName(String source) {
+        return "dih_" + source.toLowerCase(Locale.ROOT);
+    }
+
+    /** Every registered CDC source, by name. */
+    public List<String> cdcSources() {
+        List<String> out = new ArrayList<>();
+        for (String json : registry.list(KIND).values()) {
+            SourceSpec s = read(json);
+            if (s.syncMode() == SyncMode.CDC) {
+                out.add(s.sourceName());
+            }
+        }
+        return out;
+    }
+
+    /** A CDC source's spec, or {@code null} once it is deleted (or is not CDC). */
+    public SourceSpec cdcSpec(String name) {
+        String json = registry.get(KIND, name);
+        SourceSpec s = json == null ? null : read(json);
+        return s != null && s.syncMode() == SyncMode.CDC ? s : null;
+    }
+
+    /** A new change feed of a CDC source's bindings (tables). */
+    public io.dih.spi.ChangeFeed changeFeed(SourceSpec spec, io.dih.spi.OffsetStore offsets, io.dih.spi.ChangeSink sink) {
+        List<BindingSpec> bindings = new ArrayList<>();
+        spec.targetRegions().forEach(r -> bindings.add(spec.binding(r)));
+        cdcTargets.remove(spec.sourceName().toLowerCase(Locale.ROOT));
+        return connector(spec).changeFeed(feedName(spec.sourceName()), bindings, offsets, sink);
+    }
+
+    /** Where a CDC source's table goes: its region and how columns map. */
+    private record CdcTarget(Region region, Plan plan, Set<String> sourceColumns) {
+    }
+
+    /** Per CDC source: table name (lower case) to target; dropped when the feed restarts or a column appears. */
+    private final Map<String, Map<String, CdcTarget>> cdcTargets = new ConcurrentHashMap<>();
+
+    private Map<String, CdcTarget> cdcTargets(SourceSpec spec, boolean replan) {
+        String key = spec.sourceName().toLowerCase(Locale.ROOT);
+        if (replan) {
+            cdcTargets.remove(key);
+        }
+        // computed outside the map: it may add region columns (a registry write), and the registry listener that
+        // clears this map must never wait for it
+        Map<String, CdcTarget> known = cdcTargets.get(key);
+        if (known != null) {
+            return known;
+        }
+        Map<String, Plan> plans = plan(spec, connectors.factory(spec.sourceType()), connector(spec));
+        Map<String, CdcTarget> out = new HashMap<>();
+        plans.forEach((regionName, p) -> {
+            if (!p.newColumns().isEmpty()) {
+                regions.addColumns(regionName, p.newColumns()); // a column added in the database mid-stream
+            }
+            out.put(p.table().name().toLowerCase(Locale.ROOT),
+                    new CdcTarget(regions.get(regionName), p, new HashSet<>(p.columnMap().values())));
         });
+        cdcTargets.put(key, out);
+        return out;
+    }
+
+    /**
+     * Applies a batch of changes of a CDC source to its regions, in order, bypassing the regions' stores (nothing goes
+     * back to the database). Each key remembers the source position of its last change, so a change delivered again
+     * or late never overwrites a newer one; keys with a write-behind write pending keep it. Changes of tables no
+     * binding names are ignored.
+     *
+     * @return how many changes were skipped as stale
+     */
+    public int applyChanges(String sourceName, List<io.dih.spi.ChangeEvent> events) {
+        SourceSpec spec = spec(sourceName);
+        io.dih.server.sync.SyncEngine engine = requireNonNull(sync, "the sync engine is not attached");
+        Map<String, CdcTarget> targets = cdcTargets(spec, false);
+        for (io.dih.spi.ChangeEvent e : events) {
+            CdcTarget t = targets.get(e.table().toLowerCase(Locale.ROOT));
+            if (t != null && e.row() != null && !t.sourceColumns().containsAll(e.row().keySet())) {
+                targets = cdcTargets(spec, true); // the table has a new column: the region gets it too
+                break;
+            }
+        }
+        IgniteCache<String, Long> positions = engine.cdcPositions();
+        int skipped = 0;
+        int i = 0;
+        while (i < events.size()) {
+            io.dih.spi.ChangeEvent first = events.get(i);
+            if (first.kind() == io.dih.spi.ChangeEvent.Kind.TRUNCATE) {
+                CdcTarget t = targets.get(first.table().toLowerCase(Locale.ROOT));
+                if (t != null) {
+                    t.region().cache().withSkipStore().clear();
+                }
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < events.size() && end - i < 256 && events.get(end).kind() != io.dih.spi.ChangeEvent.Kind.TRUNCATE) {
+                end++;
+            }
+            // a timeout, so a lock cycle with a concurrent writer fails (and the batch comes again) instead of hanging
+            try (org.apache.ignite.transactions.Transaction tx = ignite.transactions().txStart(
+                    org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC,
+                    org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ, 30_000, end - i)) {
+                for (int j = i; j < end; j++) {
+                    if (!applyChange(events.get(j), targets, positions)) {
+                        skipped++;
+                    }
+                }
+                tx.commit();
+            }
+            i = end;
+        }
+        return skipped;
+    }
+
+    private boolean applyChange(io.dih.spi.ChangeEvent e, Map<String, CdcTarget> targets, IgniteCache<String, Long> positions) {
+        CdcTarget t = targets.get(e.table().toLowerCase(Locale.ROOT));
+        if (t == null) {
+            return true; // a table no binding names
+        }
+        Region region = t.region();
+        Map<String, Object> source = e.row() != null ? e.row() : e.key();
+        Map<String, Object> keyRow = new HashMap<>();
+        for (String col : region.spec().keyFields()) {
+            keyRow.put(col, source.get(t.plan().columnMap().get(col)));
+        }
+        Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
+        String posKey = region.name().toLowerCase(Locale.ROOT) + "/" + EntryCodec.keyText(region, k);
+        Long applied = positions.get(posKey);
+        if (applied != null && applied >= e.position()) {
+            return false; // delivered again, or older than what the region has
+        }
+        if (hasPendingWrite(region, k)) {
+            positions.put(posKey, e.position());
+            return true; // the hub's own newer write is on its way to the database
+        }
+        if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
+            Map<String, Object> regionRow = new HashMap<>();
+            t.plan().columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, e.row().get(sourceCol)));
+            region.cache().withSkipStore().put(k, EntryCodec.valueOf(region, ignite.binary(), regionRow));
+        } else {
+            region.cache().withSkipStore().remove(k);
+        }
+        positions.put(posKey, e.position());
+        return true;
     }
 
     /** The source a region reads from and writes to (its primary), if any. */

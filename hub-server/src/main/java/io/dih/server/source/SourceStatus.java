@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * Where a source's sync stands, per target region and in total.
  *
- * @param state {@code IDLE}, {@code LOADING}, {@code FAILED}, or {@code DEGRADED} (BOUNDED_STALENESS past its bound)
+ * @param state {@code IDLE}, {@code LOADING}, {@code FAILED}, {@code DEGRADED} (BOUNDED_STALENESS past its bound); CDC
+ *              sources: {@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code RETRYING}
+ * @param cdc   CDC sources: the engine's state, snapshot rows, events, events/s, lag (source commit to visible), error
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceStatus(
@@ -17,7 +19,8 @@ public record SourceStatus(
         @JsonProperty("regions") Map<String, RegionLoad> regions,
         @JsonProperty("read_through") ReadThrough readThrough,
         @JsonProperty("consistency_level") String consistencyLevel,
-        @JsonProperty("staleness") Staleness staleness) {
+        @JsonProperty("staleness") Staleness staleness,
+        @JsonProperty("cdc") Object cdc) {
 
     /**
      * BOUNDED_STALENESS: the measured lag against the bound.

@@ -9,6 +9,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
@@ -35,7 +36,12 @@ public final class SyncEngine implements AutoCloseable {
     private final WriteBehindQueue queue;
     private final DeadLetters deadLetters;
     private final RefreshAhead refreshAhead;
-    private final IgniteCache<String, WriteBehindState> status;
+    private final IgniteCache<String, Object> status;
+    /** Each CDC source's feed offsets (opaque strings), replicated to every node. */
+    private final IgniteCache<String, java.util.HashMap<String, String>> cdcOffsets;
+    /** The source position of the last change applied to each key of a CDC region: stale changes are dropped. */
+    private final IgniteCache<String, Long> cdcPositions;
+    private volatile java.util.function.ObjLongConsumer<String> cdcLagListener = (s, l) -> { };
     private volatile boolean closing;
     private volatile WriteBehindService localService;
     private volatile CountDownLatch localServiceDone;
@@ -47,7 +53,19 @@ public final class SyncEngine implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings is null");
         this.queue = new WriteBehindQueue(ignite);
         this.deadLetters = new DeadLetters(ignite, queue);
-        this.status = ignite.getOrCreateCache(new CacheConfiguration<String, WriteBehindState>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
+        this.status = ignite.getOrCreateCache(new CacheConfiguration<String, Object>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
+        this.cdcOffsets = ignite.getOrCreateCache(new CacheConfiguration<String, java.util.HashMap<String, String>>("dih_cdc_offsets")
+                .setCacheMode(CacheMode.REPLICATED)
+                .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
+                .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC));
+        CacheConfiguration<String, Long> positions = new CacheConfiguration<String, Long>("dih_cdc_positions")
+                .setBackups(1)
+                .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
+                .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC);
+        if (WriteBehindQueue.syncDataRegion(ignite) != null) {
+            positions.setDataRegionName(io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
+        }
+        this.cdcPositions = ignite.getOrCreateCache(positions);
         this.refreshAhead = new RefreshAhead(ignite, regions, sources, settings.refreshAhead());
     }
 
@@ -67,6 +85,9 @@ public final class SyncEngine implements AutoCloseable {
         }
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
+        for (String source : sources.cdcSources()) {
+            startCdc(source);
+        }
         refreshAhead.start();
     }
 
@@ -121,7 +142,84 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     WriteBehindState writeBehindState(String region) {
-        return status.get("wb/" + region.toLowerCase(Locale.ROOT));
+        return (WriteBehindState) status.get("wb/" + region.toLowerCase(Locale.ROOT));
+    }
+
+    /** Starts (or joins) the cluster singleton that runs a CDC source's engine. Idempotent. */
+    public void startCdc(String source) {
+        ignite.services().deployClusterSingleton(CdcService.serviceName(source), new CdcService(source));
+    }
+
+    /** Stops a CDC source's engine everywhere and forgets its offsets and progress. */
+    public void stopCdc(String source) {
+        ignite.services().cancel(CdcService.serviceName(source));
+        String key = source.toLowerCase(Locale.ROOT);
+        cdcOffsets.remove(key);
+        status.remove("cdc/" + key);
+    }
+
+    /** The offsets of a CDC source's feed, kept in a replicated cache. */
+    io.dih.spi.OffsetStore cdcOffsets(String source) {
+        String key = source.toLowerCase(Locale.ROOT);
+        return new io.dih.spi.OffsetStore() {
+            @Override
+            public Map<String, String> load() {
+                java.util.HashMap<String, String> m = cdcOffsets.get(key);
+                return m == null ? Map.of() : m;
+            }
+
+            @Override
+            public void save(Map<String, String> offsets) {
+                cdcOffsets.put(key, new java.util.HashMap<>(offsets));
+            }
+        };
+    }
+
+    public IgniteCache<String, Long> cdcPositions() {
+        return cdcPositions;
+    }
+
+    CdcState cdcState(String source) {
+        Object o = status.get("cdc/" + source.toLowerCase(Locale.ROOT));
+        return o instanceof CdcState c ? c : null;
+    }
+
+    void publishCdc(String source, CdcState st) {
+        status.put("cdc/" + source.toLowerCase(Locale.ROOT), st);
+    }
+
+    /** Where CDC lags (source commit → visible) go: the node's metrics. */
+    public void onCdcLag(java.util.function.ObjLongConsumer<String> listener) {
+        this.cdcLagListener = listener;
+    }
+
+    void recordCdcLag(String source, long lagMillis) {
+        cdcLagListener.accept(source, lagMillis);
+    }
+
+    /** A CDC source's engine, as status shows it. */
+    public record CdcStatus(
+            @JsonProperty("state") String state,
+            @JsonProperty("snapshot_rows") long snapshotRows,
+            @JsonProperty("events") long events,
+            @JsonProperty("events_per_second") double eventsPerSecond,
+            @JsonProperty("lag_ms") long lagMs,
+            @JsonProperty("max_lag_ms") long maxLagMs,
+            @JsonProperty("stale_skipped") long staleSkipped,
+            @JsonProperty("last_event_at") String lastEventAt,
+            @JsonProperty("error") String error,
+            @JsonProperty("error_at") String errorAt,
+            @JsonProperty("node") String node) {
+    }
+
+    public CdcStatus cdcStatus(String source) {
+        CdcState st = cdcState(source);
+        if (st == null) {
+            st = new CdcState();
+        }
+        return new CdcStatus(st.state, st.snapshotRows, st.events, Math.round(st.eventsPerSecond * 10) / 10.0, st.lastLagMillis,
+                st.maxLagMillis, st.skippedStale, st.lastEventAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastEventAtMillis).toString(),
+                st.error, st.errorAtMillis == 0 ? null : Instant.ofEpochMilli(st.errorAtMillis).toString(), st.node);
     }
 
     void publish(String region, WriteBehindState st) {

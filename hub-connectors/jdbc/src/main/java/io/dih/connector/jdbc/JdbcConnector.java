@@ -122,8 +122,10 @@ final class JdbcConnector implements Connector {
         }
     }
 
+    /** Reads the table's shape afresh (a column may have been added since); reads and writes reuse the last one. */
     @Override
     public SourceTable describe(BindingSpec binding) {
+        described.remove(binding);
         return resolve(binding).table();
     }
 

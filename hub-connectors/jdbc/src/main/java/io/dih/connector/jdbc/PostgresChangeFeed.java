@@ -134,10 +134,22 @@ final class PostgresChangeFeed implements ChangeFeed {
             }
             sink.apply(events); // a throw leaves the offsets unsaved: the changes come again
         }
+        if (!streaming && records.stream().anyMatch(r -> lastOfSnapshot(r.record()))) {
+            streaming = true; // the snapshot is complete; what comes next is streamed
+            sink.phase("STREAMING");
+        }
         for (RecordChangeEvent<SourceRecord> r : records) {
             committer.markProcessed(r);
         }
         committer.markBatchFinished();
+    }
+
+    private static boolean lastOfSnapshot(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return false;
+        }
+        Struct source = value.getStruct("source");
+        return source.schema().field("snapshot") != null && "last".equals(String.valueOf(source.get("snapshot")));
     }
 
     /** One Debezium change record as the hub's change event; {@code null} for what is not a row change. */

@@ -1,0 +1,41 @@
+package io.dih.server.sync;
+
+import java.io.Serializable;
+
+/**
+ * A CDC source's progress as its engine last published it (once a second) to {@code dih_sync_status}. A plain class:
+ * Ignite marshals it.
+ */
+final class CdcState implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** STARTING, SNAPSHOT, STREAMING, RETRYING (the database is unreachable or refused), STOPPED. */
+    String state = "STARTING";
+    String node;
+    long events;
+    long snapshotRows;
+    long skippedStale;
+    double eventsPerSecond;
+    long lastEventAtMillis;
+    /** Source commit → visible in the region, of the last change applied (snapshot rows excluded). */
+    long lastLagMillis;
+    long maxLagMillis;
+    String error;
+    long errorAtMillis;
+
+    CdcState copy() {
+        CdcState c = new CdcState();
+        c.state = state;
+        c.node = node;
+        c.events = events;
+        c.snapshotRows = snapshotRows;
+        c.skippedStale = skippedStale;
+        c.eventsPerSecond = eventsPerSecond;
+        c.lastEventAtMillis = lastEventAtMillis;
+        c.lastLagMillis = lastLagMillis;
+        c.maxLagMillis = maxLagMillis;
+        c.error = error;
+        c.errorAtMillis = errorAtMillis;
+        return c;
+    }
+}
