@@ -69,6 +69,17 @@ public interface Connector extends AutoCloseable {
     }
 
     /**
+     * {@link Capability#CHANGE_FEED}: what keeps a feed of these bindings from running (the source's settings, the
+     * user's rights, tables it cannot follow), each naming the field to fix; empty when it can run. Called when a CDC
+     * source is registered, so a mistake is a 400 then rather than a feed that keeps failing.
+     *
+     * @throws ConflictException when another reader holds the feed's replication slot
+     */
+    default List<FieldError> checkChangeFeed(String feedName, List<BindingSpec> bindings) {
+        return List.of();
+    }
+
+    /**
      * {@link Capability#CHANGE_FEED}: removes what a feed left in the source (a replication slot holds the database's
      * log until it is dropped). Idempotent.
      */

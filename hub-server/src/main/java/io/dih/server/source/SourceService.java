@@ -153,6 +153,14 @@ public final class SourceService implements AutoCloseable {
         boolean stored = false;
         try {
             Map<String, Plan> plans = plan(spec, factory, connector);
+            if (spec.syncMode() == SyncMode.CDC) {
+                List<BindingSpec> bindings = new ArrayList<>();
+                spec.targetRegions().forEach(r -> bindings.add(spec.binding(r)));
+                List<FieldError> problems = connector.checkChangeFeed(feedName(spec.sourceName()), bindings);
+                if (!problems.isEmpty()) {
+                    throw new InvalidSpecException(problems);
+                }
+            }
             plans.forEach((region, p) -> regions.addColumns(region, p.newColumns()));
             String json = write(spec);
             Live fresh = new Live(json, connector);
@@ -822,6 +830,18 @@ public final class SourceService implements AutoCloseable {
         return connector(spec).changeFeed(feedName(spec.sourceName()), bindings, offsets, sink);
     }
 
+    /**
+     * The region's binding for a read or write. Binding asks the source for its table's shape; when that fails at call
+     * time (the source is down), it is an outage to retry, never a refusal of the data.
+     */
+    private java.util.Optional<Bound> boundForCall(Region region) {
+        try {
+            return boundTo(region);
+        } catch (InvalidSpecException e) {
+            throw new UnavailableException("the source of region '" + region.name() + "' cannot be bound now: " + e.getMessage(), e);
+        }
+    }
+
     /** Where a CDC source's table goes: its region and how columns map. */
     private record CdcTarget(Region region, Plan plan, Set<String> sourceColumns) {
     }
@@ -964,7 +984,7 @@ public final class SourceService implements AutoCloseable {
      * row or the region has no source.
      */
     public Object readThrough(Region region, Object key) {
-        java.util.Optional<Bound> b = boundTo(region);
+        java.util.Optional<Bound> b = boundForCall(region);
         if (b.isEmpty()) {
             return null;
         }
@@ -1042,7 +1062,7 @@ public final class SourceService implements AutoCloseable {
      * {@link io.dih.spi.SourceRejectedException} or {@link UnavailableException}; the caller's cache update then fails.
      */
     public void writeThrough(Region region, Map<Object, Object> upserts, java.util.Collection<?> removals) {
-        java.util.Optional<Bound> b = boundTo(region);
+        java.util.Optional<Bound> b = boundForCall(region);
         if (b.isEmpty()) {
             return;
         }

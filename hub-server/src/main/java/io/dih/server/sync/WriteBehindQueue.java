@@ -247,11 +247,10 @@ public final class WriteBehindQueue {
     public Optional<Pending> pendingIfQueued(Region r, Object key) {
         IgniteCache<Object, BinaryObject> q = queues.get(r.keyType());
         if (q == null) {
-            IgniteCache<Object, Object> existing = ignite.cache(cacheName(r.name()));
-            if (existing == null) {
+            if (!ignite.cacheNames().contains(cacheName(r.name()))) {
                 return Optional.empty();
             }
-            q = queue(r);
+            q = queue(r); // the cache exists in the cluster: this only gets its proxy
         }
         BinaryObject rec = q.get(key);
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));

@@ -53,17 +53,7 @@ public final class WriteBehindService implements Service {
                 if (!engine.running(this)) {
                     break; // the node is stopping: drain, then leave the rest to the next flusher
                 }
-                SyncEngine e = engine;
-                Set<String> wanted = new HashSet<>();
-                for (Region r : engine.regions().regions()) {
-                    if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
-                        wanted.add(r.name().toLowerCase(Locale.ROOT));
-                    }
-                }
-                flushers.values().removeIf(f -> !f.thread.isAlive());
-                for (String name : wanted) {
-                    flushers.computeIfAbsent(name, n -> Running.start(e, n));
-                }
+                reconcile(engine, flushers);
                 Thread.sleep(500);
             }
         } catch (InterruptedException e) {
@@ -71,6 +61,13 @@ public final class WriteBehindService implements Service {
         } finally {
             long deadline = System.currentTimeMillis()
                     + (engine == null ? 0 : engine.settings().writeBehind().shutdownFlushSeconds() * 1000);
+            if (engine != null) {
+                try {
+                    reconcile(engine, flushers); // a region created since the last round drains too
+                } catch (RuntimeException e) {
+                    LOG.debug("Cannot list the regions to drain: {}", e.getMessage());
+                }
+            }
             flushers.values().forEach(f -> f.flusher.stop(deadline));
             for (Running f : flushers.values()) {
                 f.thread.join(Math.max(1, deadline - System.currentTimeMillis() + 2000));
@@ -79,6 +76,20 @@ public final class WriteBehindService implements Service {
                 engine.stopped(this);
             }
             LOG.info("Write-behind service stopped on {}", ignite.name());
+        }
+    }
+
+    /** One flusher per WRITE_BEHIND region: started for new regions, forgotten when it ended. */
+    private static void reconcile(SyncEngine engine, Map<String, Running> flushers) {
+        Set<String> wanted = new HashSet<>();
+        for (Region r : engine.regions().regions()) {
+            if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
+                wanted.add(r.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        flushers.values().removeIf(f -> !f.thread.isAlive());
+        for (String name : wanted) {
+            flushers.computeIfAbsent(name, n -> Running.start(engine, n));
         }
     }
 

@@ -240,7 +240,7 @@ class PostgresSourceIT {
         assertProblem(wrongPassword, 400, "connection_params.password");
         assertThat(wrongPassword.body()).doesNotContain("not-the-password");
         assertProblem(rest.post(SOURCES, source("s7", "[\"items\"]", "").replace("\"database\"", "\"databse\"")), 400, null);
-        assertProblem(rest.post(SOURCES, source("s8", "[\"items\"]", "\"sync_mode\": \"CDC\"")), 400, "sync_mode");
+        assertProblem(rest.post(SOURCES, source("s8", "[\"items\"]", "\"sync_mode\": \"STREAM\"")), 400, "sync_mode");
         assertProblem(rest.post(SOURCES, source("s9", "[\"items\"]", "\"sync_mode\": \"SOMETIMES\"")), 400, "sync_mode");
         assertProblem(rest.post(SOURCES, source("s10", "[\"items\"]", "\"sync_interval_seconds\": 0")), 400, "sync_interval_seconds");
         assertProblem(rest.post(SOURCES, source("s11", "[\"items\"]", "\"bindings\": {\"other\": {}}")), 400, "bindings.other");

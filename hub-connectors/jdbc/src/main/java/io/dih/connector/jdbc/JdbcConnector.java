@@ -421,6 +421,63 @@ final class JdbcConnector implements Connector {
         return new PostgresChangeFeed(PostgresChangeFeed.slotName(feedName), config, password, tables, offsets, sink);
     }
 
+    /**
+     * Checks what PostgreSQL needs for a change feed: {@code wal_level=logical}, a user with REPLICATION (or a
+     * superuser), tables with a primary key (or REPLICA IDENTITY FULL), and a slot no other reader holds.
+     */
+    @Override
+    public List<FieldError> checkChangeFeed(String feedName, List<BindingSpec> bindings) {
+        if (!(dialect instanceof PostgresDialect)) {
+            return List.of();
+        }
+        List<FieldError> errors = new ArrayList<>();
+        String slot = PostgresChangeFeed.slotName(feedName);
+        try (Connection c = connection()) {
+            try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW wal_level")) {
+                rs.next();
+                if (!"logical".equals(rs.getString(1))) {
+                    errors.add(new FieldError("connection_params.host", where() + " has wal_level=" + rs.getString(1)
+                            + "; CDC needs wal_level=logical (set it in postgresql.conf and restart the database)"));
+                }
+            }
+            try (java.sql.Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                if (rs.next() && !rs.getBoolean(1)) {
+                    errors.add(new FieldError("connection_params.user", "user '" + config.user() + "' may not stream changes; "
+                            + "give it the REPLICATION attribute (ALTER ROLE " + config.user() + " REPLICATION)"));
+                }
+            }
+            for (BindingSpec b : bindings) {
+                SourceTable t = resolve(b).table();
+                String[] parts = t.name().split("\\.", 2);
+                try (PreparedStatement ps = c.prepareStatement("SELECT c.relreplident, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid "
+                        + "AND i.indisprimary) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+                    ps.setString(1, parts.length == 2 ? parts[0] : "public");
+                    ps.setString(2, parts.length == 2 ? parts[1] : parts[0]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next() && !rs.getBoolean(2) && !"f".equals(rs.getString(1))) {
+                            errors.add(new FieldError("bindings." + t.name() + ".table", "table " + t.name() + " has no primary key, so "
+                                    + "its updates and deletes do not say which row they change: add a primary key, or "
+                                    + "ALTER TABLE " + t.name() + " REPLICA IDENTITY FULL"));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        throw new io.dih.spi.ConflictException("replication slot " + slot + " on " + where()
+                                + " is in use by another reader; stop it, or name this source differently");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new UnavailableException("checking " + where() + " for CDC failed: " + clean(e), null);
+        }
+        return errors;
+    }
+
     /** Drops the feed's replication slot (once its walsender has let go of it) and its publication. */
     @Override
     public void dropChangeFeed(String feedName) {
