@@ -77,7 +77,7 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
             }
             return s.readThrough(r, key);
         } catch (RuntimeException e) {
-            throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), e);
+            throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), portable(e));
         }
     }
 
@@ -96,7 +96,7 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
         try {
             s.writeThrough(regionHandle(s), rows, List.of());
         } catch (RuntimeException e) {
-            throw new CacheWriterException(e.getMessage(), e);
+            throw new CacheWriterException(e.getMessage(), portable(e));
         }
     }
 
@@ -111,8 +111,25 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
         try {
             s.writeThrough(regionHandle(s), Map.of(), keys);
         } catch (RuntimeException e) {
-            throw new CacheWriterException(e.getMessage(), e);
+            throw new CacheWriterException(e.getMessage(), portable(e));
         }
+    }
+
+    /**
+     * The failure as it may travel to the node that asked: the hub's own exception type (the gateway maps it to a
+     * status) with its message only. A cause chain can hold objects Ignite cannot marshal (records), and a reply that
+     * cannot be marshalled never arrives: the caller would wait for ever.
+     */
+    static RuntimeException portable(RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.dih.spi.SourceRejectedException) {
+                return new io.dih.spi.SourceRejectedException(c.getMessage(), null);
+            }
+            if (c instanceof io.dih.spi.UnavailableException) {
+                return new io.dih.spi.UnavailableException(c.getMessage(), null);
+            }
+        }
+        return new io.dih.spi.UnavailableException(e.getMessage() == null ? e.toString() : e.getMessage(), null);
     }
 
     private SourceService requireSources() {

@@ -838,7 +838,7 @@ public final class SourceService implements AutoCloseable {
         try {
             return boundTo(region);
         } catch (InvalidSpecException e) {
-            throw new UnavailableException("the source of region '" + region.name() + "' cannot be bound now: " + e.getMessage(), e);
+            throw new UnavailableException("the source of region '" + region.name() + "' cannot be bound now: " + e.getMessage(), null);
         }
     }
 

@@ -43,6 +43,12 @@ public final class SyncEngine implements AutoCloseable {
     private final IgniteCache<String, Long> cdcPositions;
     private volatile java.util.function.ObjLongConsumer<String> cdcLagListener = (s, l) -> { };
     private volatile boolean closing;
+    /** Prepares every WRITE_BEHIND region's queue handle on this node, off Ignite's threads (see prepareQueues). */
+    private final java.util.concurrent.ScheduledExecutorService preparer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dih-sync-prepare");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile WriteBehindService localService;
     private volatile CountDownLatch localServiceDone;
 
@@ -83,12 +89,30 @@ public final class SyncEngine implements AutoCloseable {
                     + "eviction in your Spring XML.", io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION,
                     io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
         }
+        prepareQueues();
+        preparer.scheduleWithFixedDelay(this::prepareQueues, 200, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
         for (String source : sources.cdcSources()) {
             startCdc(source);
         }
         refreshAhead.start();
+    }
+
+    /**
+     * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
+     * write-behind queues here, on its own thread, as regions appear.
+     */
+    private void prepareQueues() {
+        try {
+            for (Region r : regions.regions()) {
+                if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
+                    queue.prepare(r);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Preparing write-behind queues failed: {}", e.getMessage());
+        }
     }
 
     public RegionService regions() {
@@ -268,6 +292,7 @@ public final class SyncEngine implements AutoCloseable {
         synchronized (this) {
             closing = true;
         }
+        preparer.shutdownNow();
         refreshAhead.close();
         ignite.cluster().nodeLocalMap().remove(NODE_LOCAL_KEY, this);
     }
@@ -283,6 +308,7 @@ public final class SyncEngine implements AutoCloseable {
             closing = true;
             done = localService != null ? localServiceDone : null;
         }
+        preparer.shutdownNow();
         refreshAhead.close();
         if (done != null) {
             try {

@@ -240,6 +240,11 @@ public final class WriteBehindQueue {
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
     }
 
+    /** Makes this node's handle of a region's queue; on a thread of the hub's own, never on one of Ignite's. */
+    void prepare(Region r) {
+        queue(r);
+    }
+
     /**
      * The pending write of a key, without ever creating the queue (for callers on Ignite's own threads, such as a
      * cache store, where starting a cache could deadlock): no queue, no pending write.
@@ -247,10 +252,7 @@ public final class WriteBehindQueue {
     public Optional<Pending> pendingIfQueued(Region r, Object key) {
         IgniteCache<Object, BinaryObject> q = queues.get(r.keyType());
         if (q == null) {
-            if (!ignite.cacheNames().contains(cacheName(r.name()))) {
-                return Optional.empty();
-            }
-            q = queue(r); // the cache exists in the cluster: this only gets its proxy
+            return Optional.empty(); // not prepared on this node yet (SyncEngine prepares every queue within 200 ms)
         }
         BinaryObject rec = q.get(key);
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
