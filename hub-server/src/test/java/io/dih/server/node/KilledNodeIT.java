@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.testing.HubProcess;
 import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
-import io.dih.testing.FreePorts;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,20 +27,9 @@ class KilledNodeIT {
 
     @Test
     void killDashNineOfOneNodeLosesNothing() throws Exception {
-        int[] disco = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        String addresses = IntStream.of(disco).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<HubProcess> nodes = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
-                Path dir = work.resolve("node-" + i);
-                Files.createDirectories(dir);
-                Path cfg = Files.writeString(dir.resolve("hub.yaml"), "node: {name: killtest-" + i + ", work_dir: " + dir.resolve("ignite") + "}\n");
-                nodes.add(HubProcess.start(dir, Map.of(
-                        "DIH_DISCOVERY_PORT", Integer.toString(disco[i]), "DIH_DISCOVERY_PORT_RANGE", "0",
-                        "DIH_DISCOVERY_ADDRESSES", addresses,
-                        "DIH_COMMUNICATION_PORT", Integer.toString(FreePorts.next()), "DIH_COMMUNICATION_PORT_RANGE", "0"),
-                        List.of("--config", cfg.toString())));
-            }
+            nodes.addAll(HubProcess.startCluster(work, "killtest", 3, Map.of()));
             Rest a = new Rest(nodes.get(0).baseUrl());
             Rest c = new Rest(nodes.get(2).baseUrl());
             Await.until(Duration.ofSeconds(30), "three nodes form one cluster",

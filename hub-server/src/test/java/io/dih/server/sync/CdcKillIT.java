@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dih.server.testing.HubProcess;
 import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
-import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,22 +56,11 @@ class CdcKillIT {
 
     @Test
     void killDashNineOfTheCdcNodeLosesNoChange() throws Exception {
-        int[] disco = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        String addresses = IntStream.of(disco).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<HubProcess> nodes = new ArrayList<>();
         try (TestingPostgresServer pg = TestingPostgresServer.start()) {
             pg.execute("CREATE TABLE counters (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
                     "INSERT INTO counters SELECT g, 0 FROM generate_series(1, " + KEYS + ") g");
-            for (int i = 0; i < 3; i++) {
-                Path dir = work.resolve("node-" + i);
-                Files.createDirectories(dir);
-                Path cfg = Files.writeString(dir.resolve("hub.yaml"), "node: {name: cdckill-" + i + ", work_dir: " + dir.resolve("ignite") + "}\n");
-                nodes.add(HubProcess.start(dir, Map.of(
-                        "DIH_DISCOVERY_PORT", Integer.toString(disco[i]), "DIH_DISCOVERY_PORT_RANGE", "0",
-                        "DIH_DISCOVERY_ADDRESSES", addresses,
-                        "DIH_COMMUNICATION_PORT", Integer.toString(FreePorts.next()), "DIH_COMMUNICATION_PORT_RANGE", "0"),
-                        List.of("--config", cfg.toString())));
-            }
+            nodes.addAll(HubProcess.startCluster(work, "cdckill", 3, Map.of()));
             Rest a = new Rest(nodes.get(0).baseUrl());
             Await.until(Duration.ofSeconds(30), "three nodes form one cluster",
                     () -> a.get("/api/v1/dih/health").json().path("cluster_size").asInt() == 3);

@@ -137,9 +137,9 @@ class WriteBehindIT extends SyncFixture {
     @Order(2)
     void aRowTheDatabaseRefusesBecomesADeadLetterAndLaterWritesStillFlow() throws Exception {
         pg.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) CHECK (balance >= 0))");
-        assertThat(rest.post(REGIONS, """
-                {"name": "accounts", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "owner": "VARCHAR", "balance": "DECIMAL"}}""")
-                .status()).isEqualTo(201);
+        Rest.Response region = rest.post(REGIONS, """
+                {"name": "accounts", "cache_strategy": "WRITE_BEHIND", "fields": {"id": "BIGINT", "owner": "VARCHAR", "balance": "DECIMAL"}}""");
+        assertThat(region.status()).as(region.toString()).isEqualTo(201);
         assertThat(rest.post(SOURCES, wbSource("ledger", "accounts", "accounts", "")).status()).isEqualTo(201);
 
         Map<String, String> batch = new HashMap<>();

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dih.server.testing.HubProcess;
 import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
-import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,8 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,22 +31,10 @@ class WriteBehindKillIT {
 
     @Test
     void killDashNineOfTheFlusherNodeLosesNoAcknowledgedWrite() throws Exception {
-        int[] disco = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        String addresses = IntStream.of(disco).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<HubProcess> nodes = new ArrayList<>();
         try (TestingPostgresServer pg = TestingPostgresServer.start()) {
             pg.execute("CREATE TABLE shipments (id BIGINT PRIMARY KEY, qty BIGINT NOT NULL, note TEXT)");
-            for (int i = 0; i < 3; i++) {
-                Path dir = work.resolve("node-" + i);
-                Files.createDirectories(dir);
-                Path cfg = Files.writeString(dir.resolve("hub.yaml"), "node: {name: wbkill-" + i + ", work_dir: " + dir.resolve("ignite") + "}\n");
-                nodes.add(HubProcess.start(dir, Map.of(
-                        "DIH_DISCOVERY_PORT", Integer.toString(disco[i]), "DIH_DISCOVERY_PORT_RANGE", "0",
-                        "DIH_DISCOVERY_ADDRESSES", addresses,
-                        "DIH_COMMUNICATION_PORT", Integer.toString(FreePorts.next()), "DIH_COMMUNICATION_PORT_RANGE", "0",
-                        "DIH_SYNC_WRITE_BEHIND_MAX_BACKOFF_MS", "1000"),
-                        List.of("--config", cfg.toString())));
-            }
+            nodes.addAll(HubProcess.startCluster(work, "wbkill", 3, Map.of("DIH_SYNC_WRITE_BEHIND_MAX_BACKOFF_MS", "1000")));
             Rest a = new Rest(nodes.get(0).baseUrl());
             Await.until(Duration.ofSeconds(30), "three nodes form one cluster",
                     () -> a.get("/api/v1/dih/health").json().path("cluster_size").asInt() == 3);

@@ -44,6 +44,38 @@ public final class HubProcess implements AutoCloseable {
     }
 
     /**
+     * Starts {@code size} node processes that form one cluster (node names {@code <name>-0..n}, each with a work
+     * directory under {@code work}), one after another; {@code env} goes to every node. Close each when done.
+     */
+    public static List<HubProcess> startCluster(Path work, String name, int size, Map<String, String> env) {
+        int[] disco = new int[size];
+        for (int i = 0; i < size; i++) {
+            disco[i] = FreePorts.next();
+        }
+        String addresses = java.util.stream.IntStream.of(disco).mapToObj(p -> "127.0.0.1:" + p)
+                .collect(java.util.stream.Collectors.joining(","));
+        List<HubProcess> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                Path dir = work.resolve("node-" + i);
+                Files.createDirectories(dir);
+                Path cfg = Files.writeString(dir.resolve("hub.yaml"), "node: {name: " + name + "-" + i + ", work_dir: " + dir.resolve("ignite") + "}\n");
+                Map<String, String> nodeEnv = new java.util.HashMap<>(env);
+                nodeEnv.put("DIH_DISCOVERY_PORT", Integer.toString(disco[i]));
+                nodeEnv.put("DIH_DISCOVERY_PORT_RANGE", "0");
+                nodeEnv.put("DIH_DISCOVERY_ADDRESSES", addresses);
+                nodeEnv.put("DIH_COMMUNICATION_PORT", Integer.toString(FreePorts.next()));
+                nodeEnv.put("DIH_COMMUNICATION_PORT_RANGE", "0");
+                nodes.add(start(dir, nodeEnv, List.of("--config", cfg.toString())));
+            }
+            return nodes;
+        } catch (IOException | RuntimeException e) {
+            nodes.forEach(HubProcess::close);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /**
      * Starts {@code java -jar hub-server.jar [args]} with {@code env} on top of free ports for the gateway and
      * the thin client, and waits until its health endpoint answers.
      */
