@@ -283,6 +283,12 @@ public final class EntryService {
                 return new CapacityExceededException("the memory that holds region '" + r.name()
                         + "' is full; the write was not stored (raise storage.data_region_max_mb or enable page eviction)", e);
             }
+            if (c instanceof org.apache.ignite.cluster.ClusterTopologyException
+                    || c instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException
+                    || c instanceof org.apache.ignite.transactions.TransactionRollbackException) {
+                return new UnavailableException("region '" + r.name() + "': the cluster changed while the write was made "
+                        + "(a node left or joined); nothing was stored, try again [" + c.getMessage() + "]", null);
+            }
             if (c instanceof CacheInvalidStateException) {
                 return new UnavailableException("region '" + r.name() + "' has lost partitions (nodes left the cluster "
                         + "with no backups left); reset them after the nodes are back [" + c.getMessage() + "]", e);

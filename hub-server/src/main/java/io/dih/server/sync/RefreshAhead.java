@@ -73,8 +73,14 @@ public final class RefreshAhead implements AutoCloseable {
         volatile long lastReadAt;
         /** When this node last refreshed the key; 0: not yet (its age is unknown, so it is refreshed soon). */
         volatile long refreshedAt;
-        /** When the entry would have expired had this node not refreshed it; 0: unknown or already counted. */
-        volatile long wouldHaveExpiredAt;
+        /** When this node first saw the key read. */
+        volatile long firstSeenAt;
+        /**
+         * When the entry would expire without refreshes (then a read would have missed and reloaded it, starting a
+         * new lifetime); 0 until the key's first refresh.
+         */
+        volatile long naturalExpiresAt;
+        volatile long ttl;
         volatile boolean inFlight;
     }
 
@@ -130,11 +136,15 @@ public final class RefreshAhead implements AutoCloseable {
             if (!hit || keys.size() >= MAX_TRACKED) {
                 return; // a miss loads the entry fresh (read-through): its lifetime starts now
             }
-            t = keys.computeIfAbsent(key, k -> new Tracked());
+            t = keys.computeIfAbsent(key, k -> {
+                Tracked fresh = new Tracked();
+                fresh.firstSeenAt = now;
+                return fresh;
+            });
         }
         t.lastReadAt = now;
-        if (hit && t.wouldHaveExpiredAt > 0 && now >= t.wouldHaveExpiredAt) {
-            t.wouldHaveExpiredAt = 0;
+        if (hit && t.naturalExpiresAt > 0 && now >= t.naturalExpiresAt) {
+            t.naturalExpiresAt = now + t.ttl; // without refresh-ahead this read had missed and reloaded the entry
             counters(name).missesAvoided.incrementAndGet();
         }
     }
@@ -208,7 +218,10 @@ public final class RefreshAhead implements AutoCloseable {
                 r.cache().withSkipStore().withExpiryPolicy(new ModifiedExpiryPolicy(new Duration(TimeUnit.MILLISECONDS, ttl)))
                         .put(key, fresh);
             }
-            t.wouldHaveExpiredAt = t.refreshedAt == 0 ? 0 : t.refreshedAt + ttl;
+            t.ttl = ttl;
+            if (t.naturalExpiresAt == 0) {
+                t.naturalExpiresAt = t.firstSeenAt + ttl;
+            }
             t.refreshedAt = now;
             c.refreshes.incrementAndGet();
         } catch (RuntimeException e) {
