@@ -263,6 +263,7 @@ public final class EntryService {
     private static RuntimeException translate(Region r, RuntimeException e) {
         java.util.Deque<Throwable> todo = new java.util.ArrayDeque<>();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Throwable topologyChanged = null;
         todo.add(e);
         while (!todo.isEmpty()) {
             Throwable c = todo.poll();
@@ -284,10 +285,8 @@ public final class EntryService {
                         + "' is full; the write was not stored (raise storage.data_region_max_mb or enable page eviction)", e);
             }
             if (c instanceof org.apache.ignite.cluster.ClusterTopologyException
-                    || c instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException
-                    || c instanceof org.apache.ignite.transactions.TransactionRollbackException) {
-                return new UnavailableException("region '" + r.name() + "': the cluster changed while the write was made "
-                        + "(a node left or joined); nothing was stored, try again [" + c.getMessage() + "]", null);
+                    || c instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException) {
+                topologyChanged = c; // reported only when no cause says more (a refusal by the source, say)
             }
             if (c instanceof CacheInvalidStateException) {
                 return new UnavailableException("region '" + r.name() + "' has lost partitions (nodes left the cluster "
@@ -296,6 +295,11 @@ public final class EntryService {
             if (c instanceof BinaryObjectException) {
                 return new InvalidSpecException("body", "the value does not fit region '" + r.name() + "': " + c.getMessage());
             }
+        }
+        if (topologyChanged != null || (e instanceof org.apache.ignite.transactions.TransactionRollbackException
+                && e.getCause() instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException)) {
+            return new UnavailableException("region '" + r.name() + "': the cluster changed while the write was made "
+                    + "(a node left or joined); nothing was stored, try again", null);
         }
         if (e instanceof IllegalStateException ise && ise.getMessage() != null && ise.getMessage().contains("stopped")) {
             return new UnavailableException("region '" + r.name() + "' is not available: " + ise.getMessage(), e);
