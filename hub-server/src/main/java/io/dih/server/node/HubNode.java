@@ -58,6 +58,10 @@ public final class HubNode implements AutoCloseable {
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
+                SyncEngine engine = sync;
+                if (engine != null) {
+                    engine.onRegistryChange(key);
+                }
             });
             if (config.bootstrap() != null) {
                 new Bootstrap(ignite, regions).apply(config.bootstrap());

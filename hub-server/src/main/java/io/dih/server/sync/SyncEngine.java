@@ -103,7 +103,19 @@ public final class SyncEngine implements AutoCloseable {
      * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
      * write-behind queues here, on its own thread, as regions appear.
      */
+    private final java.util.concurrent.atomic.AtomicBoolean regionsChanged = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    /** Called by the registry listener: a region came or went, so the queue handles are looked at again. */
+    public void onRegistryChange(String registryKey) {
+        if (registryKey.startsWith(RegionService.KIND + "/")) {
+            regionsChanged.set(true);
+        }
+    }
+
     private void prepareQueues() {
+        if (!regionsChanged.getAndSet(false)) {
+            return; // nothing new since the last walk: no registry read every 200 ms
+        }
         try {
             for (Region r : regions.regions()) {
                 if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
@@ -111,6 +123,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
+            regionsChanged.set(true); // try again next round
             LOG.debug("Preparing write-behind queues failed: {}", e.getMessage());
         }
     }
