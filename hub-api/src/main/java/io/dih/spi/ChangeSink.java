@@ -13,4 +13,8 @@ public interface ChangeSink {
     /** The feed's phase: {@code SNAPSHOT} while it copies the tables, {@code STREAMING} after. */
     default void phase(String phase) {
     }
+
+    /** Before a snapshot starts: how many rows it will read (an estimate a source may refine), for progress in %. */
+    default void snapshotTotal(long rows) {
+    }
 }

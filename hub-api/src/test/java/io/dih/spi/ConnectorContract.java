@@ -36,6 +36,11 @@ public abstract class ConnectorContract {
     /** Inserts one more row straight into the source. */
     protected abstract void insert(String table, long id, String name, BigDecimal amount, long version);
 
+    /** Sets the row's name to "first", then to "second", in one transaction. */
+    protected abstract void updateTwiceInOneTransaction(String table, long id);
+
+    protected abstract void delete(String table, long id);
+
     /** A row as the source has it now (column to value), or empty. */
     protected abstract Optional<Map<String, Object>> rowInSource(String table, long id);
 
@@ -129,6 +134,18 @@ public abstract class ConnectorContract {
         public void save(Map<String, String> offsets) {
             saved = new LinkedHashMap<>(offsets);
         }
+
+        final List<String> history = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public List<String> history() {
+            return List.copyOf(history);
+        }
+
+        @Override
+        public void appendHistory(String record) {
+            history.add(record);
+        }
     }
 
     /** Runs a feed on a thread of its own until the returned handle is closed. */
@@ -173,15 +190,27 @@ public abstract class ConnectorContract {
                 assertThat(e.table()).isEqualTo(table);
             });
             assertThat(events).extracting(e -> e.key().get("id")).containsExactlyInAnyOrder(1L, 2L, 3L);
-            long snapshotPosition = events.get(0).position();
+            ChangeEvent snapshotted = events.get(0);
 
             insert("contract_cdc", 4, "streamed", BigDecimal.TEN, 4);
             await(() -> events.stream().anyMatch(e -> Long.valueOf(4).equals(e.key().get("id"))), "the streamed insert");
             ChangeEvent streamed = events.stream().filter(e -> Long.valueOf(4).equals(e.key().get("id"))).findFirst().orElseThrow();
             assertThat(streamed.snapshot()).isFalse();
-            assertThat(streamed.position()).isGreaterThan(snapshotPosition);
+            assertThat(streamed.isAfter(snapshotted)).as("a streamed change comes after the snapshot").isTrue();
             assertThat(streamed.row()).containsEntry("name", "streamed");
             assertThat((BigDecimal) streamed.row().get("amount")).isEqualByComparingTo("10");
+
+            // two changes of one key in one transaction, then a delete: positions keep rising
+            updateTwiceInOneTransaction("contract_cdc", 4);
+            delete("contract_cdc", 4);
+            await(() -> events.stream().anyMatch(e -> e.kind() == ChangeEvent.Kind.DELETE), "the streamed delete");
+            List<ChangeEvent> ofFour = events.stream().filter(e -> Long.valueOf(4).equals(e.key().get("id"))).toList();
+            assertThat(ofFour).extracting(ChangeEvent::kind).containsExactly(ChangeEvent.Kind.UPSERT, ChangeEvent.Kind.UPSERT,
+                    ChangeEvent.Kind.UPSERT, ChangeEvent.Kind.DELETE);
+            assertThat(ofFour.get(2).row()).containsEntry("name", "second");
+            for (int i = 1; i < ofFour.size(); i++) {
+                assertThat(ofFour.get(i).isAfter(ofFour.get(i - 1))).as("change %d of key 4 comes after change %d: %s", i, i - 1, ofFour).isTrue();
+            }
             await(() -> !offsets.saved.isEmpty(), "the offsets are saved");
             feed.close();
             t.join(30_000);

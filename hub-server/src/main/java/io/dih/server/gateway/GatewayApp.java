@@ -71,6 +71,9 @@ public final class GatewayApp implements AutoCloseable {
                 get(SourceController.BASE + "/{name}", sourceController::get);
                 delete(SourceController.BASE + "/{name}", sourceController::delete);
                 post(SourceController.BASE + "/{name}/sync", sourceController::sync);
+                post(SourceController.BASE + "/{name}/pause", sourceController::pause);
+                post(SourceController.BASE + "/{name}/resume", sourceController::resume);
+                post(SourceController.BASE + "/{name}/restart", sourceController::restart);
                 get(SourceController.BASE + "/{name}/status", sourceController::status);
                 get(API + "/health", ops::health);
                 get(API + "/metrics", ops::metrics);

@@ -102,6 +102,40 @@ final class SourceController {
         Bodies.json(ctx, 202, sources.sync(ctx.pathParam("name"), Bodies.flag(ctx, "full", true)));
     }
 
+    @OpenApi(path = BASE + "/{name}/pause", methods = HttpMethod.POST, tags = "Sources", operationId = "pauseSource",
+            summary = "Pause a CDC source: its engine stops reading; the database keeps the changes (replication slot, binlog) until resume",
+            description = "A paused source stays paused when the hub restarts. Its regions keep serving what they have.",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceStatus.class)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void pause(Context ctx) {
+        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.PAUSE));
+    }
+
+    @OpenApi(path = BASE + "/{name}/resume", methods = HttpMethod.POST, tags = "Sources", operationId = "resumeSource",
+            summary = "Resume a paused CDC source from its stored offsets (the changes made meanwhile follow)",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceStatus.class)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void resume(Context ctx) {
+        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.RESUME));
+    }
+
+    @OpenApi(path = BASE + "/{name}/restart", methods = HttpMethod.POST, tags = "Sources", operationId = "restartSource",
+            summary = "Stop and start a CDC source's engine (it resumes from its stored offsets, on any node); also resumes a paused one",
+            pathParams = @OpenApiParam(name = "name", required = true),
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceStatus.class)),
+                @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void restart(Context ctx) {
+        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.RESTART));
+    }
+
     @OpenApi(path = BASE + "/{name}/status", methods = HttpMethod.GET, tags = "Sources", operationId = "sourceStatus",
             summary = "Sync status per target region: state, rows loaded, total, percent, rows/s, ETA, last load, lag, watermark, last error",
             pathParams = @OpenApiParam(name = "name", required = true),

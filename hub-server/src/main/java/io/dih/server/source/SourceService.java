@@ -600,6 +600,31 @@ public final class SourceService implements AutoCloseable {
         return status(name);
     }
 
+    /** What {@link #control} does to a CDC source's engine. */
+    public enum Control { PAUSE, RESUME, RESTART }
+
+    /**
+     * Pauses, resumes or restarts a CDC source's engine. A paused engine stops reading (its replication slot or binlog
+     * position holds the changes meanwhile) and stays paused across restarts of the hub; resume and restart go on from
+     * the stored offsets, so nothing is lost or applied twice.
+     */
+    public SourceStatus control(String name, Control what) {
+        SourceSpec s = spec(name);
+        if (s.syncMode() != SyncMode.CDC) {
+            throw new ConflictException("source '" + s.sourceName() + "' has sync_mode " + s.syncMode() + "; only CDC sources can be "
+                    + what.name().toLowerCase(Locale.ROOT) + "d");
+        }
+        io.dih.server.sync.SyncEngine engine = requireNonNull(sync, "the sync engine is not attached");
+        switch (what) {
+            case PAUSE -> engine.pauseCdc(s.sourceName());
+            case RESUME -> engine.resumeCdc(s.sourceName());
+            case RESTART -> engine.restartCdc(s.sourceName());
+            default -> throw new IllegalStateException(what.name());
+        }
+        LOG.info("CDC of source {}: {}", s.sourceName(), what);
+        return status(name);
+    }
+
     private static String stateKey(String source, String region) {
         return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT);
     }
@@ -892,7 +917,7 @@ public final class SourceService implements AutoCloseable {
                 break;
             }
         }
-        IgniteCache<String, Long> positions = engine.cdcPositions();
+        IgniteCache<String, long[]> positions = engine.cdcPositions();
         int skipped = 0;
         int i = 0;
         while (i < events.size()) {
@@ -925,7 +950,7 @@ public final class SourceService implements AutoCloseable {
         return skipped;
     }
 
-    private boolean applyChange(io.dih.spi.ChangeEvent e, Map<String, CdcTarget> targets, IgniteCache<String, Long> positions) {
+    private boolean applyChange(io.dih.spi.ChangeEvent e, Map<String, CdcTarget> targets, IgniteCache<String, long[]> positions) {
         CdcTarget t = targets.get(e.table().toLowerCase(Locale.ROOT));
         if (t == null) {
             return true; // a table no binding names
@@ -938,12 +963,13 @@ public final class SourceService implements AutoCloseable {
         }
         Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
         String posKey = region.name().toLowerCase(Locale.ROOT) + "/" + EntryCodec.keyText(region, k);
-        Long applied = positions.get(posKey);
-        if (applied != null && applied >= e.position()) {
+        long[] applied = positions.get(posKey);
+        if (applied != null && !e.isAfter(applied[0], applied[1])) {
             return false; // delivered again, or older than what the region has
         }
+        long[] position = {e.position(), e.sequence()};
         if (hasPendingWrite(region, k)) {
-            positions.put(posKey, e.position());
+            positions.put(posKey, position);
             return true; // the hub's own newer write is on its way to the database
         }
         if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
@@ -953,7 +979,7 @@ public final class SourceService implements AutoCloseable {
         } else {
             region.cache().withSkipStore().remove(k);
         }
-        positions.put(posKey, e.position());
+        positions.put(posKey, position);
         return true;
     }
 

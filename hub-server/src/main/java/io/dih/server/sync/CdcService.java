@@ -57,6 +57,7 @@ public final class CdcService implements Service {
     @Override
     public void execute() throws Exception {
         runner = Thread.currentThread();
+        String node = ignite.name(); // Ignite clears injected resources when the service is cancelled
         long backoff = 0;
         SyncEngine engine = null;
         CdcState st = null;
@@ -71,8 +72,8 @@ public final class CdcService implements Service {
                 continue;
             }
             SourceSpec spec = engine.sources().cdcSpec(source);
-            if (spec == null) {
-                return; // the source was deleted
+            if (spec == null || engine.cdcPaused(source)) {
+                return; // the source was deleted, or paused while this node deployed it
             }
             if (st == null) {
                 CdcState last = engine.cdcState(source);
@@ -130,7 +131,7 @@ public final class CdcService implements Service {
                 // the node is stopping
             }
         }
-        LOG.info("CDC of source {} stopped on {}", source, ignite.name());
+        LOG.info("CDC of source {} stopped on {}", source, node);
     }
 
     private static String rootMessage(Throwable e) {
@@ -150,6 +151,9 @@ public final class CdcService implements Service {
         private final SyncEngine engine;
         private final CdcState st;
         private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+        /** The lags of the last changes applied, a ring. */
+        private final long[] lags = new long[1024];
+        private int lagCount;
         private long lastPublish;
 
         Publisher(SyncEngine engine, CdcState st) {
@@ -158,12 +162,23 @@ public final class CdcService implements Service {
         }
 
         @Override
-        public void phase(String phase) {
+        public synchronized void phase(String phase) {
+            if ("STREAMING".equals(phase)) {
+                st.snapshotDone = true;
+            }
             if (!phase.equals(st.state)) {
                 st.state = phase;
                 st.error = null;
                 publish(true);
             }
+        }
+
+        @Override
+        public synchronized void snapshotTotal(long rows) {
+            st.snapshotTotal = rows; // a snapshot (again) from the start
+            st.snapshotRows = 0;
+            st.snapshotDone = false;
+            publish(true);
         }
 
         @Override
@@ -180,6 +195,7 @@ public final class CdcService implements Service {
                     long lag = Math.max(0, now - e.commitMillis());
                     st.lastLagMillis = lag;
                     st.maxLagMillis = Math.max(st.maxLagMillis, lag);
+                    lags[lagCount++ % lags.length] = lag;
                     engine.recordCdcLag(source, lag);
                 }
             }
@@ -199,6 +215,13 @@ public final class CdcService implements Service {
             }
             long[] first = samples.peekFirst();
             st.eventsPerSecond = now > first[0] ? (st.events - first[1]) * 1000.0 / (now - first[0]) : 0;
+            int n = Math.min(lagCount, lags.length);
+            if (n > 0) {
+                long[] sorted = java.util.Arrays.copyOf(lags, n);
+                java.util.Arrays.sort(sorted);
+                st.lagP50Millis = sorted[(n - 1) / 2];
+                st.lagP99Millis = sorted[(int) Math.ceil(n * 0.99) - 1];
+            }
             try {
                 engine.publishCdc(source, st.copy());
             } catch (RuntimeException e) {

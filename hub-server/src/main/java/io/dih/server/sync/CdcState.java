@@ -9,11 +9,17 @@ import java.io.Serializable;
 final class CdcState implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** STARTING, SNAPSHOT, STREAMING, RETRYING (the database is unreachable or refused), STOPPED. */
+    /** STARTING, SNAPSHOT, STREAMING, RETRYING (the database is unreachable or refused), STOPPED (PAUSED is the API's). */
     String state = "STARTING";
     String node;
     long events;
     long snapshotRows;
+    /** Rows the snapshot will read (counted when it starts), 0 while unknown. */
+    long snapshotTotal;
+    boolean snapshotDone;
+    /** Lag percentiles of the recent changes (the last 1024), milliseconds. */
+    long lagP50Millis;
+    long lagP99Millis;
     long skippedStale;
     double eventsPerSecond;
     long lastEventAtMillis;
@@ -29,6 +35,10 @@ final class CdcState implements Serializable {
         c.node = node;
         c.events = events;
         c.snapshotRows = snapshotRows;
+        c.snapshotTotal = snapshotTotal;
+        c.snapshotDone = snapshotDone;
+        c.lagP50Millis = lagP50Millis;
+        c.lagP99Millis = lagP99Millis;
         c.skippedStale = skippedStale;
         c.eventsPerSecond = eventsPerSecond;
         c.lastEventAtMillis = lastEventAtMillis;

@@ -39,8 +39,8 @@ public final class SyncEngine implements AutoCloseable {
     private final IgniteCache<String, Object> status;
     /** Each CDC source's feed offsets (opaque strings), replicated to every node. */
     private final IgniteCache<String, java.util.HashMap<String, String>> cdcOffsets;
-    /** The source position of the last change applied to each key of a CDC region: stale changes are dropped. */
-    private final IgniteCache<String, Long> cdcPositions;
+    /** The source position and sequence of the last change applied to each key of a CDC region: stale changes are dropped. */
+    private final IgniteCache<String, long[]> cdcPositions;
     private volatile java.util.function.ObjLongConsumer<String> cdcLagListener = (s, l) -> { };
     private volatile boolean closing;
     /** Prepares every WRITE_BEHIND region's queue handle on this node, off Ignite's threads (see prepareQueues). */
@@ -64,7 +64,7 @@ public final class SyncEngine implements AutoCloseable {
                 .setCacheMode(CacheMode.REPLICATED)
                 .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
                 .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC));
-        CacheConfiguration<String, Long> positions = new CacheConfiguration<String, Long>("dih_cdc_positions")
+        CacheConfiguration<String, long[]> positions = new CacheConfiguration<String, long[]>("dih_cdc_positions")
                 .setBackups(1)
                 .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
                 .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC);
@@ -94,7 +94,9 @@ public final class SyncEngine implements AutoCloseable {
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
         for (String source : sources.cdcSources()) {
-            startCdc(source);
+            if (!cdcPaused(source)) {
+                startCdc(source);
+            }
         }
         refreshAhead.start();
     }
@@ -187,12 +189,46 @@ public final class SyncEngine implements AutoCloseable {
         ignite.services().deployClusterSingleton(CdcService.serviceName(source), new CdcService(source));
     }
 
-    /** Stops a CDC source's engine everywhere and forgets its offsets and progress. */
+    /** Stops a CDC source's engine everywhere and forgets its offsets, progress and pause. */
     public void stopCdc(String source) {
         ignite.services().cancel(CdcService.serviceName(source));
         String key = source.toLowerCase(Locale.ROOT);
         cdcOffsets.remove(key);
+        cdcOffsets.remove(PAUSED + key);
+        cdcOffsets.remove(HISTORY + key);
         status.remove("cdc/" + key);
+    }
+
+    /**
+     * Marks a source paused under this prefix in {@code dih_cdc_offsets} (replicated, persisted with the offsets, so a
+     * paused source stays paused when nodes restart). Source names cannot contain '/', so it never meets a source key.
+     */
+    private static final String PAUSED = "paused/";
+    /** A binlog feed's schema history lives under this prefix in {@code dih_cdc_offsets}, next to its offsets. */
+    private static final String HISTORY = "history/";
+
+    /** Pauses a CDC source: its engine stops, its offsets, slot and regions stay; {@link #resumeCdc} goes on from there. */
+    public void pauseCdc(String source) {
+        String key = source.toLowerCase(Locale.ROOT);
+        cdcOffsets.put(PAUSED + key, new java.util.HashMap<>(Map.of("at", Instant.now().toString())));
+        ignite.services().cancel(CdcService.serviceName(source));
+    }
+
+    /** Resumes a paused CDC source from its stored offsets (or starts it when it is not running). */
+    public void resumeCdc(String source) {
+        cdcOffsets.remove(PAUSED + source.toLowerCase(Locale.ROOT));
+        startCdc(source);
+    }
+
+    /** Stops and starts a CDC source's engine (it resumes from its stored offsets, possibly on another node); unpauses it. */
+    public void restartCdc(String source) {
+        ignite.services().cancel(CdcService.serviceName(source));
+        resumeCdc(source);
+    }
+
+    /** Whether a CDC source is paused through the API. */
+    public boolean cdcPaused(String source) {
+        return cdcOffsets.containsKey(PAUSED + source.toLowerCase(Locale.ROOT));
     }
 
     /** The offsets of a CDC source's feed, kept in a replicated cache. */
@@ -209,10 +245,29 @@ public final class SyncEngine implements AutoCloseable {
             public void save(Map<String, String> offsets) {
                 cdcOffsets.put(key, new java.util.HashMap<>(offsets));
             }
+
+            /** The schema history: records under "0", "1", … of one entry (only the feed's single engine appends). */
+            @Override
+            public java.util.List<String> history() {
+                java.util.HashMap<String, String> m = cdcOffsets.get(HISTORY + key);
+                java.util.List<String> out = new java.util.ArrayList<>();
+                for (int i = 0; m != null && m.containsKey(Integer.toString(i)); i++) {
+                    out.add(m.get(Integer.toString(i)));
+                }
+                return out;
+            }
+
+            @Override
+            public void appendHistory(String record) {
+                java.util.HashMap<String, String> m = cdcOffsets.get(HISTORY + key);
+                java.util.HashMap<String, String> next = m == null ? new java.util.HashMap<>() : new java.util.HashMap<>(m);
+                next.put(Integer.toString(next.size()), record);
+                cdcOffsets.put(HISTORY + key, next);
+            }
         };
     }
 
-    public IgniteCache<String, Long> cdcPositions() {
+    public IgniteCache<String, long[]> cdcPositions() {
         return cdcPositions;
     }
 
@@ -238,9 +293,13 @@ public final class SyncEngine implements AutoCloseable {
     public record CdcStatus(
             @JsonProperty("state") String state,
             @JsonProperty("snapshot_rows") long snapshotRows,
+            @JsonProperty("snapshot_total") Long snapshotTotal,
+            @JsonProperty("snapshot_percent") Double snapshotPercent,
             @JsonProperty("events") long events,
             @JsonProperty("events_per_second") double eventsPerSecond,
             @JsonProperty("lag_ms") long lagMs,
+            @JsonProperty("lag_p50_ms") long lagP50Ms,
+            @JsonProperty("lag_p99_ms") long lagP99Ms,
             @JsonProperty("max_lag_ms") long maxLagMs,
             @JsonProperty("stale_skipped") long staleSkipped,
             @JsonProperty("last_event_at") String lastEventAt,
@@ -254,7 +313,14 @@ public final class SyncEngine implements AutoCloseable {
         if (st == null) {
             st = new CdcState();
         }
-        return new CdcStatus(st.state, st.snapshotRows, st.events, Math.round(st.eventsPerSecond * 10) / 10.0, st.lastLagMillis,
+        boolean paused = cdcPaused(source);
+        Long total = st.snapshotTotal > 0 ? st.snapshotTotal : null;
+        Double percent = null;
+        if (total != null) {
+            percent = st.snapshotDone ? 100.0 : Math.min(100.0, Math.round(st.snapshotRows * 1000.0 / total) / 10.0);
+        }
+        return new CdcStatus(paused ? "PAUSED" : st.state, st.snapshotRows, total, percent, st.events,
+                paused ? 0 : Math.round(st.eventsPerSecond * 10) / 10.0, st.lastLagMillis, st.lagP50Millis, st.lagP99Millis,
                 st.maxLagMillis, st.skippedStale, st.lastEventAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastEventAtMillis).toString(),
                 st.error, st.errorAtMillis == 0 ? null : Instant.ofEpochMilli(st.errorAtMillis).toString(), st.node);
     }

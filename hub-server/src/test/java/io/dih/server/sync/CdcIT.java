@@ -85,6 +85,163 @@ class CdcIT extends SyncFixture {
     }
 
     @Test
+    void pauseResumeAndRestartLoseNothingAndRepeatNothing() throws Exception {
+        pg.execute("CREATE TABLE cdc_life (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, note TEXT)",
+                "INSERT INTO cdc_life SELECT g, 0, 'n' || g FROM generate_series(1, 500) g");
+        assertThat(rest.post(REGIONS, "{\"name\": \"cdc_life\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, source("life_cdc", "cdc_life", "cdc_life", "\"sync_mode\": \"CDC\","));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(60), "the snapshot is done", () -> "STREAMING".equals(status("life_cdc").path("cdc").path("state").asText()));
+        Await.until(Duration.ofSeconds(10), "snapshot progress is published",
+                () -> status("life_cdc").path("cdc").path("snapshot_percent").asDouble() == 100.0);
+        JsonNode cdc = status("life_cdc").path("cdc");
+        assertThat(cdc.path("snapshot_total").asLong()).isEqualTo(500);
+        assertThat(cdc.path("snapshot_rows").asLong()).isEqualTo(500);
+
+        // paused: nothing is read, the database keeps the changes
+        Rest.Response paused = rest.post(SOURCES + "/life_cdc/pause", "");
+        assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+        assertThat(paused.json().path("cdc").path("state").asText()).isEqualTo("PAUSED");
+        pg.execute("UPDATE cdc_life SET v = 1 WHERE id <= 10");
+        Thread.sleep(2000);
+        assertThat(rest2.get(REGIONS + "/cdc_life/entries/1").json().path("v").asLong()).isZero();
+        assertThat(status("life_cdc").path("state").asText()).isEqualTo("PAUSED");
+
+        // resumed: the changes made meanwhile arrive, each exactly once
+        assertThat(rest2.post(SOURCES + "/life_cdc/resume", "").status()).isEqualTo(200);
+        Await.until(Duration.ofSeconds(30), "the changes made while paused", () -> rest.get(REGIONS + "/cdc_life/entries/10").json().path("v").asLong() == 1);
+        Await.until(Duration.ofSeconds(10), "every change counted once", () -> status("life_cdc").path("cdc").path("events").asLong() >= 510);
+        Thread.sleep(1500);
+        cdc = status("life_cdc").path("cdc");
+        assertThat(cdc.path("events").asLong()).as("no change delivered twice after a pause: " + cdc).isEqualTo(510);
+        assertThat(cdc.path("stale_skipped").asLong()).isZero();
+
+        // restarted: goes on from the stored offsets, again without repeats
+        assertThat(rest.post(SOURCES + "/life_cdc/restart", "").status()).isEqualTo(200);
+        pg.execute("UPDATE cdc_life SET v = 2 WHERE id <= 5");
+        Await.until(Duration.ofSeconds(30), "a change after the restart", () -> rest.get(REGIONS + "/cdc_life/entries/5").json().path("v").asLong() == 2);
+        Await.until(Duration.ofSeconds(10), "counted", () -> status("life_cdc").path("cdc").path("events").asLong() >= 515);
+        Thread.sleep(1500);
+        cdc = status("life_cdc").path("cdc");
+        assertThat(cdc.path("events").asLong()).as("no change delivered twice after a restart: " + cdc).isEqualTo(515);
+        assertThat(cdc.path("state").asText()).isEqualTo("STREAMING");
+        assertThat(cdc.path("lag_p99_ms").asLong()).isGreaterThanOrEqualTo(cdc.path("lag_p50_ms").asLong());
+
+        // a dropped column stops being written; the region keeps it for the rows not changed since
+        pg.execute("ALTER TABLE cdc_life DROP COLUMN note", "UPDATE cdc_life SET v = 3 WHERE id = 1");
+        Await.until(Duration.ofSeconds(30), "a change after the drop", () -> rest.get(REGIONS + "/cdc_life/entries/1").json().path("v").asLong() == 3);
+        assertThat(rest.get(REGIONS + "/cdc_life/entries/1").json().path("note").isMissingNode()
+                || rest.get(REGIONS + "/cdc_life/entries/1").json().path("note").isNull()).isTrue();
+        assertThat(rest.get(REGIONS + "/cdc_life/entries/2").json().path("note").asText()).isEqualTo("n2");
+        assertThat(status("life_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
+
+        assertThat(rest.post(SOURCES + "/no_such_source/pause", "").status()).isEqualTo(404);
+        assertThat(rest.delete(SOURCES + "/life_cdc").status()).isEqualTo(204);
+        assertThat(count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'dih_life_cdc'")).isZero();
+    }
+
+    @Test
+    void aDatabaseRestartMidStreamIsRetriedAndCaughtUp() throws Exception {
+        pg.execute("CREATE TABLE cdc_outage (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)",
+                "INSERT INTO cdc_outage SELECT g, 0 FROM generate_series(1, 50) g");
+        assertThat(rest.post(REGIONS, "{\"name\": \"cdc_outage\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        assertThat(rest.post(SOURCES, source("outage_cdc", "cdc_outage", "cdc_outage", "\"sync_mode\": \"CDC\",")).status()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(60), "streaming", () -> "STREAMING".equals(status("outage_cdc").path("cdc").path("state").asText()));
+
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong committed = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            long i = 0;
+            while (!stop.get()) {
+                try (Connection c = pg.connect(); java.sql.PreparedStatement ps = c.prepareStatement("UPDATE cdc_outage SET v = v + 1 WHERE id = ?")) {
+                    while (!stop.get()) {
+                        ps.setLong(1, i++ % 50 + 1);
+                        ps.executeUpdate();
+                        committed.incrementAndGet();
+                        Thread.sleep(5);
+                    }
+                } catch (java.sql.SQLException | InterruptedException e) {
+                    try {
+                        Thread.sleep(200); // the database is down: try again
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }, "cdc-outage-writer");
+        writer.start();
+        try {
+            Await.until(Duration.ofSeconds(20), "updates flow", () -> committed.get() > 100);
+            pg.suspend();
+            Await.until(Duration.ofSeconds(60), "the source says it is retrying", () -> "RETRYING".equals(status("outage_cdc").path("state").asText()));
+            JsonNode cdc = status("outage_cdc").path("cdc");
+            assertThat(cdc.path("error").asText()).isNotEmpty().doesNotContain(pg.password());
+            Thread.sleep(1000);
+            pg.resume();
+            long before = committed.get();
+            Await.until(Duration.ofSeconds(30), "updates flow again", () -> committed.get() > before + 100);
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        Await.until(Duration.ofSeconds(90), "the engine recovers by itself", () -> "STREAMING".equals(status("outage_cdc").path("cdc").path("state").asText()));
+        java.util.Map<Long, Long> table = new java.util.HashMap<>();
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT id, v FROM cdc_outage")) {
+            while (rs.next()) {
+                table.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        Await.until(Duration.ofSeconds(60), "the region equals the table", () -> table.entrySet().stream()
+                .allMatch(e -> rest.get(REGIONS + "/cdc_outage/entries/" + e.getKey()).json().path("v").asLong() == e.getValue()));
+        assertThat(count("SELECT sum(v) FROM cdc_outage")).isEqualTo(committed.get());
+        assertThat(rest.delete(SOURCES + "/outage_cdc").status()).isEqualTo(204);
+    }
+
+    @Test
+    void mariaDbBinlogSnapshotsThenStreams() throws Exception {
+        io.dih.testing.TestingMariaDbServer db = io.dih.testing.TestingMariaDbServer.shared();
+        db.execute("CREATE TABLE cdc_accounts (id BIGINT PRIMARY KEY, owner VARCHAR(64) NOT NULL, balance DECIMAL(12,2), opened DATETIME)",
+                "INSERT INTO cdc_accounts VALUES (1, 'ann', 10.00, '2024-02-01 09:30:00'), (2, 'bob', 20.00, NULL)");
+        assertThat(rest.post(REGIONS, "{\"name\": \"cdc_accounts\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        String body = """
+                {"source_name": "accounts_cdc", "source_type": "mariadb", "sync_mode": "CDC",
+                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s"},
+                 "target_regions": ["cdc_accounts"], "bindings": {"cdc_accounts": {"table": "cdc_accounts"}}}"""
+                .formatted(db.port(), db.database(), db.user(), db.password());
+        Rest.Response reg = rest.post(SOURCES, body);
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(60), "the snapshot", () -> has(REGIONS + "/cdc_accounts/entries/2", "owner", "bob"));
+        Await.until(Duration.ofSeconds(30), "streaming", () -> "STREAMING".equals(status("accounts_cdc").path("cdc").path("state").asText()));
+        assertThat(rest.get(REGIONS + "/cdc_accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("10.00");
+
+        db.execute("INSERT INTO cdc_accounts VALUES (3, 'cy', 30.00, NULL)", "UPDATE cdc_accounts SET balance = 11.50 WHERE id = 1",
+                "DELETE FROM cdc_accounts WHERE id = 2");
+        Await.until(Duration.ofSeconds(30), "the insert", () -> has(REGIONS + "/cdc_accounts/entries/3", "owner", "cy"));
+        Await.until(Duration.ofSeconds(30), "the delete", () -> rest2.get(REGIONS + "/cdc_accounts/entries/2").status() == 404);
+        assertThat(rest2.get(REGIONS + "/cdc_accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("11.50");
+
+        // a column added mid-stream; then a restart, which replays the schema history kept in the grid
+        db.execute("ALTER TABLE cdc_accounts ADD COLUMN tier VARCHAR(16)", "UPDATE cdc_accounts SET tier = 'gold' WHERE id = 3");
+        Await.until(Duration.ofSeconds(30), "the new column", () -> has(REGIONS + "/cdc_accounts/entries/3", "tier", "gold"));
+        assertThat(rest.post(SOURCES + "/accounts_cdc/restart", "").status()).isEqualTo(200);
+        db.execute("UPDATE cdc_accounts SET tier = 'silver', balance = 12.00 WHERE id = 1");
+        Await.until(Duration.ofSeconds(60), "a change after the restart", () -> has(REGIONS + "/cdc_accounts/entries/1", "tier", "silver"));
+        Thread.sleep(1500);
+        JsonNode cdc = status("accounts_cdc").path("cdc");
+        assertThat(cdc.path("state").asText()).isEqualTo("STREAMING");
+        assertThat(cdc.path("stale_skipped").asLong()).as("nothing delivered twice: " + cdc).isZero();
+        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+             ResultSet rs = c.createStatement().executeQuery("SELECT owner, tier FROM cdc_accounts ORDER BY id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + "/" + rs.getString(2)).isEqualTo("ann/silver");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + "/" + rs.getString(2)).isEqualTo("cy/gold");
+            assertThat(rs.next()).isFalse();
+        }
+        assertThat(rest.delete(SOURCES + "/accounts_cdc").status()).isEqualTo(204);
+    }
+
+    @Test
     void badCdcSpecsAreRefused() {
         assertThat(rest.post(REGIONS, "{\"name\": \"cdc_bad\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
         pg.execute("CREATE TABLE cdc_bad (id BIGINT PRIMARY KEY, v TEXT)");

@@ -408,17 +408,39 @@ final class JdbcConnector implements Connector {
     @Override
     public io.dih.spi.ChangeFeed changeFeed(String feedName, List<BindingSpec> bindings, io.dih.spi.OffsetStore offsets,
                                            io.dih.spi.ChangeSink sink) {
-        if (!(dialect instanceof PostgresDialect)) {
-            throw new UnsupportedOperationException(dialect.name() + " sources have no change feed in this version");
-        }
-        List<String> tables = new ArrayList<>();
+        Map<String, String> tables = new LinkedHashMap<>(); // Debezium's id of each table to the name our bindings see
+        List<String> quoted = new ArrayList<>();
         for (BindingSpec b : bindings) {
             if (b.query() != null) {
                 throw new io.dih.spi.InvalidSpecException("query", "a query binding cannot be followed by CDC; bind a table");
             }
-            tables.add(resolve(b).table().name());
+            Described d = resolve(b);
+            String name = d.table().name();
+            String id = name.contains(".") ? name : (dialect instanceof PostgresDialect ? "public" : config.database()) + "." + name;
+            tables.put(id.toLowerCase(java.util.Locale.ROOT), name);
+            quoted.add(d.from());
         }
-        return new PostgresChangeFeed(PostgresChangeFeed.slotName(feedName), config, password, tables, offsets, sink);
+        java.util.function.LongSupplier rows = () -> countRows(quoted);
+        String name = DebeziumChangeFeed.slotName(feedName);
+        return dialect instanceof PostgresDialect
+                ? DebeziumChangeFeed.postgres(name, config, password, tables, offsets, sink, rows)
+                : DebeziumChangeFeed.mariadb(name, config, password, tables, offsets, sink, rows);
+    }
+
+    /** How many rows the tables hold now (what a snapshot of them will read). */
+    private long countRows(List<String> quotedTables) {
+        long total = 0;
+        try (Connection c = connection(); java.sql.Statement st = c.createStatement()) {
+            for (String t : quotedTables) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t)) { // a quoted identifier, no user value
+                    rs.next();
+                    total += rs.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new UnavailableException("counting rows on " + where() + " failed: " + clean(e), null);
+        }
+        return total;
     }
 
     /**
@@ -428,10 +450,10 @@ final class JdbcConnector implements Connector {
     @Override
     public List<FieldError> checkChangeFeed(String feedName, List<BindingSpec> bindings) {
         if (!(dialect instanceof PostgresDialect)) {
-            return List.of();
+            return checkBinlogFeed();
         }
         List<FieldError> errors = new ArrayList<>();
-        String slot = PostgresChangeFeed.slotName(feedName);
+        String slot = DebeziumChangeFeed.slotName(feedName);
         try (Connection c = connection()) {
             try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -478,13 +500,73 @@ final class JdbcConnector implements Connector {
         return errors;
     }
 
+    /**
+     * Checks what a MariaDB/MySQL binlog feed needs: the binlog on, in ROW format with FULL row images, a user who may
+     * read it (REPLICATION SLAVE, REPLICATION CLIENT or BINLOG MONITOR, RELOAD for the snapshot). A table without a
+     * primary key needs key_columns, which registration asks for anyway; FULL row images carry them on every change.
+     */
+    private List<FieldError> checkBinlogFeed() {
+        List<FieldError> errors = new ArrayList<>();
+        try (Connection c = connection()) {
+            Map<String, String> vars = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT @@log_bin, @@binlog_format, @@binlog_row_image");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                vars.put("log_bin", rs.getString(1));
+                vars.put("binlog_format", rs.getString(2));
+                vars.put("binlog_row_image", rs.getString(3));
+            }
+            if (!"1".equals(vars.get("log_bin")) && !"ON".equalsIgnoreCase(vars.get("log_bin"))) {
+                errors.add(new FieldError("connection_params.host", where() + " does not write a binlog; CDC needs log_bin "
+                        + "(start the server with --log-bin --binlog-format=ROW --binlog-row-image=FULL)"));
+            } else {
+                if (!"ROW".equalsIgnoreCase(vars.get("binlog_format"))) {
+                    errors.add(new FieldError("connection_params.host", where() + " has binlog_format=" + vars.get("binlog_format")
+                            + "; CDC needs binlog_format=ROW"));
+                }
+                if (!"FULL".equalsIgnoreCase(vars.get("binlog_row_image"))) {
+                    errors.add(new FieldError("connection_params.host", where() + " has binlog_row_image=" + vars.get("binlog_row_image")
+                            + "; CDC needs binlog_row_image=FULL"));
+                }
+            }
+            StringBuilder grants = new StringBuilder();
+            try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GRANTS")) {
+                while (rs.next()) {
+                    String g = rs.getString(1).toUpperCase(java.util.Locale.ROOT);
+                    if (g.contains(" ON *.* ")) {
+                        grants.append(g).append('\n');
+                    }
+                }
+            }
+            String g = grants.toString();
+            boolean all = g.contains("ALL PRIVILEGES");
+            List<String> missing = new ArrayList<>();
+            if (!all && !g.contains("REPLICATION SLAVE") && !g.contains("REPLICATION REPLICA")) {
+                missing.add("REPLICATION SLAVE");
+            }
+            if (!all && !g.contains("REPLICATION CLIENT") && !g.contains("BINLOG MONITOR")) {
+                missing.add("REPLICATION CLIENT");
+            }
+            if (!all && !g.contains("RELOAD")) {
+                missing.add("RELOAD");
+            }
+            if (!missing.isEmpty()) {
+                errors.add(new FieldError("connection_params.user", "user '" + config.user() + "' may not read the binlog; grant it "
+                        + String.join(", ", missing) + " ON *.* (GRANT " + String.join(", ", missing) + " ON *.* TO '" + config.user() + "')"));
+            }
+        } catch (SQLException e) {
+            throw new UnavailableException("checking " + where() + " for CDC failed: " + clean(e), null);
+        }
+        return errors;
+    }
+
     /** Drops the feed's replication slot (once its walsender has let go of it) and its publication. */
     @Override
     public void dropChangeFeed(String feedName) {
         if (!(dialect instanceof PostgresDialect)) {
             return;
         }
-        String slot = PostgresChangeFeed.slotName(feedName); // [a-z0-9_] only: safe as an identifier below
+        String slot = DebeziumChangeFeed.slotName(feedName); // [a-z0-9_] only: safe as an identifier below
         long deadline = System.currentTimeMillis() + 15_000;
         try (Connection c = connection()) {
             while (true) {

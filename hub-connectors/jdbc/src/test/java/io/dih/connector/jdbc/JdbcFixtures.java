@@ -30,6 +30,31 @@ final class JdbcFixtures {
         }
     }
 
+    static void updateTwice(Connect db, String table, long id) {
+        try (Connection c = db.get()) {
+            c.setAutoCommit(false);
+            for (String name : new String[] {"first", "second"}) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET name = ? WHERE id = ?")) {
+                    ps.setString(1, name);
+                    ps.setLong(2, id);
+                    ps.executeUpdate();
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("update of " + table + " failed", e);
+        }
+    }
+
+    static void delete(Connect db, String table, long id) {
+        try (Connection c = db.get(); PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("delete from " + table + " failed", e);
+        }
+    }
+
     static Optional<Map<String, Object>> row(Connect db, String table, long id) {
         try (Connection c = db.get(); PreparedStatement ps = c.prepareStatement("SELECT id, name, amount, version FROM " + table + " WHERE id = ?")) {
             ps.setLong(1, id);

@@ -35,6 +35,16 @@ class MariaDbConnectorIT extends ConnectorContract {
     }
 
     @Override
+    protected void updateTwiceInOneTransaction(String table, long id) {
+        JdbcFixtures.updateTwice(DB::connect, table, id);
+    }
+
+    @Override
+    protected void delete(String table, long id) {
+        JdbcFixtures.delete(DB::connect, table, id);
+    }
+
+    @Override
     protected Optional<Map<String, Object>> rowInSource(String table, long id) {
         return JdbcFixtures.row(DB::connect, table, id);
     }

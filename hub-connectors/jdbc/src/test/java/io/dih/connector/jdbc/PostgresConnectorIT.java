@@ -35,6 +35,16 @@ class PostgresConnectorIT extends ConnectorContract {
     }
 
     @Override
+    protected void updateTwiceInOneTransaction(String table, long id) {
+        JdbcFixtures.updateTwice(PG::connect, table, id);
+    }
+
+    @Override
+    protected void delete(String table, long id) {
+        JdbcFixtures.delete(PG::connect, table, id);
+    }
+
+    @Override
     protected Optional<Map<String, Object>> rowInSource(String table, long id) {
         return JdbcFixtures.row(PG::connect, table, id);
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -28,35 +29,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A PostgreSQL change feed: Debezium's embedded engine with the pgoutput plugin on a replication slot and a
- * publication of the feed's name, limited to the bound tables. With no stored offsets it snapshots the tables first.
- * Offsets live in the hub's {@link OffsetStore}; Debezium saves them only after {@link ChangeSink#apply} returned for
- * the changes before them.
+ * A change feed on Debezium's embedded engine: PostgreSQL (pgoutput on a replication slot and a publication of the
+ * feed's name, limited to the bound tables) or MariaDB/MySQL (the binlog, with its schema history in the hub's store).
+ * With no stored offsets it snapshots the tables first. Offsets live in the hub's {@link OffsetStore}; Debezium saves
+ * them only after {@link ChangeSink#apply} returned for the changes before them.
  */
-final class PostgresChangeFeed implements ChangeFeed {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeFeed.class);
+final class DebeziumChangeFeed implements ChangeFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(DebeziumChangeFeed.class);
 
     private final String name;
     private final Properties props = new Properties();
     private final ChangeSink sink;
     private final String storeId = UUID.randomUUID().toString();
     private final OffsetStore offsets;
+    /** Debezium's table id (schema.table or database.table), lower case, to the name the hub's bindings use. */
+    private final Map<String, String> tableNames;
+    private final LongSupplier snapshotRows;
+    private final boolean binlog;
     private final Path work;
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closed;
     private volatile boolean streaming;
 
-    PostgresChangeFeed(String name, JdbcConnectorConfig config, String password, List<String> tables, OffsetStore offsets, ChangeSink sink) {
+    private DebeziumChangeFeed(String name, JdbcConnectorConfig config, String password, Map<String, String> tableNames,
+                               OffsetStore offsets, ChangeSink sink, LongSupplier snapshotRows, boolean binlog) {
         this.name = name;
         this.sink = sink;
         this.offsets = offsets;
+        this.tableNames = Map.copyOf(tableNames);
+        this.snapshotRows = snapshotRows;
+        this.binlog = binlog;
         try {
             this.work = Files.createTempDirectory("dih-cdc-");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create a work directory for the change feed", e);
         }
         props.setProperty("name", name);
-        props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         props.setProperty("offset.storage", GridOffsetBackingStore.class.getName());
         props.setProperty("offset.storage.file.filename", work.resolve("unused-offsets.dat").toString());
         props.setProperty(GridOffsetBackingStore.STORE_ID, storeId);
@@ -65,14 +73,8 @@ final class PostgresChangeFeed implements ChangeFeed {
         props.setProperty("database.port", Integer.toString(config.port()));
         props.setProperty("database.user", config.user());
         props.setProperty("database.password", password == null ? "" : password);
-        props.setProperty("database.dbname", config.database());
-        props.setProperty("database.connectTimeout", Integer.toString(config.connectTimeoutSeconds() * 1000));
         props.setProperty("topic.prefix", name);
-        props.setProperty("plugin.name", "pgoutput");
-        props.setProperty("slot.name", name);
-        props.setProperty("publication.name", name);
-        props.setProperty("publication.autocreate.mode", "filtered");
-        props.setProperty("table.include.list", String.join(",", tables));
+        props.setProperty("table.include.list", String.join(",", tableNames.keySet().stream().map(DebeziumChangeFeed::regexQuote).toList()));
         props.setProperty("snapshot.mode", "initial");
         props.setProperty("skipped.operations", "none"); // the default drops TRUNCATE
         props.setProperty("tombstones.on.delete", "false");
@@ -80,6 +82,50 @@ final class PostgresChangeFeed implements ChangeFeed {
         props.setProperty("decimal.handling.mode", "precise");
         props.setProperty("binary.handling.mode", "bytes");
         props.setProperty("errors.max.retries", "0"); // the hub retries the whole feed, with backoff and a status
+    }
+
+    /** A PostgreSQL feed: slot and publication {@link #slotName(String)} of the feed's name. */
+    static DebeziumChangeFeed postgres(String name, JdbcConnectorConfig config, String password, Map<String, String> tableNames,
+                                       OffsetStore offsets, ChangeSink sink, LongSupplier snapshotRows) {
+        DebeziumChangeFeed f = new DebeziumChangeFeed(name, config, password, tableNames, offsets, sink, snapshotRows, false);
+        String slot = slotName(name);
+        f.props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        f.props.setProperty("database.dbname", config.database());
+        f.props.setProperty("database.connectTimeout", Integer.toString(config.connectTimeoutSeconds() * 1000));
+        f.props.setProperty("plugin.name", "pgoutput");
+        f.props.setProperty("slot.name", slot);
+        f.props.setProperty("publication.name", slot);
+        f.props.setProperty("publication.autocreate.mode", "filtered");
+        return f;
+    }
+
+    /**
+     * A MariaDB/MySQL feed on the binlog: it connects as a replica with a server id derived from the feed's name, and
+     * keeps the DDL it has seen (its schema history) in the hub's store next to the offsets.
+     */
+    static DebeziumChangeFeed mariadb(String name, JdbcConnectorConfig config, String password, Map<String, String> tableNames,
+                                      OffsetStore offsets, ChangeSink sink, LongSupplier snapshotRows) {
+        DebeziumChangeFeed f = new DebeziumChangeFeed(name, config, password, tableNames, offsets, sink, snapshotRows, true);
+        f.props.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+        f.props.setProperty("database.server.id", Long.toString(serverId(name)));
+        f.props.setProperty("database.include.list", regexQuote(config.database()));
+        f.props.setProperty("database.ssl.mode", "disable");
+        f.props.setProperty("connect.timeout.ms", Integer.toString(config.connectTimeoutSeconds() * 1000));
+        f.props.setProperty("schema.history.internal", GridSchemaHistory.class.getName());
+        // the history sees only the settings under its prefix
+        f.props.setProperty(GridSchemaHistory.STORE_ID, f.storeId);
+        f.props.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        f.props.setProperty("include.schema.changes", "false");
+        return f;
+    }
+
+    /** The replica server id of a binlog feed: stable per feed name, away from the small ids servers use. */
+    static long serverId(String feedName) {
+        return 100_000L + (feedName.toLowerCase(java.util.Locale.ROOT).hashCode() & 0x3fffffffL);
+    }
+
+    private static String regexQuote(String name) {
+        return name.replace(".", "\\.");
     }
 
     /** The replication slot and publication of a feed: its name, as a PostgreSQL identifier. */
@@ -90,6 +136,17 @@ final class PostgresChangeFeed implements ChangeFeed {
     @Override
     public void run() throws Exception {
         GridOffsetBackingStore.STORES.put(storeId, offsets);
+        if (offsets.load().isEmpty()) { // a snapshot comes first: count its rows for progress, off the engine's way
+            Thread counter = new Thread(() -> {
+                try {
+                    sink.snapshotTotal(snapshotRows.getAsLong());
+                } catch (RuntimeException e) {
+                    LOG.debug("Counting the snapshot rows of {} failed: {}", name, e.getMessage());
+                }
+            }, "dih-cdc-count-" + name);
+            counter.setDaemon(true);
+            counter.start();
+        }
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try {
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -152,27 +209,66 @@ final class PostgresChangeFeed implements ChangeFeed {
         return source.schema().field("snapshot") != null && "last".equals(String.valueOf(source.get("snapshot")));
     }
 
-    /** One Debezium change record as the hub's change event; {@code null} for what is not a row change. */
-    static io.dih.spi.ChangeEvent convert(SourceRecord record) {
+    /** One Debezium change record as the hub's change event; {@code null} for what is not a row change of a bound table. */
+    io.dih.spi.ChangeEvent convert(SourceRecord record) {
         if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
             return null; // a tombstone, a heartbeat, a schema change
         }
         String op = value.getString("op");
         Struct source = value.getStruct("source");
-        String table = source.getString("schema") + "." + source.getString("table");
-        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+        String id = (binlog ? source.getString("db") : source.getString("schema")) + "." + source.getString("table");
+        String table = tableNames.get(id.toLowerCase(java.util.Locale.ROOT));
+        if (table == null) {
+            return null; // a table the feed does not follow (a publication can name more than the bindings do)
+        }
         long ts = source.getInt64("ts_ms") == null ? System.currentTimeMillis() : source.getInt64("ts_ms");
         Object snap = source.schema().field("snapshot") == null ? null : source.get("snapshot");
         boolean snapshot = "r".equals(op) || (snap != null && !"false".equals(snap.toString()));
-        Map<String, Object> key = record.key() instanceof Struct k ? values(k) : Map.of();
-        long position = lsn == null ? 0 : lsn;
+        // without a primary key there is no record key: the row image before the change holds the key columns
+        Map<String, Object> key = record.key() instanceof Struct k ? values(k)
+                : value.schema().field("before") != null ? values(value.getStruct("before")) : Map.of();
+        long position = binlog ? binlogPosition(source) : lsn(source);
+        long sequence = binlog ? binlogSequence(record.sourceOffset()) : 0;
         return switch (op) {
             case "c", "u", "r" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.UPSERT, table, key, values(value.getStruct("after")),
-                    position, ts, snapshot);
-            case "d" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.DELETE, table, key, null, position, ts, snapshot);
-            case "t" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.TRUNCATE, table, Map.of(), null, position, ts, snapshot);
+                    position, sequence, ts, snapshot);
+            case "d" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.DELETE, table, key, null, position, sequence, ts, snapshot);
+            case "t" -> new io.dih.spi.ChangeEvent(io.dih.spi.ChangeEvent.Kind.TRUNCATE, table, Map.of(), null, position, sequence, ts, snapshot);
             default -> null;
         };
+    }
+
+    private static long lsn(Struct source) {
+        Long lsn = source.schema().field("lsn") == null ? null : source.getInt64("lsn");
+        return lsn == null ? 0 : lsn;
+    }
+
+    /**
+     * A binlog change's position: its transaction's binlog file sequence number (high 32 bits) and offset in that file
+     * (low 32 bits; files stop at 1 GiB). Every change of one transaction shares it: {@link #binlogSequence} orders them.
+     */
+    static long binlogPosition(Struct source) {
+        String file = source.getString("file");
+        long fileIndex = 0;
+        if (file != null && file.lastIndexOf('.') >= 0) {
+            try {
+                fileIndex = Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
+            } catch (NumberFormatException ignored) {
+                // not a numbered binlog file: order by offset only
+            }
+        }
+        long pos = source.getInt64("pos") == null ? 0 : source.getInt64("pos");
+        return (fileIndex << 32) | (pos & 0xffffffffL);
+    }
+
+    /**
+     * Orders the changes of one binlog transaction: the number of binlog events since the transaction began (high 40
+     * bits) and the row within its event (low 24 bits), as Debezium's offset counts them to resume mid-transaction.
+     */
+    static long binlogSequence(Map<String, ?> offset) {
+        long event = offset.get("event") instanceof Number n ? n.longValue() : 0;
+        long row = offset.get("row") instanceof Number n ? n.longValue() : 0;
+        return (event << 24) | Math.min(row, (1L << 24) - 1);
     }
 
     /** A row struct's columns as plain Java values (timestamps, dates, decimals, bytes as JDBC would give them). */
