@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three hub processes follow a PostgreSQL table by CDC while it takes a steady stream of updates; the node running
- * the CDC engine is killed with SIGKILL mid-stream; another node resumes from the stored offsets, and once it has
- * caught up the region equals the table, row by row.
+ * Three hub processes follow a PostgreSQL table by CDC while it takes a steady stream of more than 10k updates; the
+ * node running the CDC engine is killed with SIGKILL mid-stream; another node resumes from the stored offsets, and once
+ * it has caught up the region equals the table, row by row. Readers on every node check throughout that no counter
+ * ever goes backwards (a change delivered again after the kill must not overwrite a newer one).
  */
 class CdcKillIT {
     static final String REGIONS = "/api/v1/dih/cache-regions";
@@ -88,8 +89,37 @@ class CdcKillIT {
                 }
             }, "pg-writer");
             writer.start();
+            List<String> backwards = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> readers = new ArrayList<>();
+            AtomicLong reads = new AtomicLong();
+            for (int i = 0; i < nodes.size(); i++) {
+                HubProcess node = nodes.get(i);
+                int index = i;
+                Thread reader = new Thread(() -> {
+                    Map<Long, Long> seen = new HashMap<>();
+                    while (!stop.get()) {
+                        try {
+                            Map<Long, Long> now = region(node);
+                            reads.incrementAndGet();
+                            now.forEach((id, seq) -> {
+                                Long before = seen.put(id, seq);
+                                if (before != null && seq < before) {
+                                    backwards.add("node " + index + ": counter " + id + " went from " + before + " to " + seq);
+                                }
+                            });
+                        } catch (Exception e) {
+                            if (!node.process().isAlive()) {
+                                return; // the killed node
+                            }
+                        }
+                    }
+                }, "reader-" + index);
+                reader.setDaemon(true);
+                reader.start();
+                readers.add(reader);
+            }
             try {
-                Await.until(Duration.ofSeconds(30), "changes flow", () -> changes.get() > 2000);
+                Await.until(Duration.ofSeconds(30), "changes flow", () -> changes.get() > 3000);
                 String cdcNode = a.get("/api/v1/dih/data-sources/counter_cdc/status").json().path("cdc").path("node").asText();
                 int victim = Integer.parseInt(cdcNode.substring(cdcNode.lastIndexOf('-') + 1));
                 nodes.get(victim).kill();
@@ -98,10 +128,13 @@ class CdcKillIT {
                     String n = survivor.get("/api/v1/dih/data-sources/counter_cdc/status").json().path("cdc").path("node").asText();
                     return !n.isEmpty() && !n.equals(cdcNode);
                 });
-                Await.until(Duration.ofSeconds(30), "more changes after the kill", () -> changes.get() > 6000);
+                Await.until(Duration.ofSeconds(60), "more changes after the kill", () -> changes.get() > 12_000);
             } finally {
                 stop.set(true);
                 writer.join();
+                for (Thread r : readers) {
+                    r.join(10_000);
+                }
             }
             Map<Long, Long> expected = table(pg);
             HubProcess alive = nodes.stream().filter(n -> n.process().isAlive()).findFirst().orElseThrow();
@@ -113,6 +146,8 @@ class CdcKillIT {
                 }
             });
             assertThat(region(alive)).as("the region equals the table, row by row").isEqualTo(expected);
+            assertThat(backwards).as("no value ever went backwards").isEmpty();
+            assertThat(reads.get()).as("the readers read the region throughout").isGreaterThan(30);
         } finally {
             nodes.forEach(HubProcess::close);
         }
