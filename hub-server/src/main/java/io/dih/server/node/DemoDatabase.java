@@ -33,6 +33,9 @@ final class DemoDatabase implements AutoCloseable {
                 .setPort(p)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("unix_socket_directories", data.toString())
+                .setServerConfig("wal_level", "logical") // the orders region follows its table by CDC
+                .setServerConfig("max_wal_senders", "4")
+                .setServerConfig("max_replication_slots", "4")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
         DemoDatabase db = new DemoDatabase(pg);
@@ -66,7 +69,7 @@ final class DemoDatabase implements AutoCloseable {
                     + "total NUMERIC(12,2) NOT NULL, status TEXT NOT NULL, placed_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())");
             st.execute("INSERT INTO orders (order_id, customer_id, total, status, placed_at) SELECT g, 1 + (g * 13 % 1000), (g % 500) + 9.99, "
                     + "(ARRAY['NEW','PAID','SHIPPED','DELIVERED'])[1 + g % 4], now() - (g || ' minutes')::interval FROM generate_series(1, 5000) g");
-            // every change moves updated_at, so the orders region's incremental loads see it
+            // every change moves updated_at (an incremental load past it would see the change too)
             st.execute("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$");
             st.execute("CREATE TRIGGER orders_touch BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch()");
             // written behind by the hub; a note on an order that does not exist is refused (a dead letter)

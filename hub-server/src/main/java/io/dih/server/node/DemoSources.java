@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The demo's regions behind its PostgreSQL: customers (write-through, reloaded), orders (incremental loads) and
- * order_notes (written behind).
+ * The demo's regions behind its PostgreSQL: customers (write-through, reloaded), orders (streamed by CDC: every change
+ * made in the database shows within a second) and order_notes (written behind).
  */
 final class DemoSources {
     private DemoSources() {
@@ -28,9 +28,10 @@ final class DemoSources {
         params.put("port", port);
         params.put("database", "postgres");
         params.put("user", "postgres");
-        node.sources().register(new SourceSpec("demo_postgres", "postgresql", params, List.of("customers", "orders"), 30L,
-                ConsistencyLevel.STRONG, null,
-                Map.of("orders", new BindingSpec("orders", null, null, null, "updated_at", null)), null, null));
+        node.sources().register(new SourceSpec("demo_postgres", "postgresql", params, List.of("customers"), 30L,
+                ConsistencyLevel.STRONG, null, null, null, null));
+        node.sources().register(new SourceSpec("demo_orders", "postgresql", params, List.of("orders"), null,
+                ConsistencyLevel.EVENTUAL, io.dih.api.SyncMode.CDC, null, null, null));
         node.regions().create(new RegionSpec("order_notes", null, null, null, CacheStrategy.WRITE_BEHIND, null, null, null,
                 List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.sources().register(new SourceSpec("demo_notes", "postgresql", params, List.of("order_notes"), null,

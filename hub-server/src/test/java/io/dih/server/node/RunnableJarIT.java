@@ -54,19 +54,20 @@ class RunnableJarIT {
                 assertThat(rows).isEqualTo(2);
             }
 
-            // the demo's own PostgreSQL behind customers (write-through) and orders (loads)
+            // the demo's own PostgreSQL behind customers (write-through, loads) and orders (CDC)
             JsonNode status = null;
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (System.nanoTime() < deadline) {
                 status = rest.get("/api/v1/dih/data-sources/demo_postgres/status").json();
-                if (rest.get("/api/v1/dih/cache-regions/orders/stats").json().path("total").path("size").asLong() == 5000
+                String orders = rest.get("/api/v1/dih/data-sources/demo_orders/status").json().path("cdc").path("state").asText();
+                if ("STREAMING".equals(orders) && rest.get("/api/v1/dih/cache-regions/orders/stats").json().path("total").path("size").asLong() == 5000
                         && rest.get("/api/v1/dih/cache-regions/customers/stats").json().path("total").path("size").asLong() == 1000) {
                     break;
                 }
                 Thread.sleep(200);
             }
             assertThat(rest.get("/api/v1/dih/cache-regions/orders/stats").json().path("total").path("size").asLong()).as(status.toString()).isEqualTo(5000);
-            assertThat(status.path("regions").path("orders").has("last_loaded_at")).isTrue();
+            assertThat(status.path("regions").path("customers").has("last_loaded_at")).isTrue();
             assertThat(rest.get("/api/v1/dih/cache-regions/customers/entries/10").json().path("tier").asText()).isEqualTo("gold");
             assertThat(rest.put("/api/v1/dih/cache-regions/customers/entries/10",
                     "{\"name\": \"Dana\", \"email\": \"dana@example.com\", \"tier\": \"gold\", \"balance\": 12.5}").status()).isEqualTo(200);
@@ -74,6 +75,21 @@ class RunnableJarIT {
                     .as("the database's CHECK constraint").isEqualTo(422);
             int pgPort = Integer.parseInt(java.util.regex.Pattern.compile("Demo PostgreSQL is up on 127.0.0.1:(\\d+)")
                     .matcher(Files.readString(work.resolve("node.log"))).results().findFirst().orElseThrow().group(1));
+
+            // the README tour: an UPDATE in the database shows in the orders region (CDC), over REST and in SQL
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "")) {
+                c.createStatement().executeUpdate("UPDATE orders SET status = 'CANCELLED' WHERE order_id = 42");
+            }
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < until && !"CANCELLED".equals(rest.get("/api/v1/dih/cache-regions/orders/entries/42").json().path("status").asText())) {
+                Thread.sleep(100);
+            }
+            assertThat(rest.get("/api/v1/dih/cache-regions/orders/entries/42").json().path("status").asText()).isEqualTo("CANCELLED");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + hub.thinClientPort());
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT order_id FROM orders WHERE status = 'CANCELLED'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(42);
+            }
 
             int exit = hub.terminate(Duration.ofSeconds(60));
             assertThat(exit).as(hub.logTail()).isIn(0, 143);
