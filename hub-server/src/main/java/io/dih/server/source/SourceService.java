@@ -938,11 +938,7 @@ public final class SourceService implements AutoCloseable {
             try (org.apache.ignite.transactions.Transaction tx = ignite.transactions().txStart(
                     org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC,
                     org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ, 30_000, end - i)) {
-                for (int j = i; j < end; j++) {
-                    if (!applyChange(events.get(j), targets, positions)) {
-                        skipped++;
-                    }
-                }
+                skipped += applyBatch(events.subList(i, end), targets, positions);
                 tx.commit();
             }
             i = end;
@@ -950,37 +946,88 @@ public final class SourceService implements AutoCloseable {
         return skipped;
     }
 
-    private boolean applyChange(io.dih.spi.ChangeEvent e, Map<String, CdcTarget> targets, IgniteCache<String, long[]> positions) {
-        CdcTarget t = targets.get(e.table().toLowerCase(Locale.ROOT));
-        if (t == null) {
-            return true; // a table no binding names
+    /** A removal in {@link #applyBatch}'s per-key outcome. */
+    private static final Object REMOVED = new Object();
+
+    /**
+     * Applies changes (no truncate among them) inside the caller's transaction with a few bulk cache calls: the keys'
+     * last positions are read (and locked) at once, each change is checked against the newest position seen so far,
+     * the last outcome per key is written with one putAll/removeAll per region, and the new positions with one putAll.
+     * Keys are taken in {@link io.dih.server.region.KeyOrder}, as every multi-key write of the hub takes them.
+     *
+     * @return how many changes were stale (delivered again, or older than what the region has)
+     */
+    private int applyBatch(List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets, IgniteCache<String, long[]> positions) {
+        record Item(io.dih.spi.ChangeEvent event, CdcTarget target, Object key, String posKey) {
         }
-        Region region = t.region();
-        Map<String, Object> source = e.row() != null ? e.row() : e.key();
-        Map<String, Object> keyRow = new HashMap<>();
-        for (String col : region.spec().keyFields()) {
-            keyRow.put(col, source.get(t.plan().columnMap().get(col)));
+        List<Item> items = new ArrayList<>(batch.size());
+        java.util.TreeSet<String> posKeys = new java.util.TreeSet<>();
+        for (io.dih.spi.ChangeEvent e : batch) {
+            CdcTarget t = targets.get(e.table().toLowerCase(Locale.ROOT));
+            if (t == null) {
+                continue; // a table no binding names
+            }
+            Region region = t.region();
+            Map<String, Object> source = e.row() != null ? e.row() : e.key();
+            Map<String, Object> keyRow = new HashMap<>();
+            for (String col : region.spec().keyFields()) {
+                keyRow.put(col, source.get(t.plan().columnMap().get(col)));
+            }
+            Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
+            String posKey = region.name().toLowerCase(Locale.ROOT) + "/" + EntryCodec.keyText(region, k);
+            items.add(new Item(e, t, k, posKey));
+            posKeys.add(posKey);
         }
-        Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
-        String posKey = region.name().toLowerCase(Locale.ROOT) + "/" + EntryCodec.keyText(region, k);
-        long[] applied = positions.get(posKey);
-        if (applied != null && !e.isAfter(applied[0], applied[1])) {
-            return false; // delivered again, or older than what the region has
+        Map<String, long[]> newest = new HashMap<>(positions.getAll(posKeys));
+        Map<String, long[]> changed = new java.util.TreeMap<>();
+        Map<String, Map<Object, Object>> outcome = new LinkedHashMap<>(); // region → key → value or REMOVED
+        Map<String, Region> byName = new HashMap<>();
+        int skipped = 0;
+        for (Item it : items) {
+            io.dih.spi.ChangeEvent e = it.event();
+            long[] applied = newest.get(it.posKey());
+            if (applied != null && !e.isAfter(applied[0], applied[1])) {
+                skipped++;
+                continue;
+            }
+            long[] position = {e.position(), e.sequence()};
+            newest.put(it.posKey(), position);
+            changed.put(it.posKey(), position);
+            Region region = it.target().region();
+            if (hasPendingWrite(region, it.key())) {
+                continue; // the hub's own newer write is on its way to the database
+            }
+            byName.putIfAbsent(region.name(), region);
+            Object value = REMOVED;
+            if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
+                Map<String, Object> regionRow = new HashMap<>();
+                it.target().plan().columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, e.row().get(sourceCol)));
+                value = EntryCodec.valueOf(region, ignite.binary(), regionRow);
+            }
+            outcome.computeIfAbsent(region.name(), r -> new HashMap<>()).put(it.key(), value);
         }
-        long[] position = {e.position(), e.sequence()};
-        if (hasPendingWrite(region, k)) {
-            positions.put(posKey, position);
-            return true; // the hub's own newer write is on its way to the database
+        outcome.forEach((name, perKey) -> {
+            Map<Object, Object> puts = new java.util.TreeMap<>(io.dih.server.region.KeyOrder.INSTANCE);
+            java.util.Set<Object> removes = new java.util.TreeSet<>(io.dih.server.region.KeyOrder.INSTANCE);
+            perKey.forEach((k, v) -> {
+                if (v == REMOVED) {
+                    removes.add(k);
+                } else {
+                    puts.put(k, v);
+                }
+            });
+            IgniteCache<Object, Object> cache = byName.get(name).cache().withSkipStore();
+            if (!puts.isEmpty()) {
+                cache.putAll(puts);
+            }
+            if (!removes.isEmpty()) {
+                cache.removeAll(removes);
+            }
+        });
+        if (!changed.isEmpty()) {
+            positions.putAll(changed);
         }
-        if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
-            Map<String, Object> regionRow = new HashMap<>();
-            t.plan().columnMap().forEach((regionCol, sourceCol) -> regionRow.put(regionCol, e.row().get(sourceCol)));
-            region.cache().withSkipStore().put(k, EntryCodec.valueOf(region, ignite.binary(), regionRow));
-        } else {
-            region.cache().withSkipStore().remove(k);
-        }
-        positions.put(posKey, position);
-        return true;
+        return skipped;
     }
 
     /** The source a region reads from and writes to (its primary), if any. */

@@ -58,6 +58,7 @@ class CdcKillIT {
     @Test
     void killDashNineOfTheCdcNodeLosesNoChange() throws Exception {
         List<HubProcess> nodes = new ArrayList<>();
+        AtomicBoolean stopReading = new AtomicBoolean();
         try (TestingPostgresServer pg = TestingPostgresServer.start()) {
             pg.execute("CREATE TABLE counters (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
                     "INSERT INTO counters SELECT g, 0 FROM generate_series(1, " + KEYS + ") g");
@@ -92,15 +93,20 @@ class CdcKillIT {
             List<String> backwards = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Thread> readers = new ArrayList<>();
             AtomicLong reads = new AtomicLong();
+            List<String> readErrors = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < nodes.size(); i++) {
                 HubProcess node = nodes.get(i);
                 int index = i;
                 Thread reader = new Thread(() -> {
                     Map<Long, Long> seen = new HashMap<>();
-                    while (!stop.get()) {
+                    while (!stopReading.get()) {
                         try {
+                            long t0 = System.nanoTime();
                             Map<Long, Long> now = region(node);
                             reads.incrementAndGet();
+                            if (readErrors.size() < 20 && System.nanoTime() - t0 > 2_000_000_000L) {
+                                readErrors.add("node " + index + ": a read took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                            }
                             now.forEach((id, seq) -> {
                                 Long before = seen.put(id, seq);
                                 if (before != null && seq < before) {
@@ -110,6 +116,9 @@ class CdcKillIT {
                         } catch (Exception e) {
                             if (!node.process().isAlive()) {
                                 return; // the killed node
+                            }
+                            if (readErrors.size() < 20) {
+                                readErrors.add("node " + index + ": " + e);
                             }
                         }
                     }
@@ -132,9 +141,6 @@ class CdcKillIT {
             } finally {
                 stop.set(true);
                 writer.join();
-                for (Thread r : readers) {
-                    r.join(10_000);
-                }
             }
             Map<Long, Long> expected = table(pg);
             HubProcess alive = nodes.stream().filter(n -> n.process().isAlive()).findFirst().orElseThrow();
@@ -145,10 +151,15 @@ class CdcKillIT {
                     return false;
                 }
             });
+            stopReading.set(true); // the readers watched the whole catch-up too
+            for (Thread r : readers) {
+                r.join(10_000);
+            }
             assertThat(region(alive)).as("the region equals the table, row by row").isEqualTo(expected);
             assertThat(backwards).as("no value ever went backwards").isEmpty();
-            assertThat(reads.get()).as("the readers read the region throughout").isGreaterThan(30);
+            assertThat(reads.get()).as("the readers read the region throughout; errors: " + readErrors).isGreaterThan(30);
         } finally {
+            stopReading.set(true);
             nodes.forEach(HubProcess::close);
         }
     }
