@@ -276,4 +276,67 @@ class CdcIT extends SyncFixture {
         assertThat(nopk.body()).contains("REPLICA IDENTITY FULL");
         assertThat(rest.get(SOURCES + "/nopk_cdc").status()).as("nothing stored").isEqualTo(404);
     }
+
+    @Test
+    void aDatabaseWithoutLogicalReplicationIsToldWhatToSet() {
+        try (io.dih.testing.TestingPostgresServer replica = io.dih.testing.TestingPostgresServer.start(java.util.Map.of("wal_level", "replica"))) {
+            replica.execute("CREATE TABLE cdc_wal (id BIGINT PRIMARY KEY, v TEXT)");
+            assertThat(rest.post(REGIONS, "{\"name\": \"cdc_wal\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+            String body = source("wal_cdc", "cdc_wal", "cdc_wal", "\"sync_mode\": \"CDC\",").replace("\"port\": " + pg.port(), "\"port\": " + replica.port());
+            Rest.Response r = rest.post(SOURCES, body);
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.json().path("errors").toString()).contains("wal_level=replica").contains("wal_level=logical");
+            assertThat(rest.get(SOURCES + "/wal_cdc").status()).as("nothing stored").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aSlotHeldByAnotherReaderIsAConflict() throws Exception {
+        pg.execute("CREATE TABLE cdc_fight (id BIGINT PRIMARY KEY, v TEXT)", "CREATE PUBLICATION fight_pub FOR TABLE cdc_fight");
+        assertThat(rest.post(REGIONS, "{\"name\": \"cdc_fight\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        java.util.Properties props = new java.util.Properties();
+        org.postgresql.PGProperty.USER.set(props, pg.user());
+        org.postgresql.PGProperty.PASSWORD.set(props, pg.password());
+        org.postgresql.PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        org.postgresql.PGProperty.REPLICATION.set(props, "database");
+        org.postgresql.PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        // someone else (say, a second hub cluster with a source of the same name) streams from slot dih_fight_cdc
+        try (Connection rc = DriverManager.getConnection(pg.jdbcUrl(), props)) {
+            org.postgresql.replication.PGReplicationConnection api = rc.unwrap(org.postgresql.PGConnection.class).getReplicationAPI();
+            api.createReplicationSlot().logical().withSlotName("dih_fight_cdc").withOutputPlugin("pgoutput").make();
+            try (org.postgresql.replication.PGReplicationStream stream = api.replicationStream().logical().withSlotName("dih_fight_cdc")
+                    .withSlotOption("proto_version", 1).withSlotOption("publication_names", "fight_pub").start()) {
+                Await.until(Duration.ofSeconds(10), "the slot is active", () -> {
+                    try {
+                        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'dih_fight_cdc' AND active") == 1;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                Rest.Response r = rest.post(SOURCES, source("fight_cdc", "cdc_fight", "cdc_fight", "\"sync_mode\": \"CDC\","));
+                assertThat(r.status()).as(r.toString()).isEqualTo(409);
+                assertThat(r.body()).contains("dih_fight_cdc").contains("in use");
+                assertThat(rest.get(SOURCES + "/fight_cdc").status()).as("nothing stored").isEqualTo(404);
+            }
+        }
+        pg.execute("SELECT pg_drop_replication_slot('dih_fight_cdc')");
+    }
+
+    @Test
+    void aMariaDbUserWhoCannotReadTheBinlogIsToldWhatToGrant() throws Exception {
+        io.dih.testing.TestingMariaDbServer db = io.dih.testing.TestingMariaDbServer.shared();
+        db.execute("CREATE TABLE cdc_nobin (id BIGINT PRIMARY KEY, v VARCHAR(20))");
+        try (Connection admin = db.connectAsAdmin()) {
+            admin.createStatement().execute("CREATE USER 'nobin'@'%' IDENTIFIED BY 'nobin-secret'");
+            admin.createStatement().execute("GRANT SELECT ON " + db.database() + ".* TO 'nobin'@'%'");
+        }
+        assertThat(rest.post(REGIONS, "{\"name\": \"cdc_nobin\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        Rest.Response r = rest.post(SOURCES, """
+                {"source_name": "nobin_cdc", "source_type": "mariadb", "sync_mode": "CDC",
+                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "nobin", "password": "nobin-secret"},
+                 "target_regions": ["cdc_nobin"]}""".formatted(db.port(), db.database()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.json().path("errors").toString()).contains("connection_params.user").contains("REPLICATION SLAVE").contains("RELOAD");
+        assertThat(r.body()).doesNotContain("nobin-secret");
+    }
 }
