@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dih.api.RegionSpec;
+import io.dih.api.SourceSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -121,6 +122,58 @@ public final class HubClient implements AutoCloseable {
     /** A region's counters (size, gets, puts, hits, misses…) per node and in total, as the hub returns them. */
     public JsonNode stats(String name) {
         return send("GET", API + "/cache-regions/" + enc(name) + "/stats", null);
+    }
+
+    // ---- data sources
+
+    /** Registers a data source (or confirms the same spec exists); the stored spec, secrets redacted. */
+    public SourceSpec registerSource(SourceSpec spec) {
+        return read(send("POST", API + "/data-sources", spec), SourceSpec.class);
+    }
+
+    public Optional<SourceSpec> source(String name) {
+        JsonNode n = sendOrNull("GET", API + "/data-sources/" + enc(name), null);
+        return n == null ? Optional.empty() : Optional.of(read(n, SourceSpec.class));
+    }
+
+    /** Unregisters a source; its regions keep their data. */
+    public void deleteSource(String name) {
+        send("DELETE", API + "/data-sources/" + enc(name), null);
+    }
+
+    /** A source's sync status: loads per region, write-behind, staleness and, for CDC sources, {@code cdc}. */
+    public JsonNode sourceStatus(String name) {
+        return send("GET", API + "/data-sources/" + enc(name) + "/status", null);
+    }
+
+    /** Starts a load of every target region now: full, or incremental past the watermark. */
+    public JsonNode syncSource(String name, boolean full) {
+        return send("POST", API + "/data-sources/" + enc(name) + "/sync?full=" + full, null);
+    }
+
+    /** CDC: stops reading changes (the database keeps them) until {@link #resumeSource}; the status after. */
+    public JsonNode pauseSource(String name) {
+        return send("POST", API + "/data-sources/" + enc(name) + "/pause", null);
+    }
+
+    /** CDC: goes on from the stored offsets; the status after. */
+    public JsonNode resumeSource(String name) {
+        return send("POST", API + "/data-sources/" + enc(name) + "/resume", null);
+    }
+
+    /** CDC: stops and starts the source's engine (it resumes from the stored offsets); the status after. */
+    public JsonNode restartSource(String name) {
+        return send("POST", API + "/data-sources/" + enc(name) + "/restart", null);
+    }
+
+    /** A WRITE_BEHIND region's queue: pending writes, oldest age, flushed, retries, dead letters. */
+    public JsonNode writeBehind(String region) {
+        return send("GET", API + "/cache-regions/" + enc(region) + "/write-behind", null);
+    }
+
+    /** Writes a WRITE_BEHIND region's source refused for good, oldest first. */
+    public JsonNode deadLetters(String region) {
+        return send("GET", API + "/cache-regions/" + enc(region) + "/dead-letters", null);
     }
 
     // ---- entries

@@ -59,6 +59,12 @@ public final class HubMetrics implements AutoCloseable {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(lagMillis, TimeUnit.MILLISECONDS));
+        syncGauge("dih.cdc.state", "A CDC source's engine state: 1 on the row tagged with its current state (STARTING, SNAPSHOT, STREAMING, RETRYING, PAUSED, STOPPED)" + cluster);
+        syncGauge("dih.cdc.events", "Changes a CDC source's engine has applied, in total (snapshot rows included)" + cluster);
+        syncGauge("dih.cdc.events.per.second", "Changes/s a CDC source's engine applies (10 s average)" + cluster);
+        syncGauge("dih.cdc.snapshot.rows", "Rows a CDC source's snapshot has copied" + cluster);
+        syncGauge("dih.cdc.snapshot.percent", "A CDC source's snapshot progress, 0-100 (absent while the row count is unknown)" + cluster);
+        syncGauge("dih.cdc.lag.last.seconds", "Source commit to visible in the region, of the last change a CDC source applied" + cluster);
         syncGauge("dih.refresh.ahead.refreshes", "Background refreshes of a REFRESH_AHEAD region's entries by this node");
         syncGauge("dih.refresh.ahead.failures", "Failed background refreshes by this node");
         syncGauge("dih.refresh.ahead.misses.avoided", "Reads on this node that found an entry which would have expired without a refresh");
@@ -150,6 +156,22 @@ public final class HubMetrics implements AutoCloseable {
             } catch (RuntimeException e) {
                 // a region deleted while scraping: it simply has no figures this time
             }
+        }
+        try {
+            for (String source : sync.sources().cdcSources()) {
+                io.dih.server.sync.SyncEngine.CdcStatus c = sync.cdcStatus(source);
+                Tags tags = Tags.of("source", source);
+                rows.get("dih.cdc.state").add(MultiGauge.Row.of(tags.and("state", c.state()), 1));
+                rows.get("dih.cdc.events").add(MultiGauge.Row.of(tags, c.events()));
+                rows.get("dih.cdc.events.per.second").add(MultiGauge.Row.of(tags, c.eventsPerSecond()));
+                rows.get("dih.cdc.snapshot.rows").add(MultiGauge.Row.of(tags, c.snapshotRows()));
+                if (c.snapshotPercent() != null) {
+                    rows.get("dih.cdc.snapshot.percent").add(MultiGauge.Row.of(tags, c.snapshotPercent()));
+                }
+                rows.get("dih.cdc.lag.last.seconds").add(MultiGauge.Row.of(tags, c.lagMs() / 1000.0));
+            }
+        } catch (RuntimeException e) {
+            // the registry is unreadable while the node stops: no CDC figures this time
         }
         rows.forEach((name, r) -> syncGauges.get(name).register(r, true));
     }

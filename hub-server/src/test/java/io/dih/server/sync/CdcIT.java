@@ -60,6 +60,12 @@ class CdcIT extends SyncFixture {
             assertThat(rs.getString(1)).isEqualTo("three");
         }
 
+        // a table added to the feed's publication by hand, with no binding: its changes are ignored, the feed goes on
+        pg.execute("CREATE TABLE cdc_unbound (id BIGINT PRIMARY KEY, v TEXT)", "ALTER PUBLICATION dih_items_cdc ADD TABLE cdc_unbound",
+                "INSERT INTO cdc_unbound VALUES (1, 'x')", "UPDATE cdc_items SET name = 'tres' WHERE id = 3");
+        Await.until(Duration.ofSeconds(30), "a change after the unbound one", () -> has(REGIONS + "/cdc_items/entries/3", "name", "tres"));
+        assertThat(status("items_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
+
         pg.execute("TRUNCATE cdc_items");
         Await.until(Duration.ofSeconds(30), "the truncate", () -> rest.get(REGIONS + "/cdc_items/stats").json().path("total").path("size").asLong() == 0);
         pg.execute("INSERT INTO cdc_items (id, name) VALUES (9, 'after truncate')");
@@ -74,6 +80,9 @@ class CdcIT extends SyncFixture {
         assertThat(cdc.path("lag_ms").asLong()).isNotNegative();
         assertThat(rest.get("/api/v1/dih/metrics").body() + rest2.get("/api/v1/dih/metrics").body())
                 .as("the node running the engine has the lag histogram").contains("dih_cdc_lag_seconds");
+        String metrics = rest2.get("/api/v1/dih/metrics").body();
+        assertThat(metrics).containsPattern("dih_cdc_state\\{[^}]*source=\"items_cdc\"[^}]*state=\"STREAMING\"[^}]*\\} 1")
+                .containsPattern("dih_cdc_events\\{[^}]*source=\"items_cdc\"").contains("dih_cdc_snapshot_percent");
 
         // deleting the source stops the engine and drops its replication slot and publication
         assertThat(rest.delete(SOURCES + "/items_cdc").status()).isEqualTo(204);
@@ -223,7 +232,9 @@ class CdcIT extends SyncFixture {
         // a column added mid-stream; then a restart, which replays the schema history kept in the grid
         db.execute("ALTER TABLE cdc_accounts ADD COLUMN tier VARCHAR(16)", "UPDATE cdc_accounts SET tier = 'gold' WHERE id = 3");
         Await.until(Duration.ofSeconds(30), "the new column", () -> has(REGIONS + "/cdc_accounts/entries/3", "tier", "gold"));
-        assertThat(rest.post(SOURCES + "/accounts_cdc/restart", "").status()).isEqualTo(200);
+        io.dih.client.HubClient sdk = io.dih.client.HubClient.connect(cluster.node(0).baseUrl());
+        assertThat(sdk.sourceStatus("accounts_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
+        assertThat(sdk.restartSource("accounts_cdc").path("sync_mode").asText()).isEqualTo("CDC"); // the Java SDK, as REST
         db.execute("UPDATE cdc_accounts SET tier = 'silver', balance = 12.00 WHERE id = 1");
         Await.until(Duration.ofSeconds(60), "a change after the restart", () -> has(REGIONS + "/cdc_accounts/entries/1", "tier", "silver"));
         Thread.sleep(1500);
