@@ -938,7 +938,7 @@ public final class SourceService implements AutoCloseable {
             try (org.apache.ignite.transactions.Transaction tx = ignite.transactions().txStart(
                     org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC,
                     org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ, 30_000, end - i)) {
-                skipped += applyBatch(events.subList(i, end), targets, positions);
+                skipped += applyBatch(spec.sourceName(), events.subList(i, end), targets, positions);
                 tx.commit();
             }
             i = end;
@@ -957,7 +957,8 @@ public final class SourceService implements AutoCloseable {
      *
      * @return how many changes were stale (delivered again, or older than what the region has)
      */
-    private int applyBatch(List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets, IgniteCache<String, long[]> positions) {
+    private int applyBatch(String sourceName, List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets,
+                           IgniteCache<String, long[]> positions) {
         record Item(io.dih.spi.ChangeEvent event, CdcTarget target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
@@ -974,7 +975,7 @@ public final class SourceService implements AutoCloseable {
                 keyRow.put(col, source.get(t.plan().columnMap().get(col)));
             }
             Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
-            String posKey = region.name().toLowerCase(Locale.ROOT) + "/" + EntryCodec.keyText(region, k);
+            String posKey = io.dih.server.sync.SyncEngine.positionKey(sourceName, region.name(), EntryCodec.keyText(region, k));
             items.add(new Item(e, t, k, posKey));
             posKeys.add(posKey);
         }

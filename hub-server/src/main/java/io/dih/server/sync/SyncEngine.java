@@ -189,7 +189,10 @@ public final class SyncEngine implements AutoCloseable {
         ignite.services().deployClusterSingleton(CdcService.serviceName(source), new CdcService(source));
     }
 
-    /** Stops a CDC source's engine everywhere and forgets its offsets, progress and pause. */
+    /**
+     * Stops a CDC source's engine everywhere and forgets its offsets, progress, pause and per-key positions (a source
+     * registered later, perhaps on another database whose log positions are lower, starts afresh).
+     */
     public void stopCdc(String source) {
         ignite.services().cancel(CdcService.serviceName(source));
         String key = source.toLowerCase(Locale.ROOT);
@@ -197,6 +200,26 @@ public final class SyncEngine implements AutoCloseable {
         cdcOffsets.remove(PAUSED + key);
         cdcOffsets.remove(HISTORY + key);
         status.remove("cdc/" + key);
+        String prefix = key + "/";
+        java.util.Set<String> batch = new java.util.TreeSet<>();
+        try (org.apache.ignite.cache.query.QueryCursor<javax.cache.Cache.Entry<String, long[]>> cursor = cdcPositions.query(
+                new org.apache.ignite.cache.query.ScanQuery<String, long[]>((k, v) -> k.startsWith(prefix)))) {
+            for (javax.cache.Cache.Entry<String, long[]> e : cursor) {
+                batch.add(e.getKey());
+                if (batch.size() == 1000) {
+                    cdcPositions.removeAll(batch);
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            cdcPositions.removeAll(batch);
+        }
+    }
+
+    /** The key under which {@code dih_cdc_positions} keeps the position of a region key's last change from a source. */
+    public static String positionKey(String source, String region, String keyText) {
+        return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT) + "/" + keyText;
     }
 
     /**

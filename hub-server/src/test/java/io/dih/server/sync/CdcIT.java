@@ -88,6 +88,11 @@ class CdcIT extends SyncFixture {
         assertThat(rest.delete(SOURCES + "/items_cdc").status()).isEqualTo(204);
         assertThat(count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'dih_items_cdc'")).isZero();
         assertThat(count("SELECT count(*) FROM pg_publication WHERE pubname = 'dih_items_cdc'")).isZero();
+        long positionsLeft = 0;
+        for (javax.cache.Cache.Entry<Object, Object> e : cluster.node(1).ignite().cache("dih_cdc_positions")) {
+            positionsLeft += e.getKey().toString().startsWith("items_cdc/") ? 1 : 0;
+        }
+        assertThat(positionsLeft).as("the source's per-key positions are forgotten with it").isZero();
         pg.execute("INSERT INTO cdc_items (id, name) VALUES (10, 'not followed')");
         Thread.sleep(1500);
         assertThat(rest.get(REGIONS + "/cdc_items/entries/10").status()).isEqualTo(404);
