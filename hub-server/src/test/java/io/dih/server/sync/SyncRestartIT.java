@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With native persistence, writes still pending when the whole cluster stops (the database was down) are sent once
- * the cluster is back and the database with it.
+ * the cluster is back and the database with it; and a CDC source resumes exactly where it stopped.
  */
-class WriteBehindRestartIT {
+class SyncRestartIT {
     static final String REGIONS = "/api/v1/dih/cache-regions";
 
     @Test
@@ -95,6 +95,44 @@ class WriteBehindRestartIT {
                 rs.next();
                 assertThat(rs.getLong(1)).as("the stop drained the queue").isEqualTo(301);
                 assertThat(rs.getLong(2)).isEqualTo(299L * 300 / 2 + 7);
+            }
+        }
+    }
+
+    @Test
+    void cdcResumesExactlyAfterAGracefulRestart() throws Exception {
+        try (TestingPostgresServer pg = TestingPostgresServer.start();
+             TestingHubCluster cluster = TestingHubCluster.start(1, t -> ((ObjectNode) t.get("storage")).put("persistence", true))) {
+            pg.execute("CREATE TABLE tallies (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)", "INSERT INTO tallies SELECT g, 0 FROM generate_series(1, 20) g");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"tallies\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+            assertThat(rest.post("/api/v1/dih/data-sources", """
+                    {"source_name": "tally_cdc", "source_type": "postgresql", "sync_mode": "CDC",
+                     "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s"},
+                     "target_regions": ["tallies"]}""".formatted(pg.port(), pg.database(), pg.user(), pg.password())).status()).isEqualTo(201);
+            String status = "/api/v1/dih/data-sources/tally_cdc/status";
+            Await.until(Duration.ofSeconds(60), "streaming", () -> "STREAMING".equals(rest.get(status).json().path("cdc").path("state").asText()));
+            for (int i = 0; i < 100; i++) {
+                pg.execute("UPDATE tallies SET n = n + 1 WHERE id = " + (1 + i % 20));
+            }
+            Await.until(Duration.ofSeconds(30), "the 100 changes are counted", () -> rest.get(status).json().path("cdc").path("events").asLong() == 120);
+
+            cluster.stopNode(0, false); // graceful: the engine stops and its offsets stay (persisted)
+            for (int i = 0; i < 50; i++) {
+                pg.execute("UPDATE tallies SET n = n + 1 WHERE id = " + (1 + i % 20)); // made while the hub is down
+            }
+            cluster.startStoppedInParallel();
+            Rest again = new Rest(cluster.node(0).baseUrl());
+            Await.until(Duration.ofSeconds(60), "the changes made while the hub was down arrive",
+                    () -> again.get(REGIONS + "/tallies/entries/10").json().path("n").asLong() == 8);
+            Await.until(Duration.ofSeconds(10), "counted", () -> again.get(status).json().path("cdc").path("events").asLong() >= 170);
+            Thread.sleep(1500);
+            com.fasterxml.jackson.databind.JsonNode cdc = again.get(status).json().path("cdc");
+            assertThat(cdc.path("events").asLong()).as("each change exactly once, no second snapshot: " + cdc).isEqualTo(170);
+            assertThat(cdc.path("snapshot_rows").asLong()).isEqualTo(20);
+            assertThat(cdc.path("stale_skipped").asLong()).isZero();
+            for (long id = 1; id <= 20; id++) {
+                assertThat(again.get(REGIONS + "/tallies/entries/" + id).json().path("n").asLong()).as("tally " + id).isEqualTo(id <= 10 ? 8 : 7);
             }
         }
     }
