@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,12 +82,7 @@ public final class CdcBenchmark implements Callable<Integer> {
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-cdc", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
             tree.putObject("storage").put("data_region_max_mb", 1024);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
-                Map<String, Object> params = new LinkedHashMap<>();
-                params.put("host", "127.0.0.1");
-                params.put("port", pg.port());
-                params.put("database", pg.database());
-                params.put("user", pg.user());
-                params.put("password", pg.password());
+                Map<String, Object> params = BenchSupport.connectionParams(pg);
                 node.regions().create(new RegionSpec("cdc", null, 0, null, CacheStrategy.NONE, null, null, null, List.of("id"),
                         Map.of("id", SqlType.BIGINT, "seq", SqlType.BIGINT, "sent_at", SqlType.BIGINT)));
                 node.sources().register(new SourceSpec("pg_cdc", "postgresql", params, List.of("cdc"), null, null, SyncMode.CDC,
@@ -170,9 +164,7 @@ public final class CdcBenchmark implements Callable<Integer> {
                 print(results, rawRate, hubRate, node.sync().cdcStatus("pg_cdc"));
             }
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchSupport.deleteTree(work);
         }
         return 0;
     }

@@ -94,9 +94,7 @@ public final class GetBenchmark implements Callable<Integer> {
             }
             print(results);
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchSupport.deleteTree(work);
         }
         return 0;
     }

@@ -84,12 +84,7 @@ public final class SourceBenchmark implements Callable<Integer> {
 
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
-                Map<String, Object> params = new LinkedHashMap<>();
-                params.put("host", "127.0.0.1");
-                params.put("port", pg.port());
-                params.put("database", pg.database());
-                params.put("user", pg.user());
-                params.put("password", pg.password());
+                Map<String, Object> params = BenchSupport.connectionParams(pg);
                 long loadStart = System.nanoTime();
                 node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null, null, null));
                 SourceStatus.RegionLoad load;
@@ -137,9 +132,7 @@ public final class SourceBenchmark implements Callable<Integer> {
                 print(results, scanned, scanSeconds, load.rowsLoaded(), loadSeconds);
             }
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchSupport.deleteTree(work);
         }
         return 0;
     }

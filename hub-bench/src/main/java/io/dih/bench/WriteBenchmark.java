@@ -59,12 +59,7 @@ public final class WriteBenchmark implements Callable<Integer> {
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-write", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
             tree.putObject("storage").put("data_region_max_mb", 1024).put("sync_region_max_mb", 512);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
-                Map<String, Object> params = new LinkedHashMap<>();
-                params.put("host", "127.0.0.1");
-                params.put("port", pg.port());
-                params.put("database", pg.database());
-                params.put("user", pg.user());
-                params.put("password", pg.password());
+                Map<String, Object> params = BenchSupport.connectionParams(pg);
                 params.put("connect_timeout_seconds", 2);
                 Map<String, SqlType> fields = Map.of("id", SqlType.BIGINT, "qty", SqlType.BIGINT, "note", SqlType.VARCHAR);
                 for (String[] r : new String[][] {{"wb", "WRITE_BEHIND", "bench_wb"}, {"wt", "WRITE_THROUGH", "bench_wt"}, {"outage", "WRITE_BEHIND", "bench_outage"}}) {
@@ -128,9 +123,7 @@ public final class WriteBenchmark implements Callable<Integer> {
                 print(results, drained, drainSeconds, rawRows, rawSeconds, outageSeconds);
             }
         } finally {
-            try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            BenchSupport.deleteTree(work);
         }
         return 0;
     }
