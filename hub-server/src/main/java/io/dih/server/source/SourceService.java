@@ -996,6 +996,10 @@ public final class SourceService implements AutoCloseable {
             changed.put(it.posKey(), position);
             Region region = it.target().region();
             if (hasPendingWrite(region, it.key())) {
+                Map<Object, Object> earlier = outcome.get(region.name());
+                if (earlier != null) {
+                    earlier.remove(it.key());
+                }
                 continue; // the hub's own newer write is on its way to the database
             }
             byName.putIfAbsent(region.name(), region);

@@ -14,8 +14,8 @@ final class CdcState implements Serializable {
     String node;
     long events;
     long snapshotRows;
-    /** Rows the snapshot will read (counted when it starts), 0 while unknown. */
-    long snapshotTotal;
+    /** Rows the snapshot will read (counted when it starts), -1 while unknown. */
+    long snapshotTotal = -1;
     boolean snapshotDone;
     /** Lag percentiles of the recent changes (the last 1024), milliseconds. */
     long lagP50Millis;

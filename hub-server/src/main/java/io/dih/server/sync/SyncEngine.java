@@ -337,11 +337,9 @@ public final class SyncEngine implements AutoCloseable {
             st = new CdcState();
         }
         boolean paused = cdcPaused(source);
-        Long total = st.snapshotTotal > 0 ? st.snapshotTotal : null;
-        Double percent = null;
-        if (total != null) {
-            percent = st.snapshotDone ? 100.0 : Math.min(100.0, Math.round(st.snapshotRows * 1000.0 / total) / 10.0);
-        }
+        Long total = st.snapshotTotal >= 0 ? st.snapshotTotal : null;
+        Double percent = st.snapshotDone ? Double.valueOf(100.0)
+                : total == null || total == 0 ? null : Math.min(100.0, Math.round(st.snapshotRows * 1000.0 / total) / 10.0);
         return new CdcStatus(paused ? "PAUSED" : st.state, st.snapshotRows, total, percent, st.events,
                 paused ? 0 : Math.round(st.eventsPerSecond * 10) / 10.0, st.lastLagMillis, st.lagP50Millis, st.lagP99Millis,
                 st.maxLagMillis, st.skippedStale, st.lastEventAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastEventAtMillis).toString(),
