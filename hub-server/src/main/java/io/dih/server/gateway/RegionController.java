@@ -60,7 +60,8 @@ final class RegionController {
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.DELETE, tags = "Regions", operationId = "deleteRegion",
             summary = "Delete a region and all its entries on every node",
-            description = "A WRITE_BEHIND region whose writes have not all reached its source is kept (409) unless ?discard_pending=true.",
+            description = "A WRITE_BEHIND region whose writes have not all reached its source is kept (409) unless ?discard_pending=true; "
+                    + "a region a CDC source feeds is kept (409) until that source is deleted.",
             pathParams = @OpenApiParam(name = "name", required = true),
             queryParams = @OpenApiParam(name = "discard_pending", description = "true: delete even though writes are pending (they are lost)"),
             responses = {

@@ -173,6 +173,15 @@ public final class RegionService {
                         + "wait for them (GET /data-sources/{name}/status) or delete with ?discard_pending=true");
             }
         }
+        if (engine != null) {
+            for (String source : engine.sources().cdcSources()) {
+                io.dih.api.SourceSpec cdc = engine.sources().cdcSpec(source);
+                if (cdc != null && cdc.targetRegions().stream().anyMatch(r -> r.equalsIgnoreCase(record.spec().name()))) {
+                    throw new ConflictException("region '" + record.spec().name() + "' follows its table by CDC (source '" + cdc.sourceName()
+                            + "'); delete that source first");
+                }
+            }
+        }
         if (!registry.remove(KIND, name, json)) {
             throw new ConflictException("region '" + name + "' changed while it was being deleted; try again");
         }

@@ -150,6 +150,9 @@ class CdcIT extends SyncFixture {
         assertThat(status("life_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
 
         assertThat(rest.post(SOURCES + "/no_such_source/pause", "").status()).isEqualTo(404);
+        Rest.Response regionDelete = rest.delete(REGIONS + "/cdc_life");
+        assertThat(regionDelete.status()).as("a region a CDC source follows into is kept").isEqualTo(409);
+        assertThat(regionDelete.body()).contains("life_cdc");
         assertThat(rest.delete(SOURCES + "/life_cdc").status()).isEqualTo(204);
         assertThat(count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'dih_life_cdc'")).isZero();
     }
