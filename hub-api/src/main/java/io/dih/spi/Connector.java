@@ -59,6 +59,17 @@ public interface Connector extends AutoCloseable {
     }
 
     /**
+     * {@link #write}, and where the write sits in the source's change log: a position at or after every change the
+     * write made, as this connector's change feed numbers positions ({@link ChangeEvent#position()}), so the hub can
+     * recognise the write's own changes when the feed delivers them and never let them undo a newer write. {@code -1}
+     * when the source cannot tell (the default).
+     */
+    default long writeAt(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
+        write(binding, upserts, deletes);
+        return -1;
+    }
+
+    /**
      * {@link Capability#CHANGE_FEED}: a feed of the bindings' row changes, named {@code feedName} (stable per source: it
      * names the replication slot or similar). It starts from {@code offsets} (a snapshot of the bindings first when
      * there are none) and hands changes to {@code sink} in source commit order; an offset is saved only after the

@@ -211,6 +211,19 @@ public abstract class ConnectorContract {
             for (int i = 1; i < ofFour.size(); i++) {
                 assertThat(ofFour.get(i).isAfter(ofFour.get(i - 1))).as("change %d of key 4 comes after change %d: %s", i, i - 1, ofFour).isTrue();
             }
+
+            // a write through the connector says where it sits in the log: its own change at or before, later ones after
+            if (factory().capabilities().contains(Capability.WRITE_THROUGH)) {
+                long at = c.writeAt(b, List.of(new LinkedHashMap<>(Map.of("id", 6L, "name", "hub", "amount", BigDecimal.ONE, "version", 6L))), List.of());
+                insert("contract_cdc", 7, "outside", BigDecimal.ONE, 7);
+                await(() -> events.stream().anyMatch(e -> Long.valueOf(7).equals(e.key().get("id"))), "the write and the insert after it");
+                if (at >= 0) {
+                    ChangeEvent own = events.stream().filter(e -> Long.valueOf(6).equals(e.key().get("id"))).findFirst().orElseThrow();
+                    ChangeEvent later = events.stream().filter(e -> Long.valueOf(7).equals(e.key().get("id"))).findFirst().orElseThrow();
+                    assertThat(own.isAfter(at, Long.MAX_VALUE)).as("the write's own change is at or before " + at + ": " + own).isFalse();
+                    assertThat(later.isAfter(at, Long.MAX_VALUE)).as("a later change is after " + at + ": " + later).isTrue();
+                }
+            }
             await(() -> !offsets.saved.isEmpty(), "the offsets are saved");
             feed.close();
             t.join(30_000);

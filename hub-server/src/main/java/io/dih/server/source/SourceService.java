@@ -1162,7 +1162,14 @@ public final class SourceService implements AutoCloseable {
         for (Object k : removals) {
             deletes.add(sourceKey(region, plan, k));
         }
-        connector(b.get().spec()).write(b.get().binding(), rows, deletes);
+        long at = connector(b.get().spec()).writeAt(b.get().binding(), rows, deletes);
+        io.dih.server.sync.SyncEngine engine = sync;
+        if (at >= 0 && engine != null && b.get().spec().syncMode() == SyncMode.CDC) {
+            // the feed will bring these changes back: they must not undo a newer write made meanwhile
+            List<Object> keys = new ArrayList<>(upserts.keySet());
+            keys.addAll(removals);
+            engine.recordHubWrite(b.get().spec().sourceName(), region, keys, at);
+        }
     }
 
     /** The cluster-wide lock of one binding's loads; fail-over-safe, so a dead loader's lock is released. */

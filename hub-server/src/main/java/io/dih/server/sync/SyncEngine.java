@@ -217,6 +217,56 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
+    /** Records hub writes' positions off the writing thread (a cache store's thread must not call caches). */
+    private final java.util.concurrent.ExecutorService hubWrites = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dih-cdc-hub-writes");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * The hub wrote these keys of a region through to a CDC source, at log position {@code at} or before: each key's
+     * position is raised to it, so the feed drops the write's own changes (and any older ones) when they come back
+     * instead of letting an older write's echo overwrite a newer write. Done asynchronously, within milliseconds;
+     * changes the database makes later have higher positions and apply as usual.
+     */
+    public void recordHubWrite(String source, Region region, java.util.Collection<?> keys, long at) {
+        java.util.Set<String> posKeys = new java.util.TreeSet<>();
+        for (Object k : keys) {
+            posKeys.add(positionKey(source, region.name(), io.dih.server.region.EntryCodec.keyText(region, k)));
+        }
+        try {
+            hubWrites.execute(() -> {
+                try {
+                    cdcPositions.invokeAll(posKeys, new RaisePosition(at));
+                } catch (RuntimeException e) {
+                    LOG.debug("Recording hub writes to {} at {} failed: {}", source, at, e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the node is stopping
+        }
+    }
+
+    /** Raises a key's CDC position to a hub write's position (never lowers it). A plain class: Ignite ships it. */
+    static final class RaisePosition implements org.apache.ignite.cache.CacheEntryProcessor<String, long[], Void> {
+        private static final long serialVersionUID = 1L;
+        private final long at;
+
+        RaisePosition(long at) {
+            this.at = at;
+        }
+
+        @Override
+        public Void process(javax.cache.processor.MutableEntry<String, long[]> entry, Object... args) {
+            long[] cur = entry.getValue();
+            if (cur == null || Long.compareUnsigned(cur[0], at) < 0) {
+                entry.setValue(new long[] {at, 0});
+            }
+            return null;
+        }
+    }
+
     /** The key under which {@code dih_cdc_positions} keeps the position of a region key's last change from a source. */
     public static String positionKey(String source, String region, String keyText) {
         return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT) + "/" + keyText;
@@ -409,6 +459,7 @@ public final class SyncEngine implements AutoCloseable {
             done = localService != null ? localServiceDone : null;
         }
         preparer.shutdownNow();
+        hubWrites.shutdown();
         refreshAhead.close();
         if (done != null) {
             try {

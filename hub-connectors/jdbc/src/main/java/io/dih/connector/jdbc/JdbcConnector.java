@@ -347,6 +347,16 @@ final class JdbcConnector implements Connector {
 
     @Override
     public void write(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
+        writeAt(binding, upserts, deletes);
+    }
+
+    /**
+     * PostgreSQL: the WAL insert position read inside the write's transaction, after its statements: every change of
+     * the transaction has a lower LSN, and any later change of the same rows (which waits for its locks) a higher one.
+     * Other databases: -1.
+     */
+    @Override
+    public long writeAt(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
         Described d = resolve(binding);
         SourceTable t = d.table();
         try (Connection c = connection()) {
@@ -381,7 +391,15 @@ final class JdbcConnector implements Connector {
                         ps.executeBatch();
                     }
                 }
+                long at = -1;
+                if (dialect instanceof PostgresDialect) {
+                    try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'")) {
+                        rs.next();
+                        at = rs.getLong(1);
+                    }
+                }
                 c.commit();
+                return at;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
