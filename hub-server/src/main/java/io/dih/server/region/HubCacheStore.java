@@ -28,6 +28,12 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
     @IgniteInstanceResource
     private Ignite ignite;
 
+    /** The transaction's store session, when there is one: what to do once the writes commit waits in it. */
+    @org.apache.ignite.resources.CacheStoreSessionResource
+    private org.apache.ignite.cache.store.CacheStoreSession session;
+
+    private static final String AFTER_COMMIT = "dih.after-commit";
+
     HubCacheStore(String region) {
         this.region = region;
     }
@@ -94,7 +100,7 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
             rows.put(e.getKey(), e.getValue());
         }
         try {
-            s.writeThrough(regionHandle(s), rows, List.of());
+            afterCommit(s.writeThrough(regionHandle(s), rows, List.of()));
         } catch (RuntimeException e) {
             throw new CacheWriterException(e.getMessage(), portable(e));
         }
@@ -109,9 +115,31 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
     public void deleteAll(Collection<?> keys) {
         SourceService s = requireSources();
         try {
-            s.writeThrough(regionHandle(s), Map.of(), keys);
+            afterCommit(s.writeThrough(regionHandle(s), Map.of(), keys));
         } catch (RuntimeException e) {
             throw new CacheWriterException(e.getMessage(), portable(e));
+        }
+    }
+
+    /** Runs {@code r} once the cache update commits: at the end of the store session, or now without one. */
+    @SuppressWarnings("unchecked")
+    private void afterCommit(Runnable r) {
+        if (r == SourceService.NOTHING) {
+            return;
+        }
+        if (session == null || !session.isWithinTransaction()) {
+            r.run();
+            return;
+        }
+        ((List<Runnable>) session.properties().computeIfAbsent(AFTER_COMMIT, k -> new ArrayList<Runnable>())).add(r);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void sessionEnd(boolean commit) {
+        List<Runnable> after = session == null ? null : (List<Runnable>) session.properties().remove(AFTER_COMMIT);
+        if (commit && after != null) {
+            after.forEach(Runnable::run);
         }
     }
 

@@ -1138,11 +1138,14 @@ public final class SourceService implements AutoCloseable {
     /**
      * Write-through: applies region writes and removals to the region's source in one source transaction. Throws
      * {@link io.dih.spi.SourceRejectedException} or {@link UnavailableException}; the caller's cache update then fails.
+     *
+     * @return what to run once the region has the writes too ({@link #NOTHING} when nothing): for a CDC source, noting
+     *         where in the source's log the writes are, so their echoes never undo a newer write
      */
-    public void writeThrough(Region region, Map<Object, Object> upserts, java.util.Collection<?> removals) {
+    public Runnable writeThrough(Region region, Map<Object, Object> upserts, java.util.Collection<?> removals) {
         java.util.Optional<Bound> b = boundForCall(region);
         if (b.isEmpty()) {
-            return;
+            return NOTHING;
         }
         Plan plan = b.get().plan();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -1164,13 +1167,18 @@ public final class SourceService implements AutoCloseable {
         }
         long at = connector(b.get().spec()).writeAt(b.get().binding(), rows, deletes);
         io.dih.server.sync.SyncEngine engine = sync;
-        if (at >= 0 && engine != null && b.get().spec().syncMode() == SyncMode.CDC) {
-            // the feed will bring these changes back: they must not undo a newer write made meanwhile
-            List<Object> keys = new ArrayList<>(upserts.keySet());
-            keys.addAll(removals);
-            engine.recordHubWrite(b.get().spec().sourceName(), region, keys, at);
+        if (at < 0 || engine == null || b.get().spec().syncMode() != SyncMode.CDC) {
+            return NOTHING;
         }
+        // the feed will bring these changes back: they must not undo a newer write made meanwhile
+        List<Object> keys = new ArrayList<>(upserts.keySet());
+        keys.addAll(removals);
+        String source = b.get().spec().sourceName();
+        return () -> engine.recordHubWrite(source, region, keys, at);
     }
+
+    /** A {@link #writeThrough} with nothing to do afterwards. */
+    public static final Runnable NOTHING = () -> { };
 
     /** The cluster-wide lock of one binding's loads; fail-over-safe, so a dead loader's lock is released. */
     private IgniteLock loadLock(String source, String region) {

@@ -140,7 +140,8 @@ final class RegionFlusher implements Runnable {
                     upserts.put(p.key(), p.value());
                 }
             }
-            engine.sources().writeThrough(r, upserts, deletes);
+            Runnable written = engine.sources().writeThrough(r, upserts, deletes);
+            written.run(); // before the acknowledgement: once a key has no pending write, its echo must already be known
             engine.queue().acknowledge(r, batch);
             st.flushed += batch.size();
         } catch (SourceRejectedException | InvalidSpecException e) {
