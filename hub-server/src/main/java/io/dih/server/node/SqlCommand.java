@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         description = "Runs SQL statements against a hub through the JDBC thin driver and prints the results.")
 final class SqlCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "jdbc:ignite:thin://127.0.0.1:10800",
-            description = "JDBC URL of a hub node (default ${DEFAULT-VALUE})")
+            description = "JDBC URL: a hub node (default ${DEFAULT-VALUE}), or any database whose driver the jar carries (PostgreSQL, MariaDB)")
     String url;
 
     @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows per query (default ${DEFAULT-VALUE})")

@@ -76,10 +76,14 @@ class RunnableJarIT {
             int pgPort = Integer.parseInt(java.util.regex.Pattern.compile("Demo PostgreSQL is up on 127.0.0.1:(\\d+)")
                     .matcher(Files.readString(work.resolve("node.log"))).results().findFirst().orElseThrow().group(1));
 
-            // the README tour: an UPDATE in the database shows in the orders region (CDC), over REST and in SQL
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "")) {
-                c.createStatement().executeUpdate("UPDATE orders SET status = 'CANCELLED' WHERE order_id = 42");
-            }
+            // the README tour, as written there: an UPDATE in the database (through the jar's own sql command, so no psql
+            // is needed) shows in the orders region (CDC), over REST and in SQL
+            Process update = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    HubProcess.jar().toAbsolutePath().toString(), "sql", "--url", "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres",
+                    "UPDATE orders SET status = 'CANCELLED' WHERE order_id = 42").redirectErrorStream(true).start();
+            String updateOutput = new String(update.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(update.waitFor()).as(updateOutput).isZero();
+            assertThat(updateOutput).contains("1 row(s) changed");
             long until = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < until && !"CANCELLED".equals(rest.get("/api/v1/dih/cache-regions/orders/entries/42").json().path("status").asText())) {
                 Thread.sleep(100);
