@@ -30,6 +30,7 @@ final class DemoDatabase implements AutoCloseable {
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
+                .setRegisterShutdownHook(false) // the hub stops it after its own node (write-behind drains into it first)
                 .setPort(p)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("unix_socket_directories", data.toString())

@@ -1,11 +1,13 @@
 package io.dih.server.node;
 
 import io.dih.api.BindingSpec;
+import io.dih.api.CacheMode;
 import io.dih.api.CacheStrategy;
 import io.dih.api.ConsistencyLevel;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import io.dih.api.SqlType;
+import io.dih.api.SyncMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,8 @@ final class DemoSources {
     }
 
     static void register(HubNode node, int port) {
-        node.regions().create(new RegionSpec("customers", null, null, null, CacheStrategy.WRITE_THROUGH, null, null, null,
+        // REPLICATED: a copy on every node, so the tour's orders ⋈ customers join is right on any cluster size
+        node.regions().create(new RegionSpec("customers", CacheMode.REPLICATED, null, null, CacheStrategy.WRITE_THROUGH, null, null, null,
                 List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.regions().create(new RegionSpec("orders", null, null, null, CacheStrategy.READ_THROUGH, null, null, null,
                 List.of("order_id"), Map.of("order_id", SqlType.BIGINT)));
@@ -31,10 +34,10 @@ final class DemoSources {
         node.sources().register(new SourceSpec("demo_postgres", "postgresql", params, List.of("customers"), 30L,
                 ConsistencyLevel.STRONG, null, null, null, null));
         node.sources().register(new SourceSpec("demo_orders", "postgresql", params, List.of("orders"), null,
-                ConsistencyLevel.EVENTUAL, io.dih.api.SyncMode.CDC, null, null, null));
+                ConsistencyLevel.EVENTUAL, SyncMode.CDC, null, null, null));
         node.regions().create(new RegionSpec("order_notes", null, null, null, CacheStrategy.WRITE_BEHIND, null, null, null,
                 List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.sources().register(new SourceSpec("demo_notes", "postgresql", params, List.of("order_notes"), null,
-                ConsistencyLevel.EVENTUAL, io.dih.api.SyncMode.NONE, null, null, null));
+                ConsistencyLevel.EVENTUAL, SyncMode.NONE, null, null, null));
     }
 }

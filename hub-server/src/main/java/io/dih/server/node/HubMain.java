@@ -2,7 +2,6 @@ package io.dih.server.node;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dih.server.gateway.GatewayApp;
 import io.dih.spi.InvalidSpecException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -29,14 +28,22 @@ public final class HubMain implements Callable<Integer> {
     boolean demo;
 
     @Option(names = "--demo-postgres", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "with the demo: start a PostgreSQL with sample tables behind the customers and orders regions (default: on)")
+            description = "with the demo: start a PostgreSQL with sample tables behind the customers, orders and order_notes regions (default: on)")
     boolean demoPostgres;
+
+    @Option(names = "--verbose", description = "log at INFO: the hub and every library in it (same as DIH_LOG_LEVEL=INFO)")
+    boolean verbose;
 
     @Option(names = "--exit-on-stdin-eof", hidden = true,
             description = "stop when standard input closes (test fixtures: the node dies with its parent)")
     boolean exitOnStdinEof;
 
     public static void main(String[] args) {
+        // before anything logs: logback reads its level from here (see logback.xml)
+        if (java.util.Arrays.asList(args).contains("--verbose") && System.getProperty("DIH_LOG_LEVEL") == null) {
+            System.setProperty("DIH_LOG_LEVEL", "INFO");
+        }
+        System.setProperty("h2.serializeJavaObject", "false"); // values are BinaryObjects; no Java serialization in SQL
         System.setProperty("IGNITE_NO_SHUTDOWN_HOOK", "true"); // our hook stops the gateway first, then Ignite
         System.setProperty("IGNITE_UPDATE_NOTIFIER", "false");
         System.setProperty("IGNITE_QUIET", System.getProperty("IGNITE_QUIET", "true"));
@@ -83,7 +90,9 @@ public final class HubMain implements Callable<Integer> {
         }
         Path workDir = Path.of(cfg.node().workDir());
         CountDownLatch stopped = new CountDownLatch(1);
+        String name = cfg.node().name();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping hub node " + name + " ...");
             node.close();
             if (demoDb != null) {
                 demoDb.close();
@@ -91,6 +100,7 @@ public final class HubMain implements Callable<Integer> {
             if (demoRun) {
                 deleteTree(workDir); // the demo keeps nothing between runs
             }
+            System.out.println("Stopped.");
             stopped.countDown();
         }, "dih-shutdown"));
         if (exitOnStdinEof) {
@@ -107,8 +117,9 @@ public final class HubMain implements Callable<Integer> {
             watchdog.setDaemon(true);
             watchdog.start();
         }
-        System.out.println("DIH node " + cfg.node().name() + " is ready: " + node.baseUrl() + GatewayApp.API + " (REST), port "
-                + node.thinClientPort() + " (thin client / JDBC). Ctrl-C stops it.");
+        System.out.print(Banner.text(node, demoDb == null ? -1 : demoDb.port(), Banner.jarCommand(),
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()));
+        System.out.flush();
         stopped.await();
         return 0;
     }
@@ -116,9 +127,7 @@ public final class HubMain implements Callable<Integer> {
     private static DemoDatabase startDemoDatabase(HubConfig cfg) {
         try {
             String port = System.getenv("DIH_DEMO_POSTGRES_PORT");
-            DemoDatabase db = DemoDatabase.start(Path.of(cfg.node().workDir()), port == null ? 0 : Integer.parseInt(port.trim()));
-            System.out.println("Demo PostgreSQL is up on 127.0.0.1:" + db.port() + " (database postgres, user postgres)");
-            return db;
+            return DemoDatabase.start(Path.of(cfg.node().workDir()), port == null ? 0 : Integer.parseInt(port.trim()));
         } catch (java.io.IOException | RuntimeException e) {
             System.err.println("The demo PostgreSQL did not start (" + e.getMessage() + "); the demo runs without it. "
                     + "Use --no-demo-postgres to skip it.");

@@ -15,7 +15,6 @@ import org.apache.ignite.configuration.WALMode;
 import org.apache.ignite.internal.util.spring.IgniteSpringHelper;
 import org.apache.ignite.internal.IgniteComponentType;
 import org.apache.ignite.kubernetes.configuration.KubernetesConnectionConfiguration;
-import org.apache.ignite.logger.slf4j.Slf4jLogger;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.TcpDiscoveryIpFinder;
@@ -41,7 +40,7 @@ public final class IgniteConfigFactory {
         // The hub's own parts, whatever the source of the configuration.
         ic.setConnectorConfiguration(null); // ignite-rest-http cannot live beside Javalin 6; the gateway serves probes
         if (ic.getGridLogger() == null) {
-            ic.setGridLogger(new Slf4jLogger());
+            ic.setGridLogger(new HubIgniteLogger());
         }
         if (ic.getFailureHandler() == null) {
             ic.setFailureHandler(new HubFailureHandler());
@@ -81,6 +80,7 @@ public final class IgniteConfigFactory {
         }
         comm.setLocalPort(cfg.communication().port());
         comm.setLocalPortRange(cfg.communication().portRange());
+        comm.setMessageQueueLimit(1024); // back-pressure instead of unbounded queues (Ignite's own advice)
         ic.setCommunicationSpi(comm);
 
         ClientConnectorConfiguration thin = new ClientConnectorConfiguration();

@@ -634,6 +634,10 @@ public final class SourceService implements AutoCloseable {
             try {
                 runLoad(spec, region, full);
             } catch (RuntimeException e) {
+                if (closed) { // the node is stopping: the load is cut short, and the next node runs it again
+                    LOG.debug("Load of {} into {} stopped with the node: {}", spec.sourceName(), region, e.getMessage());
+                    return;
+                }
                 LOG.warn("Load of {} into {} failed: {}", spec.sourceName(), region, e.getMessage());
             }
         });

@@ -7,6 +7,8 @@ import io.dih.spi.ChangeSink;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.resources.IgniteInstanceResource;
 import org.apache.ignite.services.Service;
@@ -31,6 +33,7 @@ public final class CdcService implements Service {
     private transient volatile boolean cancelled;
     private transient volatile ChangeFeed feed;
     private transient volatile Thread runner;
+    private transient volatile CountDownLatch finished;
 
     public CdcService(String source) {
         this.source = source;
@@ -45,18 +48,36 @@ public final class CdcService implements Service {
     public void cancel() {
         cancelled = true;
         ChangeFeed f = feed;
+        CountDownLatch done = finished;
         if (f != null) {
             f.close();
+            // let the engine finish its own shutdown: interrupting it mid-way makes Debezium warn and skip clean-up
+            try {
+                if (done != null) {
+                    done.await(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Thread t = runner;
-        if (t != null) {
-            t.interrupt();
+        if (t != null && (done == null || done.getCount() > 0)) {
+            t.interrupt(); // asleep between retries, or a feed that did not stop in time
         }
     }
 
     @Override
     public void execute() throws Exception {
         runner = Thread.currentThread();
+        finished = new CountDownLatch(1);
+        try {
+            run();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private void run() {
         String node = ignite.name(); // Ignite clears injected resources when the service is cancelled
         long backoff = 0;
         SyncEngine engine = null;
