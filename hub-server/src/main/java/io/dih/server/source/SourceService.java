@@ -508,7 +508,7 @@ public final class SourceService implements AutoCloseable {
             perRegion.put(region, load);
             if ("FAILED".equals(st.state)) {
                 overall = "FAILED";
-            } else if ("LOADING".equals(st.state) && !"FAILED".equals(overall)) {
+            } else if (("LOADING".equals(st.state) || st.queued()) && !"FAILED".equals(overall)) {
                 overall = "LOADING";
             }
         }
@@ -594,7 +594,15 @@ public final class SourceService implements AutoCloseable {
         if (s.syncMode() == SyncMode.NONE) {
             throw new InvalidSpecException("sync_mode", "source '" + s.sourceName() + "' has sync_mode NONE: it stores only, nothing to load");
         }
+        long now = System.currentTimeMillis();
+        String nodeId = ignite.cluster().localNode().id().toString();
         for (String region : s.targetRegions()) {
+            String key = stateKey(s.sourceName(), region);
+            LoadState st = states.get(key);
+            if (st != null && !loadLock(s.sourceName(), region).isLocked()) { // a running load answers for itself
+                boolean fullLoad = full || s.binding(region).watermarkColumn() == null || st.watermark == null;
+                states.put(key, st.queued(fullLoad ? "full" : "incremental", now, nodeId));
+            }
             submitLoad(s, region, full);
         }
         return status(name);
@@ -661,7 +669,8 @@ public final class SourceService implements AutoCloseable {
                         continue; // a load is running; a LOADING state without its lock is a load whose node died
                     }
                     long last = Math.max(st.lastLoadedAtMillis, st.startedAtMillis);
-                    boolean orphaned = "LOADING".equals(st.state); // its loader died: run it again (at-least-once)
+                    // its loader died, or the node that queued it left: run it again (at-least-once)
+                    boolean orphaned = "LOADING".equals(st.state) || st.queued() && !alive(st.queuedOn);
                     // BOUNDED_STALENESS: reload once the data is 3/4 of the bound old, so the bound holds while the source
                     // is up (and the status turns DEGRADED when it cannot); a failed catch-up is retried every few seconds
                     boolean catchUp = s.maxStalenessSeconds() != null && s.consistencyLevel() == io.dih.api.ConsistencyLevel.BOUNDED_STALENESS
@@ -676,6 +685,14 @@ public final class SourceService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debug("Load schedule check failed: {}", e.getMessage());
+        }
+    }
+
+    private boolean alive(String nodeId) {
+        try {
+            return nodeId != null && ignite.cluster().node(java.util.UUID.fromString(nodeId)) != null;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

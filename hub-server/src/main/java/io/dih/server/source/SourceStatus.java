@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Where a source's sync stands, per target region and in total.
  *
- * @param state {@code IDLE}, {@code LOADING}, {@code FAILED}, {@code DEGRADED} (BOUNDED_STALENESS past its bound); CDC
+ * @param state {@code IDLE}, {@code LOADING} (a region's load is queued or running), {@code FAILED}, {@code DEGRADED}
+ *              (BOUNDED_STALENESS past its bound); CDC
  *              sources: {@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code RETRYING}
  * @param cdc   CDC sources: the engine's state, snapshot rows, events, events/s, lag (source commit to visible), error
  */
@@ -43,6 +44,8 @@ public record SourceStatus(
     /**
      * One binding's load.
      *
+     * @param state          {@code IDLE}, {@code QUEUED} (asked for, waiting for a loader), {@code LOADING}, {@code FAILED}
+     * @param startedAt      when the last (or current) load started, or was asked for when it was queued (ISO-8601)
      * @param rowsTotal      rows the source reported at the start of the load (for % and ETA)
      * @param removed        region entries removed because their rows were gone from the source (full loads)
      * @param lastLoadedAt   when the last successful load ended (ISO-8601)

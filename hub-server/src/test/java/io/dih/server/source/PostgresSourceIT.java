@@ -115,8 +115,16 @@ class PostgresSourceIT {
 
         pg.execute("DELETE FROM customers WHERE id <= 10", "UPDATE customers SET name = 'renamed' WHERE id = 20",
                 "INSERT INTO customers (id, name) VALUES (5000, 'newcomer')");
-        assertThat(rest.post(SOURCES + "/crm/sync", "").status()).isEqualTo(202);
+        java.time.Instant asked = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Rest.Response synced = rest.post(SOURCES + "/crm/sync", "");
+        assertThat(synced.status()).as(synced.toString()).isEqualTo(202);
+        JsonNode started = synced.json().path("regions").path("customers");
+        assertThat(started.path("state").asText()).as("the answer shows the load it started: " + synced).isIn("QUEUED", "LOADING");
+        assertThat(java.time.Instant.parse(started.path("started_at").asText())).as(synced.toString()).isAfterOrEqualTo(asked);
+        assertThat(synced.json().path("state").asText()).isEqualTo("LOADING");
         status = awaitLoaded("crm", "customers", 991);
+        assertThat(status.path("regions").path("customers").path("started_at").asText()).as("the same load, done")
+                .isEqualTo(started.path("started_at").asText());
         assertThat(status.path("regions").path("customers").path("removed").asLong()).isEqualTo(10);
         assertThat(rest.get(REGIONS + "/customers/entries/5").status()).isEqualTo(404);
         assertThat(rest.get(REGIONS + "/customers/entries/20").json().path("name").asText()).isEqualTo("renamed");
