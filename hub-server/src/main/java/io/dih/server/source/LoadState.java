@@ -95,7 +95,7 @@ final class LoadState implements Serializable {
         } else if (rowsTotal == 0 && !"LOADING".equals(state)) {
             percent = 100.0;
         }
-        return new SourceStatus.RegionLoad(state, kind, rowsLoaded, rowsTotal < 0 ? null : rowsTotal, percent, rate, eta, removed,
+        return new SourceStatus.RegionLoad(state, kind, rowsLoaded, null, rowsTotal < 0 ? null : rowsTotal, percent, rate, eta, removed,
                 startedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(startedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(lastLoadedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : (now - lastLoadedAtMillis) / 1000.0,

@@ -484,12 +484,19 @@ public final class SourceService implements AutoCloseable {
         Map<String, SourceStatus.RegionLoad> perRegion = new LinkedHashMap<>();
         String overall = "IDLE";
         io.dih.server.sync.SyncEngine engine = sync;
+        io.dih.server.sync.SyncEngine.CdcStatus cdc = s.syncMode() == SyncMode.CDC && engine != null ? engine.cdcStatus(s.sourceName()) : null;
         for (String region : s.targetRegions()) {
             LoadState st = states.get(stateKey(s.sourceName(), region));
             if (st == null) {
                 st = LoadState.initial();
             }
-            SourceStatus.RegionLoad load = st.toStatus(now);
+            SourceStatus.RegionLoad load;
+            if (cdc != null && !st.queued() && !"LOADING".equals(st.state)) { // unless a load asked for by a sync runs
+                io.dih.server.sync.SyncEngine.CdcRegion applied = engine.cdcRegion(s.sourceName(), region);
+                load = SourceStatus.RegionLoad.cdc(cdc.state(), applied.snapshotRows(), applied.events(), cdc.error());
+            } else {
+                load = st.toStatus(now);
+            }
             if (engine != null) {
                 try {
                     Region r = regions.get(region);
@@ -519,9 +526,7 @@ public final class SourceService implements AutoCloseable {
         ReadCounters rc = readCounters.get(s.sourceName().toLowerCase(Locale.ROOT));
         SourceStatus.ReadThrough reads = rc == null ? null
                 : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
-        io.dih.server.sync.SyncEngine.CdcStatus cdc = null;
-        if (s.syncMode() == SyncMode.CDC && engine != null) {
-            cdc = engine.cdcStatus(s.sourceName());
+        if (cdc != null) {
             if ("RETRYING".equals(cdc.state()) && !"DEGRADED".equals(overall)) {
                 overall = "RETRYING";
             } else if ("IDLE".equals(overall)) {
@@ -921,9 +926,9 @@ public final class SourceService implements AutoCloseable {
      * or late never overwrites a newer one; keys with a write-behind write pending keep it. Changes of tables no
      * binding names are ignored.
      *
-     * @return how many changes were skipped as stale
+     * @return how many changes were skipped as stale, and how many rows and changes each region got
      */
-    public int applyChanges(String sourceName, List<io.dih.spi.ChangeEvent> events) {
+    public AppliedChanges applyChanges(String sourceName, List<io.dih.spi.ChangeEvent> events) {
         SourceSpec spec = spec(sourceName);
         io.dih.server.sync.SyncEngine engine = requireNonNull(sync, "the sync engine is not attached");
         Map<String, CdcTarget> targets = cdcTargets(spec, false);
@@ -935,7 +940,7 @@ public final class SourceService implements AutoCloseable {
             }
         }
         IgniteCache<String, long[]> positions = engine.cdcPositions();
-        int skipped = 0;
+        AppliedChanges applied = new AppliedChanges();
         int i = 0;
         while (i < events.size()) {
             io.dih.spi.ChangeEvent first = events.get(i);
@@ -943,6 +948,7 @@ public final class SourceService implements AutoCloseable {
                 CdcTarget t = targets.get(first.table().toLowerCase(Locale.ROOT));
                 if (t != null) {
                     t.region().cache().withSkipStore().clear();
+                    applied.applied(t.region().name(), false);
                 }
                 i++;
                 continue;
@@ -955,12 +961,14 @@ public final class SourceService implements AutoCloseable {
             try (org.apache.ignite.transactions.Transaction tx = ignite.transactions().txStart(
                     org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC,
                     org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ, 30_000, end - i)) {
-                skipped += applyBatch(spec.sourceName(), events.subList(i, end), targets, positions);
+                AppliedChanges batch = new AppliedChanges(); // counted once its transaction commits
+                applyBatch(spec.sourceName(), events.subList(i, end), targets, positions, batch);
                 tx.commit();
+                applied.add(batch);
             }
             i = end;
         }
-        return skipped;
+        return applied;
     }
 
     /** A removal in {@link #applyBatch}'s per-key outcome. */
@@ -972,10 +980,11 @@ public final class SourceService implements AutoCloseable {
      * the last outcome per key is written with one putAll/removeAll per region, and the new positions with one putAll.
      * Keys are taken in {@link io.dih.server.region.KeyOrder}, as every multi-key write of the hub takes them.
      *
-     * @return how many changes were stale (delivered again, or older than what the region has)
+     * Counts into {@code applied} the stale changes (delivered again, or older than what the region has) and, per
+     * region, the rows and changes that went in.
      */
-    private int applyBatch(String sourceName, List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets,
-                           IgniteCache<String, long[]> positions) {
+    private void applyBatch(String sourceName, List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets,
+                            IgniteCache<String, long[]> positions, AppliedChanges applied) {
         record Item(io.dih.spi.ChangeEvent event, CdcTarget target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
@@ -1000,12 +1009,11 @@ public final class SourceService implements AutoCloseable {
         Map<String, long[]> changed = new java.util.TreeMap<>();
         Map<String, Map<Object, Object>> outcome = new LinkedHashMap<>(); // region → key → value or REMOVED
         Map<String, Region> byName = new HashMap<>();
-        int skipped = 0;
         for (Item it : items) {
             io.dih.spi.ChangeEvent e = it.event();
-            long[] applied = newest.get(it.posKey());
-            if (applied != null && !e.isAfter(applied[0], applied[1])) {
-                skipped++;
+            long[] last = newest.get(it.posKey());
+            if (last != null && !e.isAfter(last[0], last[1])) {
+                applied.skipped();
                 continue;
             }
             long[] position = {e.position(), e.sequence()};
@@ -1020,6 +1028,7 @@ public final class SourceService implements AutoCloseable {
                 continue; // the hub's own newer write is on its way to the database
             }
             byName.putIfAbsent(region.name(), region);
+            applied.applied(region.name(), e.snapshot());
             Object value = REMOVED;
             if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
                 Map<String, Object> regionRow = new HashMap<>();
@@ -1049,7 +1058,6 @@ public final class SourceService implements AutoCloseable {
         if (!changed.isEmpty()) {
             positions.putAll(changed);
         }
-        return skipped;
     }
 
     /** The source a region reads from and writes to (its primary), if any. */
