@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -695,7 +696,7 @@ public final class SourceService implements AutoCloseable {
 
     private boolean alive(String nodeId) {
         try {
-            return nodeId != null && ignite.cluster().node(java.util.UUID.fromString(nodeId)) != null;
+            return nodeId != null && ignite.cluster().node(UUID.fromString(nodeId)) != null;
         } catch (IllegalArgumentException e) {
             return false;
         }

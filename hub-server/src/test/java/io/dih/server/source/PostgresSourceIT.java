@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -115,12 +117,12 @@ class PostgresSourceIT {
 
         pg.execute("DELETE FROM customers WHERE id <= 10", "UPDATE customers SET name = 'renamed' WHERE id = 20",
                 "INSERT INTO customers (id, name) VALUES (5000, 'newcomer')");
-        java.time.Instant asked = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant asked = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Rest.Response synced = rest.post(SOURCES + "/crm/sync", "");
         assertThat(synced.status()).as(synced.toString()).isEqualTo(202);
         JsonNode started = synced.json().path("regions").path("customers");
         assertThat(started.path("state").asText()).as("the answer shows the load it started: " + synced).isIn("QUEUED", "LOADING");
-        assertThat(java.time.Instant.parse(started.path("started_at").asText())).as(synced.toString()).isAfterOrEqualTo(asked);
+        assertThat(Instant.parse(started.path("started_at").asText())).as(synced.toString()).isAfterOrEqualTo(asked);
         assertThat(synced.json().path("state").asText()).isEqualTo("LOADING");
         status = awaitLoaded("crm", "customers", 991);
         assertThat(status.path("regions").path("customers").path("started_at").asText()).as("the same load, done")
