@@ -1,9 +1,5 @@
 package io.dih.server.gateway;
 
-import static io.javalin.apibuilder.ApiBuilder.delete;
-import static io.javalin.apibuilder.ApiBuilder.get;
-import static io.javalin.apibuilder.ApiBuilder.post;
-import static io.javalin.apibuilder.ApiBuilder.put;
 import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
@@ -13,8 +9,10 @@ import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.openapi.plugin.OpenApiPlugin;
+import java.util.Set;
 import org.apache.ignite.Ignite;
 
 /**
@@ -37,6 +35,35 @@ public final class GatewayApp implements AutoCloseable {
         EntryController entryController = new EntryController(entries);
         SourceController sourceController = new SourceController(sources);
         OpsController ops = new OpsController(ignite, regions, sources, metrics);
+        Routes routes = new Routes()
+                .post(RegionController.BASE, regionController::create)
+                .get(RegionController.BASE, regionController::list)
+                .get(RegionController.BASE + "/{name}", regionController::get)
+                .delete(RegionController.BASE + "/{name}", regionController::delete)
+                .get(RegionController.BASE + "/{name}/stats", regionController::stats)
+                .get(SyncController.WRITE_BEHIND, syncController::status)
+                .get(SyncController.DEAD_LETTERS, syncController::list)
+                .post(SyncController.DEAD_LETTERS + "/{id}/retry", syncController::retry)
+                .delete(SyncController.DEAD_LETTERS + "/{id}", syncController::drop)
+                .put(EntryController.BASE, entryController::putAll)
+                .post(EntryController.BASE + "/batch-get", entryController::getAll)
+                .get(EntryController.BASE + "/{key}", entryController::get)
+                .put(EntryController.BASE + "/{key}", entryController::put)
+                .delete(EntryController.BASE + "/{key}", entryController::delete)
+                .post(SourceController.BASE, sourceController::register)
+                .get(SourceController.BASE, sourceController::list)
+                .post(SourceController.BASE + "/validate", sourceController::validate)
+                .get(SourceController.BASE + "/{name}", sourceController::get)
+                .delete(SourceController.BASE + "/{name}", sourceController::delete)
+                .post(SourceController.BASE + "/{name}/sync", sourceController::sync)
+                .post(SourceController.BASE + "/{name}/pause", sourceController::pause)
+                .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
+                .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
+                .get(SourceController.BASE + "/{name}/status", sourceController::status)
+                .get(API + "/health", ops::health)
+                .get(API + "/metrics", ops::metrics)
+                .get("/ignite", ops::ignite)
+                .known(HandlerType.GET, OPENAPI_PATH); // served by the OpenAPI plugin
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
@@ -50,35 +77,7 @@ public final class GatewayApp implements AutoCloseable {
                             .withInfo(info -> info.title("Digital Integration Hub")
                                     .version("0.1.0")
                                     .description("Cache regions, entries, SQL and sync over Apache Ignite. Every error is application/problem+json.")))));
-            config.router.apiBuilder(() -> {
-                post(RegionController.BASE, regionController::create);
-                get(RegionController.BASE, regionController::list);
-                get(RegionController.BASE + "/{name}", regionController::get);
-                delete(RegionController.BASE + "/{name}", regionController::delete);
-                get(RegionController.BASE + "/{name}/stats", regionController::stats);
-                get(SyncController.WRITE_BEHIND, syncController::status);
-                get(SyncController.DEAD_LETTERS, syncController::list);
-                post(SyncController.DEAD_LETTERS + "/{id}/retry", syncController::retry);
-                delete(SyncController.DEAD_LETTERS + "/{id}", syncController::drop);
-                put(EntryController.BASE, entryController::putAll);
-                post(EntryController.BASE + "/batch-get", entryController::getAll);
-                get(EntryController.BASE + "/{key}", entryController::get);
-                put(EntryController.BASE + "/{key}", entryController::put);
-                delete(EntryController.BASE + "/{key}", entryController::delete);
-                post(SourceController.BASE, sourceController::register);
-                get(SourceController.BASE, sourceController::list);
-                post(SourceController.BASE + "/validate", sourceController::validate);
-                get(SourceController.BASE + "/{name}", sourceController::get);
-                delete(SourceController.BASE + "/{name}", sourceController::delete);
-                post(SourceController.BASE + "/{name}/sync", sourceController::sync);
-                post(SourceController.BASE + "/{name}/pause", sourceController::pause);
-                post(SourceController.BASE + "/{name}/resume", sourceController::resume);
-                post(SourceController.BASE + "/{name}/restart", sourceController::restart);
-                get(SourceController.BASE + "/{name}/status", sourceController::status);
-                get(API + "/health", ops::health);
-                get(API + "/metrics", ops::metrics);
-                get("/ignite", ops::ignite);
-            });
+            config.router.mount(routes::mount);
         });
         app.exception(Exception.class, Problems::handle);
         // Errors raised by Javalin or Jetty themselves (no route, wrong method, body too large…) become problems too.
@@ -86,9 +85,14 @@ public final class GatewayApp implements AutoCloseable {
             app.error(status, ctx -> {
                 String type = ctx.res().getContentType();
                 if (type == null || !type.startsWith(Problems.CONTENT_TYPE)) {
+                    Set<HandlerType> allowed = ctx.statusCode() == 404 ? routes.allowed(ctx.path()) : Set.of();
+                    if (!allowed.isEmpty()) { // a known path, another method: 405, and which methods it has
+                        ctx.status(405).header("Allow", Routes.allowHeader(allowed));
+                    }
                     String detail = switch (ctx.statusCode()) {
                         case 404 -> "no route for " + ctx.method() + " " + ctx.path();
-                        case 405 -> ctx.method() + " is not allowed on " + ctx.path();
+                        case 405 -> ctx.method() + " is not allowed on " + ctx.path()
+                                + (allowed.isEmpty() ? "" : "; it allows " + Routes.allowHeader(allowed));
                         case 413 -> "the request body is larger than " + MAX_REQUEST_BYTES / (1024 * 1024) + " MB";
                         default -> ctx.result() == null || ctx.result().isBlank() ? Problems.title(ctx.statusCode()) : ctx.result();
                     };

@@ -92,6 +92,8 @@ final class SourceController {
 
     @OpenApi(path = BASE + "/{name}/sync", methods = HttpMethod.POST, tags = "Sources", operationId = "syncSource",
             summary = "Start a load of every target region now: full (default; rows gone from the source leave the region) or incremental (?full=false, past the watermark)",
+            description = "Answers with the loads it started: each region QUEUED (waiting for a loader) or LOADING, with the load's started_at "
+                    + "(the load keeps it, so the status shows when that load is done); a region whose load was already running shows that one.",
             pathParams = @OpenApiParam(name = "name", required = true),
             queryParams = @OpenApiParam(name = "full", description = "true (default) or false"),
             responses = {

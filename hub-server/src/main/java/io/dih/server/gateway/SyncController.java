@@ -34,8 +34,12 @@ final class SyncController {
                           @JsonProperty("dead_letters") List<DeadLetters.DeadLetter> deadLetters) {
     }
 
-    record Retried(@JsonProperty("id") String id, @JsonProperty("requeued") boolean requeued,
-                   @JsonProperty("detail") String detail) {
+    /**
+     * A retried dead letter: {@code state} QUEUED (its write is queued again; refused again, it comes back under the
+     * same {@code id}) or SUPERSEDED (a newer pending write of the key wins; the letter is gone).
+     */
+    record Retried(@JsonProperty("id") String id, @JsonProperty("state") DeadLetters.RetryState state,
+                   @JsonProperty("requeued") boolean requeued, @JsonProperty("detail") String detail) {
     }
 
     private Region writeBehindRegion(Context ctx) {
@@ -74,6 +78,8 @@ final class SyncController {
 
     @OpenApi(path = DEAD_LETTERS + "/{id}/retry", methods = HttpMethod.POST, tags = "Sync", operationId = "retryDeadLetter",
             summary = "Queue a dead letter's write again, as recorded (a newer pending write of the key wins instead)",
+            description = "202 with {id, state: QUEUED | SUPERSEDED}. The letter leaves the list; a queued write the source refuses again "
+                    + "comes back as a dead letter with the same id, so it can be retried or dropped by that id again.",
             pathParams = {@OpenApiParam(name = "name", required = true), @OpenApiParam(name = "id", required = true)},
             responses = {
                 @OpenApiResponse(status = "202", content = @OpenApiContent(from = Retried.class)),
@@ -82,8 +88,11 @@ final class SyncController {
     void retry(Context ctx) {
         Region r = writeBehindRegion(ctx);
         String id = ctx.pathParam("id");
-        boolean requeued = sync.deadLetters().retry(r, id);
-        Bodies.json(ctx, 202, new Retried(id, requeued, requeued ? "queued again; watch GET " + WRITE_BEHIND.replace("{name}", r.name())
+        DeadLetters.RetryState state = sync.deadLetters().retry(r, id);
+        boolean requeued = state == DeadLetters.RetryState.QUEUED;
+        Bodies.json(ctx, 202, new Retried(id, state, requeued, requeued
+                ? "queued again; watch GET " + WRITE_BEHIND.replace("{name}", r.name()) + "; if the source refuses it again, it is dead letter '"
+                        + id + "' again"
                 : "a newer write of the key is pending; it supersedes this one"));
     }
 

@@ -1,5 +1,8 @@
 package io.dih.server.node;
 
+import static java.util.Objects.requireNonNull;
+
+import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -8,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,13 +19,19 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar hub-server.jar sql "SELECT …"}: runs SQL through the JDBC thin driver (the same path any JDBC
- * tool takes) and prints the rows as a table.
+ * tool takes) and prints the rows as a table. Without {@code --url} it connects to the hub on this machine, on the
+ * thin-client port the node takes from the environment ({@code DIH_THIN_CLIENT_PORT}, else 10800).
  */
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = "Runs SQL statements against a hub through the JDBC thin driver and prints the results.")
 final class SqlCommand implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "jdbc:ignite:thin://127.0.0.1:10800",
-            description = "JDBC URL: a hub node (default ${DEFAULT-VALUE}), or any database whose driver the jar carries (PostgreSQL, MariaDB)")
+    /** The environment variable a node takes its thin-client (JDBC) port from. */
+    static final String PORT_ENV = "DIH_THIN_CLIENT_PORT";
+    static final int DEFAULT_PORT = 10800;
+
+    @Option(names = "--url",
+            description = "JDBC URL: a hub node (default jdbc:ignite:thin://127.0.0.1:<$" + PORT_ENV + ", else " + DEFAULT_PORT + ">), "
+                    + "or any database whose driver the jar carries (PostgreSQL, MariaDB)")
     String url;
 
     @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows per query (default ${DEFAULT-VALUE})")
@@ -30,9 +40,59 @@ final class SqlCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "STATEMENT", description = "one or more SQL statements")
     List<String> statements;
 
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    SqlCommand() {
+        this(System.getenv(), System.out, System.err);
+    }
+
+    SqlCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = requireNonNull(env, "env is null");
+        this.out = requireNonNull(out, "out is null");
+        this.err = requireNonNull(err, "err is null");
+    }
+
+    /** The hub on this machine, on the thin-client port a node started with this environment listens on. */
+    static String defaultUrl(Map<String, String> env) {
+        String port = env.get(PORT_ENV);
+        if (port == null || port.isBlank()) {
+            return "jdbc:ignite:thin://127.0.0.1:" + DEFAULT_PORT;
+        }
+        try {
+            int p = Integer.parseInt(port.trim());
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return "jdbc:ignite:thin://127.0.0.1:" + p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PORT_ENV + " must be a port (1-65535), not '" + port + "'");
+        }
+    }
+
+    /** A URL fit to print: the value of a {@code password} parameter is masked. */
+    static String printable(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     @Override
     public Integer call() {
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        String target;
+        try {
+            target = url != null ? url : defaultUrl(env);
+        } catch (IllegalArgumentException e) {
+            err.println("Invalid environment: " + e.getMessage());
+            return 2;
+        }
+        Connection c;
+        try {
+            c = DriverManager.getConnection(target);
+        } catch (SQLException e) {
+            err.println("Cannot connect [url=" + printable(target) + "]: " + e.getMessage());
+            return 1;
+        }
+        try (c; Statement st = c.createStatement()) {
             st.setMaxRows(maxRows);
             for (String sql : statements) {
                 if (st.execute(sql)) {
@@ -40,50 +100,31 @@ final class SqlCommand implements Callable<Integer> {
                         print(rs);
                     }
                 } else {
-                    System.out.println(st.getUpdateCount() + " row(s) changed");
+                    out.println(st.getUpdateCount() + " row(s) changed");
                 }
             }
             return 0;
         } catch (SQLException e) {
-            System.err.println("SQL failed: " + e.getMessage());
+            err.println("SQL failed [url=" + printable(target) + "]: " + e.getMessage());
             return 1;
         }
     }
 
-    private static void print(ResultSet rs) throws SQLException {
+    private void print(ResultSet rs) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
-        List<String[]> rows = new ArrayList<>();
-        String[] header = new String[n];
-        int[] width = new int[n];
-        for (int i = 0; i < n; i++) {
-            header[i] = md.getColumnLabel(i + 1);
-            width[i] = header[i].length();
+        List<String> header = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            header.add(md.getColumnLabel(i));
         }
+        TextTable table = new TextTable(header);
         while (rs.next()) {
-            String[] row = new String[n];
-            for (int i = 0; i < n; i++) {
-                Object v = rs.getObject(i + 1);
-                row[i] = v == null ? "NULL" : v.toString();
-                width[i] = Math.max(width[i], row[i].length());
+            List<Object> row = new ArrayList<>(n);
+            for (int i = 1; i <= n; i++) {
+                row.add(rs.getObject(i));
             }
-            rows.add(row);
+            table.add(row);
         }
-        line(header, width);
-        StringBuilder sep = new StringBuilder();
-        for (int w : width) {
-            sep.append(sep.length() == 0 ? "" : "-+-").append("-".repeat(w));
-        }
-        System.out.println(sep);
-        rows.forEach(r -> line(r, width));
-        System.out.println("(" + rows.size() + " row" + (rows.size() == 1 ? "" : "s") + ")");
-    }
-
-    private static void line(String[] cells, int[] width) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cells.length; i++) {
-            sb.append(i == 0 ? "" : " | ").append(String.format("%-" + width[i] + "s", cells[i]));
-        }
-        System.out.println(sb.toString().stripTrailing());
+        table.lines().forEach(out::println);
     }
 }

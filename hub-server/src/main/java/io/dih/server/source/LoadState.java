@@ -20,15 +20,18 @@ final class LoadState implements Serializable {
     final String error;
     /** When the last successful load started: the region holds the source's rows as of then at least. */
     final long asOfMillis;
+    /** QUEUED: the id of the node whose loader queue holds the load (if it leaves, the load is run elsewhere). */
+    final String queuedOn;
 
     LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
               long lastLoadedAtMillis, Object watermark, String error) {
-        this(state, kind, rowsLoaded, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, error, 0);
+        this(state, kind, rowsLoaded, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, error, 0, null);
     }
 
     LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
-              long lastLoadedAtMillis, Object watermark, String error, long asOfMillis) {
+              long lastLoadedAtMillis, Object watermark, String error, long asOfMillis, String queuedOn) {
         this.asOfMillis = asOfMillis;
+        this.queuedOn = queuedOn;
         this.state = state;
         this.kind = kind;
         this.rowsLoaded = rowsLoaded;
@@ -44,20 +47,35 @@ final class LoadState implements Serializable {
         return new LoadState("IDLE", null, 0, -1, 0, 0, 0, null, null);
     }
 
+    /**
+     * A load asked for (by a sync call) and waiting for a loader on node {@code nodeId}; it starts at {@code now}: the
+     * load keeps this start time when it runs, so a client can tell its load by {@code started_at}.
+     */
+    LoadState queued(String kind, long now, String nodeId) {
+        return new LoadState("QUEUED", kind, 0, -1, 0, now, lastLoadedAtMillis, watermark, null, asOfMillis, nodeId);
+    }
+
+    boolean queued() {
+        return "QUEUED".equals(state);
+    }
+
+    /** The load runs; a queued load keeps the time it was asked for as its start. */
     LoadState started(String kind, long total, long now) {
-        return new LoadState("LOADING", kind, 0, total, 0, now, lastLoadedAtMillis, watermark, null, asOfMillis);
+        return new LoadState("LOADING", kind, 0, total, 0, queued() ? startedAtMillis : now, lastLoadedAtMillis, watermark, null,
+                asOfMillis, null);
     }
 
     LoadState progress(long rows) {
-        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null, asOfMillis);
+        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null, asOfMillis, null);
     }
 
     LoadState finished(long rows, long removedRows, Object newWatermark, long now) {
-        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null, startedAtMillis);
+        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null, startedAtMillis, null);
     }
 
     LoadState failed(long rows, String message) {
-        return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message, asOfMillis);
+        return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message, asOfMillis,
+                null);
     }
 
     SourceStatus.RegionLoad toStatus(long now) {
@@ -66,7 +84,7 @@ final class LoadState implements Serializable {
         Double eta = null;
         long end = "LOADING".equals(state) || lastLoadedAtMillis < startedAtMillis ? now : lastLoadedAtMillis;
         double elapsed = (end - startedAtMillis) / 1000.0;
-        if (startedAtMillis > 0 && elapsed > 0) {
+        if (startedAtMillis > 0 && elapsed > 0 && !queued()) {
             rate = rowsLoaded / elapsed;
         }
         if (rowsTotal > 0) {
@@ -77,7 +95,7 @@ final class LoadState implements Serializable {
         } else if (rowsTotal == 0 && !"LOADING".equals(state)) {
             percent = 100.0;
         }
-        return new SourceStatus.RegionLoad(state, kind, rowsLoaded, rowsTotal < 0 ? null : rowsTotal, percent, rate, eta, removed,
+        return new SourceStatus.RegionLoad(state, kind, rowsLoaded, null, rowsTotal < 0 ? null : rowsTotal, percent, rate, eta, removed,
                 startedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(startedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(lastLoadedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : (now - lastLoadedAtMillis) / 1000.0,

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -484,12 +485,19 @@ public final class SourceService implements AutoCloseable {
         Map<String, SourceStatus.RegionLoad> perRegion = new LinkedHashMap<>();
         String overall = "IDLE";
         io.dih.server.sync.SyncEngine engine = sync;
+        io.dih.server.sync.SyncEngine.CdcStatus cdc = s.syncMode() == SyncMode.CDC && engine != null ? engine.cdcStatus(s.sourceName()) : null;
         for (String region : s.targetRegions()) {
             LoadState st = states.get(stateKey(s.sourceName(), region));
             if (st == null) {
                 st = LoadState.initial();
             }
-            SourceStatus.RegionLoad load = st.toStatus(now);
+            SourceStatus.RegionLoad load;
+            if (cdc != null && !st.queued() && !"LOADING".equals(st.state)) { // unless a load asked for by a sync runs
+                io.dih.server.sync.SyncEngine.CdcRegion applied = engine.cdcRegion(s.sourceName(), region);
+                load = SourceStatus.RegionLoad.cdc(cdc.state(), applied.snapshotRows(), applied.events(), cdc.error());
+            } else {
+                load = st.toStatus(now);
+            }
             if (engine != null) {
                 try {
                     Region r = regions.get(region);
@@ -508,7 +516,7 @@ public final class SourceService implements AutoCloseable {
             perRegion.put(region, load);
             if ("FAILED".equals(st.state)) {
                 overall = "FAILED";
-            } else if ("LOADING".equals(st.state) && !"FAILED".equals(overall)) {
+            } else if (("LOADING".equals(st.state) || st.queued()) && !"FAILED".equals(overall)) {
                 overall = "LOADING";
             }
         }
@@ -519,9 +527,7 @@ public final class SourceService implements AutoCloseable {
         ReadCounters rc = readCounters.get(s.sourceName().toLowerCase(Locale.ROOT));
         SourceStatus.ReadThrough reads = rc == null ? null
                 : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
-        io.dih.server.sync.SyncEngine.CdcStatus cdc = null;
-        if (s.syncMode() == SyncMode.CDC && engine != null) {
-            cdc = engine.cdcStatus(s.sourceName());
+        if (cdc != null) {
             if ("RETRYING".equals(cdc.state()) && !"DEGRADED".equals(overall)) {
                 overall = "RETRYING";
             } else if ("IDLE".equals(overall)) {
@@ -594,7 +600,15 @@ public final class SourceService implements AutoCloseable {
         if (s.syncMode() == SyncMode.NONE) {
             throw new InvalidSpecException("sync_mode", "source '" + s.sourceName() + "' has sync_mode NONE: it stores only, nothing to load");
         }
+        long now = System.currentTimeMillis();
+        String nodeId = ignite.cluster().localNode().id().toString();
         for (String region : s.targetRegions()) {
+            String key = stateKey(s.sourceName(), region);
+            LoadState st = states.get(key);
+            if (st != null && !loadLock(s.sourceName(), region).isLocked()) { // a running load answers for itself
+                boolean fullLoad = full || s.binding(region).watermarkColumn() == null || st.watermark == null;
+                states.put(key, st.queued(fullLoad ? "full" : "incremental", now, nodeId));
+            }
             submitLoad(s, region, full);
         }
         return status(name);
@@ -665,7 +679,8 @@ public final class SourceService implements AutoCloseable {
                         continue; // a load is running; a LOADING state without its lock is a load whose node died
                     }
                     long last = Math.max(st.lastLoadedAtMillis, st.startedAtMillis);
-                    boolean orphaned = "LOADING".equals(st.state); // its loader died: run it again (at-least-once)
+                    // its loader died, or the node that queued it left: run it again (at-least-once)
+                    boolean orphaned = "LOADING".equals(st.state) || st.queued() && !alive(st.queuedOn);
                     // BOUNDED_STALENESS: reload once the data is 3/4 of the bound old, so the bound holds while the source
                     // is up (and the status turns DEGRADED when it cannot); a failed catch-up is retried every few seconds
                     boolean catchUp = s.maxStalenessSeconds() != null && s.consistencyLevel() == io.dih.api.ConsistencyLevel.BOUNDED_STALENESS
@@ -680,6 +695,14 @@ public final class SourceService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debug("Load schedule check failed: {}", e.getMessage());
+        }
+    }
+
+    private boolean alive(String nodeId) {
+        try {
+            return nodeId != null && ignite.cluster().node(UUID.fromString(nodeId)) != null;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -908,9 +931,9 @@ public final class SourceService implements AutoCloseable {
      * or late never overwrites a newer one; keys with a write-behind write pending keep it. Changes of tables no
      * binding names are ignored.
      *
-     * @return how many changes were skipped as stale
+     * @return how many changes were skipped as stale, and how many rows and changes each region got
      */
-    public int applyChanges(String sourceName, List<io.dih.spi.ChangeEvent> events) {
+    public AppliedChanges applyChanges(String sourceName, List<io.dih.spi.ChangeEvent> events) {
         SourceSpec spec = spec(sourceName);
         io.dih.server.sync.SyncEngine engine = requireNonNull(sync, "the sync engine is not attached");
         Map<String, CdcTarget> targets = cdcTargets(spec, false);
@@ -922,7 +945,7 @@ public final class SourceService implements AutoCloseable {
             }
         }
         IgniteCache<String, long[]> positions = engine.cdcPositions();
-        int skipped = 0;
+        AppliedChanges applied = new AppliedChanges();
         int i = 0;
         while (i < events.size()) {
             io.dih.spi.ChangeEvent first = events.get(i);
@@ -930,6 +953,7 @@ public final class SourceService implements AutoCloseable {
                 CdcTarget t = targets.get(first.table().toLowerCase(Locale.ROOT));
                 if (t != null) {
                     t.region().cache().withSkipStore().clear();
+                    applied.applied(t.region().name(), false);
                 }
                 i++;
                 continue;
@@ -942,12 +966,14 @@ public final class SourceService implements AutoCloseable {
             try (org.apache.ignite.transactions.Transaction tx = ignite.transactions().txStart(
                     org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC,
                     org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ, 30_000, end - i)) {
-                skipped += applyBatch(spec.sourceName(), events.subList(i, end), targets, positions);
+                AppliedChanges batch = new AppliedChanges(); // counted once its transaction commits
+                applyBatch(spec.sourceName(), events.subList(i, end), targets, positions, batch);
                 tx.commit();
+                applied.add(batch);
             }
             i = end;
         }
-        return skipped;
+        return applied;
     }
 
     /** A removal in {@link #applyBatch}'s per-key outcome. */
@@ -959,10 +985,11 @@ public final class SourceService implements AutoCloseable {
      * the last outcome per key is written with one putAll/removeAll per region, and the new positions with one putAll.
      * Keys are taken in {@link io.dih.server.region.KeyOrder}, as every multi-key write of the hub takes them.
      *
-     * @return how many changes were stale (delivered again, or older than what the region has)
+     * Counts into {@code applied} the stale changes (delivered again, or older than what the region has) and, per
+     * region, the rows and changes that went in.
      */
-    private int applyBatch(String sourceName, List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets,
-                           IgniteCache<String, long[]> positions) {
+    private void applyBatch(String sourceName, List<io.dih.spi.ChangeEvent> batch, Map<String, CdcTarget> targets,
+                            IgniteCache<String, long[]> positions, AppliedChanges applied) {
         record Item(io.dih.spi.ChangeEvent event, CdcTarget target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
@@ -987,12 +1014,11 @@ public final class SourceService implements AutoCloseable {
         Map<String, long[]> changed = new java.util.TreeMap<>();
         Map<String, Map<Object, Object>> outcome = new LinkedHashMap<>(); // region → key → value or REMOVED
         Map<String, Region> byName = new HashMap<>();
-        int skipped = 0;
         for (Item it : items) {
             io.dih.spi.ChangeEvent e = it.event();
-            long[] applied = newest.get(it.posKey());
-            if (applied != null && !e.isAfter(applied[0], applied[1])) {
-                skipped++;
+            long[] last = newest.get(it.posKey());
+            if (last != null && !e.isAfter(last[0], last[1])) {
+                applied.skipped();
                 continue;
             }
             long[] position = {e.position(), e.sequence()};
@@ -1007,6 +1033,7 @@ public final class SourceService implements AutoCloseable {
                 continue; // the hub's own newer write is on its way to the database
             }
             byName.putIfAbsent(region.name(), region);
+            applied.applied(region.name(), e.snapshot());
             Object value = REMOVED;
             if (e.kind() == io.dih.spi.ChangeEvent.Kind.UPSERT) {
                 Map<String, Object> regionRow = new HashMap<>();
@@ -1036,7 +1063,6 @@ public final class SourceService implements AutoCloseable {
         if (!changed.isEmpty()) {
             positions.putAll(changed);
         }
-        return skipped;
     }
 
     /** The source a region reads from and writes to (its primary), if any. */

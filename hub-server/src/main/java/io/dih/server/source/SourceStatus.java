@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Where a source's sync stands, per target region and in total.
  *
- * @param state {@code IDLE}, {@code LOADING}, {@code FAILED}, {@code DEGRADED} (BOUNDED_STALENESS past its bound); CDC
+ * @param state {@code IDLE}, {@code LOADING} (a region's load is queued or running), {@code FAILED}, {@code DEGRADED}
+ *              (BOUNDED_STALENESS past its bound); CDC
  *              sources: {@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code RETRYING}
  * @param cdc   CDC sources: the engine's state, snapshot rows, events, events/s, lag (source commit to visible), error
  */
@@ -43,6 +44,10 @@ public record SourceStatus(
     /**
      * One binding's load.
      *
+     * @param state          {@code IDLE}, {@code QUEUED} (asked for, waiting for a loader), {@code LOADING}, {@code FAILED}
+     * @param startedAt      when the last (or current) load started, or was asked for when it was queued (ISO-8601)
+     * @param rowsLoaded     rows the load has put in the region so far; CDC sources: rows the snapshot put in the region
+     * @param events         CDC sources: change events (after the snapshot) applied to the region
      * @param rowsTotal      rows the source reported at the start of the load (for % and ETA)
      * @param removed        region entries removed because their rows were gone from the source (full loads)
      * @param lastLoadedAt   when the last successful load ended (ISO-8601)
@@ -53,6 +58,7 @@ public record SourceStatus(
             @JsonProperty("state") String state,
             @JsonProperty("kind") String kind,
             @JsonProperty("rows_loaded") long rowsLoaded,
+            @JsonProperty("events") Long events,
             @JsonProperty("rows_total") Long rowsTotal,
             @JsonProperty("percent") Double percent,
             @JsonProperty("rows_per_second") Double rowsPerSecond,
@@ -66,10 +72,19 @@ public record SourceStatus(
             @JsonProperty("write_behind") Object writeBehind,
             @JsonProperty("refresh_ahead") Object refreshAhead) {
 
+        /**
+         * A CDC source's region: the engine's state ({@code STARTING}, {@code SNAPSHOT}, {@code STREAMING},
+         * {@code RETRYING}, {@code PAUSED}, {@code STOPPED}), kind {@code cdc}, the rows its snapshot put in the region
+         * and the change events applied to it since.
+         */
+        static RegionLoad cdc(String state, long snapshotRows, long events, String error) {
+            return new RegionLoad(state, "cdc", snapshotRows, events, null, null, null, null, 0, null, null, null, null, error, null, null);
+        }
+
         /** This load status with the region's write-behind and refresh-ahead figures. */
         public RegionLoad withSync(Object wb, Object ra) {
-            return new RegionLoad(state, kind, rowsLoaded, rowsTotal, percent, rowsPerSecond, etaSeconds, removed, startedAt, lastLoadedAt,
-                    lagSeconds, watermark, error, wb, ra);
+            return new RegionLoad(state, kind, rowsLoaded, events, rowsTotal, percent, rowsPerSecond, etaSeconds, removed, startedAt,
+                    lastLoadedAt, lagSeconds, watermark, error, wb, ra);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.dih.server.sync;
 
 import io.dih.api.SourceSpec;
+import io.dih.server.source.AppliedChanges;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ChangeFeed;
 import io.dih.spi.ChangeSink;
@@ -198,16 +199,18 @@ public final class CdcService implements Service {
         public synchronized void snapshotTotal(long rows) {
             st.snapshotTotal = rows; // a snapshot (again) from the start
             st.snapshotRows = 0;
+            st.snapshotRestarted();
             st.snapshotDone = false;
             publish(true);
         }
 
         @Override
         public synchronized void apply(List<ChangeEvent> events) {
-            int skipped = engine.sources().applyChanges(source, events);
+            AppliedChanges applied = engine.sources().applyChanges(source, events);
             long now = System.currentTimeMillis();
             st.events += events.size();
-            st.skippedStale += skipped;
+            st.skippedStale += applied.skippedCount();
+            st.count(applied.regions());
             st.lastEventAtMillis = now;
             for (ChangeEvent e : events) {
                 if (e.snapshot()) {

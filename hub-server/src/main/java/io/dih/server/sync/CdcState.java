@@ -1,6 +1,9 @@
 package io.dih.server.sync;
 
+import io.dih.server.source.AppliedChanges;
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A CDC source's progress as its engine last published it (once a second) to {@code dih_sync_status}. A plain class:
@@ -28,6 +31,22 @@ final class CdcState implements Serializable {
     long maxLagMillis;
     String error;
     long errorAtMillis;
+    /** Per target region (lower-case name): {snapshot rows applied, change events applied}. */
+    HashMap<String, long[]> regions = new HashMap<>();
+
+    /** Counts what a batch applied to each region. */
+    void count(Map<String, AppliedChanges.Counts> applied) {
+        applied.forEach((region, c) -> {
+            long[] r = regions.computeIfAbsent(region, k -> new long[2]);
+            r[0] += c.snapshotRows();
+            r[1] += c.events();
+        });
+    }
+
+    /** A snapshot starts (again) from the start: no region has snapshot rows yet. */
+    void snapshotRestarted() {
+        regions.values().forEach(r -> r[0] = 0);
+    }
 
     CdcState copy() {
         CdcState c = new CdcState();
@@ -46,6 +65,10 @@ final class CdcState implements Serializable {
         c.maxLagMillis = maxLagMillis;
         c.error = error;
         c.errorAtMillis = errorAtMillis;
+        c.regions = new HashMap<>();
+        if (regions != null) { // a state published before regions were counted has none
+            regions.forEach((r, v) -> c.regions.put(r, v.clone()));
+        }
         return c;
     }
 }

@@ -88,7 +88,7 @@ public final class DeadLetters {
      * written again meanwhile (the newer write stays queued).
      */
     public DeadLetter add(Region r, String source, WriteBehindQueue.Pending p, String error) {
-        String id = UUID.randomUUID().toString();
+        String id = p.deadLetterId() != null ? p.deadLetterId() : UUID.randomUUID().toString(); // a retried letter keeps its id
         BinaryObjectBuilder b = ignite.binary().builder(TYPE);
         String keyText = EntryCodec.keyText(r, p.key());
         String valueText = p.value() == null ? null : EntryCodec.toJson(r, p.key(), p.value()).toString();
@@ -150,23 +150,25 @@ public final class DeadLetters {
         return dl;
     }
 
+    /** What a retry did: the write is {@code QUEUED} again, or {@code SUPERSEDED} by a newer pending write of its key. */
+    public enum RetryState { QUEUED, SUPERSEDED }
+
     /**
-     * Queues a dead letter's write again, as it was recorded, and removes the dead letter. When a newer write of the
-     * key is already pending, that one wins and the dead letter is just removed.
-     *
-     * @return true when the write was queued again, false when a newer pending write superseded it
+     * Queues a dead letter's write again, as it was recorded, and removes the dead letter; if the source refuses the
+     * write again, it comes back as a dead letter with the same id. When a newer write of the key is already pending,
+     * that one wins and the dead letter is just removed.
      */
-    public boolean retry(Region r, String id) {
+    public RetryState retry(Region r, String id) {
         try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
             BinaryObject dl = require(r, id);
             Object key = WriteBehindQueue.detached(dl.field("key"));
             boolean requeue = queue.pending(r, key).isEmpty();
             if (requeue) {
-                queue.enqueue(r, key, "DELETE".equals(dl.field("op")) ? null : WriteBehindQueue.detached(dl.field("value")));
+                queue.requeue(r, key, "DELETE".equals(dl.field("op")) ? null : WriteBehindQueue.detached(dl.field("value")), id);
             }
             cache.remove(id);
             tx.commit();
-            return requeue;
+            return requeue ? RetryState.QUEUED : RetryState.SUPERSEDED;
         }
     }
 

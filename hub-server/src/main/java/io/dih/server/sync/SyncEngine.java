@@ -349,6 +349,16 @@ public final class SyncEngine implements AutoCloseable {
         return o instanceof CdcState c ? c : null;
     }
 
+    /** What a CDC source's engine applied to one of its regions: snapshot rows and change events (zeros before any). */
+    public record CdcRegion(long snapshotRows, long events) {
+    }
+
+    public CdcRegion cdcRegion(String source, String region) {
+        CdcState st = cdcState(source);
+        long[] c = st == null || st.regions == null ? null : st.regions.get(region.toLowerCase(Locale.ROOT));
+        return c == null ? new CdcRegion(0, 0) : new CdcRegion(c[0], c[1]);
+    }
+
     void publishCdc(String source, CdcState st) {
         status.put("cdc/" + source.toLowerCase(Locale.ROOT), st);
     }

@@ -61,8 +61,11 @@ public final class WriteBehindQueue {
         this.ignite = requireNonNull(ignite, "ignite is null");
     }
 
-    /** A pending write: the key, its latest value ({@code null}: delete), and the version the flusher acknowledges. */
-    public record Pending(Object key, BinaryObject value, long version, long enqueuedAt, long firstEnqueuedAt) {
+    /**
+     * A pending write: the key, its latest value ({@code null}: delete), the version the flusher acknowledges, and the
+     * id of the dead letter it was retried from ({@code null} for a write of a client): refused again, it keeps that id.
+     */
+    public record Pending(Object key, BinaryObject value, long version, long enqueuedAt, long firstEnqueuedAt, String deadLetterId) {
         public boolean delete() {
             return value == null;
         }
@@ -70,9 +73,12 @@ public final class WriteBehindQueue {
         static Pending of(Object key, BinaryObject rec) {
             String op = rec.field("op");
             return new Pending(key, "DELETE".equals(op) ? null : detached(rec.field("value")), rec.<Long>field("version"),
-                    rec.<Long>field("enqueued_at"), rec.<Long>field("first_enqueued_at"));
+                    rec.<Long>field("enqueued_at"), rec.<Long>field("first_enqueued_at"), rec.<String>field(DEAD_LETTER_ID));
         }
     }
+
+    /** The field of a pending write retried from a dead letter that holds the dead letter's id. */
+    private static final String DEAD_LETTER_ID = "dead_letter_id";
 
     /**
      * A binary object read from a field of another is a view into its parent's bytes; stored or sent on as it is, it
@@ -158,7 +164,18 @@ public final class WriteBehindQueue {
         long now = System.currentTimeMillis();
         BinaryObject prev = q.get(key);
         long first = prev == null ? now : prev.<Long>field("first_enqueued_at");
-        q.put(key, record(value, now, first));
+        q.put(key, record(value, now, first, null));
+    }
+
+    /**
+     * Queues a dead letter's write again, marked with its id (so if the source refuses it again it comes back as the
+     * same dead letter). Call it inside the transaction that removes the dead letter.
+     */
+    void requeue(Region r, Object key, BinaryObject value, String deadLetterId) {
+        requireNonNull(deadLetterId, "deadLetterId is null");
+        requireRoom(r);
+        long now = System.currentTimeMillis();
+        queue(r).put(key, record(value, now, now, deadLetterId));
     }
 
     /** {@link #enqueue} for many keys at once (a batch write). */
@@ -170,13 +187,16 @@ public final class WriteBehindQueue {
         Map<Object, BinaryObject> records = new java.util.TreeMap<>(KeyOrder.INSTANCE);
         values.forEach((k, v) -> {
             BinaryObject p = prev.get(k);
-            records.put(k, record(v, now, p == null ? now : p.<Long>field("first_enqueued_at")));
+            records.put(k, record(v, now, p == null ? now : p.<Long>field("first_enqueued_at"), null));
         });
         q.putAll(records);
     }
 
-    BinaryObject record(BinaryObject value, long enqueuedAt, long firstEnqueuedAt) {
+    BinaryObject record(BinaryObject value, long enqueuedAt, long firstEnqueuedAt, String deadLetterId) {
         BinaryObjectBuilder b = ignite.binary().builder(PENDING_TYPE);
+        if (deadLetterId != null) {
+            b.setField(DEAD_LETTER_ID, deadLetterId, String.class);
+        }
         b.setField("op", value == null ? "DELETE" : "PUT", String.class);
         if (value != null) {
             b.setField("value", value, Object.class);

@@ -338,6 +338,35 @@ class GatewayIT {
         assertProblem(rest.get("/api/v1/dih/nothing-here"), 404, null);
     }
 
+    static void assertMethodNotAllowed(Rest.Response r, String method, String path, String allow) {
+        assertProblem(r, 405, null);
+        assertThat(r.json().path("title").asText()).isEqualTo("Method not allowed");
+        assertThat(r.json().path("detail").asText()).as(r.toString()).contains(method).contains(path);
+        assertThat(r.header("Allow")).as(r.toString()).isEqualTo(allow);
+    }
+
+    @Test
+    void aKnownPathWithAnotherMethodIs405WithAllow() {
+        assertThat(rest.post(REGIONS, "{\"name\": \"methods\"}").status()).isEqualTo(201);
+        assertMethodNotAllowed(rest.send("PATCH", REGIONS, "{}"), "PATCH", REGIONS, "GET, POST");
+        assertMethodNotAllowed(rest.delete(REGIONS), "DELETE", REGIONS, "GET, POST");
+        assertMethodNotAllowed(rest.put("/api/v1/dih/health", "{}"), "PUT", "/api/v1/dih/health", "GET");
+        assertMethodNotAllowed(rest.send("PATCH", REGIONS + "/methods", "{}"), "PATCH", REGIONS + "/methods", "GET, DELETE");
+        assertMethodNotAllowed(rest.get(REGIONS + "/methods/entries"), "GET", REGIONS + "/methods/entries", "PUT");
+        assertMethodNotAllowed(rest.post(REGIONS + "/methods/entries/k", "{}"), "POST", REGIONS + "/methods/entries/k", "GET, PUT, DELETE");
+        assertMethodNotAllowed(rest.post("/api/v1/dih/data-sources/x/status", ""), "POST", "/api/v1/dih/data-sources/x/status", "GET");
+        assertMethodNotAllowed(rest.delete("/api/v1/dih/openapi.json"), "DELETE", "/api/v1/dih/openapi.json", "GET");
+        assertMethodNotAllowed(rest.post("/ignite?cmd=version", ""), "POST", "/ignite", "GET");
+
+        // unknown paths stay 404, without Allow; the right method still works
+        Rest.Response unknown = rest.send("PATCH", "/api/v1/dih/nothing-here", "{}");
+        assertProblem(unknown, 404, null);
+        assertThat(unknown.header("Allow")).isNull();
+        assertProblem(rest.get(REGIONS + "/methods/stats/extra"), 404, null);
+        assertThat(rest.get(REGIONS + "/methods").status()).isEqualTo(200);
+        assertThat(rest.get("/api/v1/dih/health").status()).isEqualTo(200);
+    }
+
     @Test
     void openApiDocumentsEveryRoute() {
         JsonNode doc = rest.get("/api/v1/dih/openapi.json").json();

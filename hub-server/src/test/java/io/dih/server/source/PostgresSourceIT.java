@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -115,8 +117,16 @@ class PostgresSourceIT {
 
         pg.execute("DELETE FROM customers WHERE id <= 10", "UPDATE customers SET name = 'renamed' WHERE id = 20",
                 "INSERT INTO customers (id, name) VALUES (5000, 'newcomer')");
-        assertThat(rest.post(SOURCES + "/crm/sync", "").status()).isEqualTo(202);
+        Instant asked = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Rest.Response synced = rest.post(SOURCES + "/crm/sync", "");
+        assertThat(synced.status()).as(synced.toString()).isEqualTo(202);
+        JsonNode started = synced.json().path("regions").path("customers");
+        assertThat(started.path("state").asText()).as("the answer shows the load it started: " + synced).isIn("QUEUED", "LOADING");
+        assertThat(Instant.parse(started.path("started_at").asText())).as(synced.toString()).isAfterOrEqualTo(asked);
+        assertThat(synced.json().path("state").asText()).isEqualTo("LOADING");
         status = awaitLoaded("crm", "customers", 991);
+        assertThat(status.path("regions").path("customers").path("started_at").asText()).as("the same load, done")
+                .isEqualTo(started.path("started_at").asText());
         assertThat(status.path("regions").path("customers").path("removed").asLong()).isEqualTo(10);
         assertThat(rest.get(REGIONS + "/customers/entries/5").status()).isEqualTo(404);
         assertThat(rest.get(REGIONS + "/customers/entries/20").json().path("name").asText()).isEqualTo("renamed");

@@ -25,6 +25,15 @@ class CdcIT extends SyncFixture {
         return r.status() == 200 && value.equals(r.json().path(field).asText());
     }
 
+    /** A CDC source's region reports the engine's state, the rows its snapshot put there and the changes applied since. */
+    static void assertRegion(String source, String region, String state, long snapshotRows, long events) {
+        JsonNode r = status(source).path("regions").path(region);
+        assertThat(r.path("state").asText()).as(r.toString()).isEqualTo(state);
+        assertThat(r.path("kind").asText()).as(r.toString()).isEqualTo("cdc");
+        assertThat(r.path("rows_loaded").asLong()).as(r.toString()).isEqualTo(snapshotRows);
+        assertThat(r.path("events").asLong()).as(r.toString()).isEqualTo(events);
+    }
+
     @Test
     void snapshotThenEveryChangeAsItHappens() throws Exception {
         pg.execute("CREATE TABLE cdc_items (id BIGINT PRIMARY KEY, name TEXT NOT NULL, price NUMERIC(10,2), updated TIMESTAMP)",
@@ -111,11 +120,13 @@ class CdcIT extends SyncFixture {
         JsonNode cdc = status("life_cdc").path("cdc");
         assertThat(cdc.path("snapshot_total").asLong()).isEqualTo(500);
         assertThat(cdc.path("snapshot_rows").asLong()).isEqualTo(500);
+        assertRegion("life_cdc", "cdc_life", "STREAMING", 500, 0);
 
         // paused: nothing is read, the database keeps the changes
         Rest.Response paused = rest.post(SOURCES + "/life_cdc/pause", "");
         assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
         assertThat(paused.json().path("cdc").path("state").asText()).isEqualTo("PAUSED");
+        assertThat(paused.json().path("regions").path("cdc_life").path("state").asText()).as(paused.toString()).isEqualTo("PAUSED");
         pg.execute("UPDATE cdc_life SET v = 1 WHERE id <= 10");
         Thread.sleep(2000);
         assertThat(rest2.get(REGIONS + "/cdc_life/entries/1").json().path("v").asLong()).isZero();
@@ -129,6 +140,7 @@ class CdcIT extends SyncFixture {
         cdc = status("life_cdc").path("cdc");
         assertThat(cdc.path("events").asLong()).as("no change delivered twice after a pause: " + cdc).isEqualTo(510);
         assertThat(cdc.path("stale_skipped").asLong()).isZero();
+        assertRegion("life_cdc", "cdc_life", "STREAMING", 500, 10);
 
         // restarted: goes on from the stored offsets, again without repeats
         assertThat(rest.post(SOURCES + "/life_cdc/restart", "").status()).isEqualTo(200);
@@ -138,6 +150,7 @@ class CdcIT extends SyncFixture {
         Thread.sleep(1500);
         cdc = status("life_cdc").path("cdc");
         assertThat(cdc.path("events").asLong()).as("no change delivered twice after a restart: " + cdc).isEqualTo(515);
+        assertRegion("life_cdc", "cdc_life", "STREAMING", 500, 15);
         assertThat(cdc.path("state").asText()).isEqualTo("STREAMING");
         assertThat(cdc.path("lag_p99_ms").asLong()).isGreaterThanOrEqualTo(cdc.path("lag_p50_ms").asLong());
 

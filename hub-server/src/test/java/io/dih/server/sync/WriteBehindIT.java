@@ -179,16 +179,22 @@ class WriteBehindIT extends SyncFixture {
             }
         });
 
-        // retried as recorded, it is refused again: a new dead letter replaces the old one
+        // retried as recorded, it is refused again: it comes back under the same id, so the client can follow it
         String id = dl.path("id").asText();
+        String firstFailure = dl.path("failed_at").asText();
         Rest.Response retried = rest.post(REGIONS + "/accounts/dead-letters/" + id + "/retry", "");
         assertThat(retried.status()).as(retried.toString()).isEqualTo(202);
+        assertThat(retried.json().path("id").asText()).isEqualTo(id);
+        assertThat(retried.json().path("state").asText()).isEqualTo("QUEUED");
         assertThat(retried.json().path("requeued").asBoolean()).isTrue();
-        Await.until(Duration.ofSeconds(20), "the retried poison row is a dead letter again", () -> {
+        Await.until(Duration.ofSeconds(20), "the retried poison row is dead letter " + id + " again", () -> {
             JsonNode l = rest.get(REGIONS + "/accounts/dead-letters").json();
-            return l.path("count").asLong() == 1 && !l.path("dead_letters").get(0).path("id").asText().equals(id);
+            return l.path("count").asLong() == 1 && !l.path("dead_letters").get(0).path("failed_at").asText().equals(firstFailure);
         });
-        assertThat(rest.post(REGIONS + "/accounts/dead-letters/" + id + "/retry", "").status()).as("the old one is gone").isEqualTo(404);
+        JsonNode again = rest2.get(REGIONS + "/accounts/dead-letters").json().path("dead_letters").get(0);
+        assertThat(again.path("id").asText()).as(again.toString()).isEqualTo(id);
+        assertThat(again.path("key").asText()).isEqualTo("13");
+        assertThat(again.path("value").path("balance").decimalValue()).isEqualByComparingTo("-5");
 
         // the row is fixed through the hub; then the dead letter is dropped
         assertThat(rest.put(REGIONS + "/accounts/entries/13", "{\"owner\": \"o13\", \"balance\": 13}").status()).isEqualTo(200);
@@ -199,10 +205,9 @@ class WriteBehindIT extends SyncFixture {
                 return false;
             }
         });
-        String newId = rest.get(REGIONS + "/accounts/dead-letters").json().path("dead_letters").get(0).path("id").asText();
-        assertThat(rest.delete(REGIONS + "/accounts/dead-letters/" + newId).status()).isEqualTo(204);
+        assertThat(rest.delete(REGIONS + "/accounts/dead-letters/" + id).status()).as("the retried letter's id").isEqualTo(204);
         assertThat(rest.get(REGIONS + "/accounts/dead-letters").json().path("count").asLong()).isZero();
-        Rest.Response unknown = rest.delete(REGIONS + "/accounts/dead-letters/" + newId);
+        Rest.Response unknown = rest.delete(REGIONS + "/accounts/dead-letters/" + id);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.contentType()).startsWith("application/problem+json");
         assertThat(rest.post(REGIONS + "/accounts/dead-letters/no-such-id/retry", "").status()).isEqualTo(404);

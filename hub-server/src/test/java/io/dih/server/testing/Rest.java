@@ -74,6 +74,13 @@ public final class Rest {
         return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"));
     }
 
+    /** A request with any method (PATCH, OPTIONS…) and an optional body. */
+    public Response send(String method, String path, String body) {
+        HttpRequest.BodyPublisher p = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, p);
+        return send(body == null ? b : b.header("Content-Type", "application/json"));
+    }
+
     private URI uri(String path) {
         return URI.create(base + path);
     }

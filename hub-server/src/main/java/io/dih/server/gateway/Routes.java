@@ -1,0 +1,107 @@
+package io.dih.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.router.JavalinDefaultRouting;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The gateway's route table: routes are declared here, then registered with Javalin at once ({@link #mount}); the
+ * table remembers (method, path template) so a request that matched no route can be told which methods its path does
+ * have (a 405 with {@code Allow}) instead of a 404. Templates use Javalin's {@code {param}} segments.
+ */
+final class Routes {
+    private record Route(HandlerType method, String template, List<String> segments, Handler handler) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Routes get(String template, Handler handler) {
+        return add(HandlerType.GET, template, requireNonNull(handler, "handler is null"));
+    }
+
+    Routes post(String template, Handler handler) {
+        return add(HandlerType.POST, template, requireNonNull(handler, "handler is null"));
+    }
+
+    Routes put(String template, Handler handler) {
+        return add(HandlerType.PUT, template, requireNonNull(handler, "handler is null"));
+    }
+
+    Routes patch(String template, Handler handler) {
+        return add(HandlerType.PATCH, template, requireNonNull(handler, "handler is null"));
+    }
+
+    Routes delete(String template, Handler handler) {
+        return add(HandlerType.DELETE, template, requireNonNull(handler, "handler is null"));
+    }
+
+    /** Remembers a route registered by other means (a plugin's, such as the OpenAPI document); {@link #mount} skips it. */
+    Routes known(HandlerType method, String template) {
+        return add(method, template, null);
+    }
+
+    private Routes add(HandlerType method, String template, Handler handler) {
+        requireNonNull(method, "method is null");
+        requireNonNull(template, "template is null");
+        routes.add(new Route(method, template, segments(template), handler));
+        return this;
+    }
+
+    /** Registers every declared route's handler with Javalin's router. */
+    void mount(JavalinDefaultRouting router) {
+        requireNonNull(router, "router is null");
+        for (Route r : routes) {
+            if (r.handler() != null) {
+                router.addHttpHandler(r.method(), r.template(), r.handler());
+            }
+        }
+    }
+
+    /** The methods some route has for this concrete path, in {@link HandlerType} order; empty: an unknown path. */
+    Set<HandlerType> allowed(String path) {
+        List<String> concrete = segments(requireNonNull(path, "path is null"));
+        Set<HandlerType> out = new TreeSet<>();
+        for (Route r : routes) {
+            if (matches(r.segments(), concrete)) {
+                out.add(r.method());
+            }
+        }
+        return out;
+    }
+
+    /** The value of an {@code Allow} header: {@code GET, POST}. */
+    static String allowHeader(Set<HandlerType> methods) {
+        return methods.stream().map(HandlerType::name).collect(Collectors.joining(", "));
+    }
+
+    private static boolean matches(List<String> template, List<String> concrete) {
+        if (template.size() != concrete.size()) {
+            return false;
+        }
+        for (int i = 0; i < template.size(); i++) {
+            String t = template.get(i);
+            boolean param = t.startsWith("{") && t.endsWith("}") || t.startsWith("<") && t.endsWith(">");
+            if (param ? concrete.get(i).isEmpty() : !t.equals(concrete.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> segments(String path) {
+        List<String> out = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package io.dih.server.source;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@link SourceService#applyChanges} did with a batch of CDC changes: how many were stale (skipped), and per
+ * target region how many snapshot rows and how many change events it applied there.
+ */
+public final class AppliedChanges {
+    /** One region's share of a batch. */
+    public record Counts(long snapshotRows, long events) {
+    }
+
+    private int skipped;
+    private final Map<String, long[]> regions = new HashMap<>();
+
+    void skipped() {
+        skipped++;
+    }
+
+    void applied(String region, boolean snapshot) {
+        requireNonNull(region, "region is null");
+        long[] c = regions.computeIfAbsent(region.toLowerCase(Locale.ROOT), r -> new long[2]);
+        c[snapshot ? 0 : 1]++;
+    }
+
+    /** Adds another batch's counts to these. */
+    void add(AppliedChanges other) {
+        skipped += other.skipped;
+        other.regions.forEach((r, c) -> {
+            long[] mine = regions.computeIfAbsent(r, k -> new long[2]);
+            mine[0] += c[0];
+            mine[1] += c[1];
+        });
+    }
+
+    public int skippedCount() {
+        return skipped;
+    }
+
+    /** Per region (lower-case name): the snapshot rows and change events applied to it. */
+    public Map<String, Counts> regions() {
+        Map<String, Counts> out = new HashMap<>();
+        regions.forEach((r, c) -> out.put(r, new Counts(c[0], c[1])));
+        return out;
+    }
+}
