@@ -189,6 +189,18 @@ public final class HubClient implements AutoCloseable {
         send("PUT", entry(region, key), row);
     }
 
+    /**
+     * Merges columns into one existing entry: the given columns replace theirs (a {@code null} value sets the column
+     * to null), the others keep their values, in the hub and in a write-through or write-behind source.
+     *
+     * @return the merged row
+     * @throws HubClientException 404 when the key is not there, 400 when a field is not a column
+     */
+    public Map<String, Object> patch(String region, String key, Map<String, ?> fields) {
+        requireNonNull(fields, "fields is null");
+        return read(exchange("PATCH", entry(region, key), fields, false), ROW);
+    }
+
     /** Removes one entry; false when it was not there. */
     public boolean delete(String region, String key) {
         return sendOrNull("DELETE", entry(region, key), null) != null;
@@ -253,6 +265,11 @@ public final class HubClient implements AutoCloseable {
 
     /** The JSON answer; {@code null} on 404; a {@link HubClientException} on any other error. */
     private JsonNode sendOrNull(String method, String path, Object body) {
+        return exchange(method, path, body, true);
+    }
+
+    /** The JSON answer; on 404 {@code null} when {@code nullOn404}, else, as on any other error, a {@link HubClientException}. */
+    private JsonNode exchange(String method, String path, Object body, boolean nullOn404) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
         try {
             rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -261,7 +278,7 @@ public final class HubClient implements AutoCloseable {
                 rb.header("Content-Type", "application/json");
             }
             HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 404) {
+            if (r.statusCode() == 404 && nullOn404) {
                 return null;
             }
             if (r.statusCode() >= 400) {

@@ -2,6 +2,7 @@ package io.dih.server.gateway;
 
 import static io.javalin.apibuilder.ApiBuilder.delete;
 import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.patch;
 import static io.javalin.apibuilder.ApiBuilder.post;
 import static io.javalin.apibuilder.ApiBuilder.put;
 import static java.util.Objects.requireNonNull;
@@ -64,6 +65,7 @@ public final class GatewayApp implements AutoCloseable {
                 post(EntryController.BASE + "/batch-get", entryController::getAll);
                 get(EntryController.BASE + "/{key}", entryController::get);
                 put(EntryController.BASE + "/{key}", entryController::put);
+                patch(EntryController.BASE + "/{key}", entryController::patch);
                 delete(EntryController.BASE + "/{key}", entryController::delete);
                 post(SourceController.BASE, sourceController::register);
                 get(SourceController.BASE, sourceController::list);

@@ -74,6 +74,10 @@ public final class Rest {
         return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"));
     }
 
+    public Response patch(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).method("PATCH", HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"));
+    }
+
     private URI uri(String path) {
         return URI.create(base + path);
     }
