@@ -274,7 +274,7 @@ class GatewayIT {
     @Test
     void concurrentPatchesOfOneEntryLoseNoColumn() throws Exception {
         for (String mode : List.of("TRANSACTIONAL", "ATOMIC")) {
-            String region = "patched_" + mode.toLowerCase();
+            String region = "contended_" + mode.toLowerCase();
             StringBuilder fields = new StringBuilder("\"id\": \"BIGINT\"");
             for (int c = 0; c < 8; c++) {
                 fields.append(", \"c").append(c).append("\": \"INT\"");
