@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import java.io.IOException;
@@ -101,17 +102,28 @@ public final class HubClient implements AutoCloseable {
 
     /** Creates a region (or confirms the same spec exists) and returns the normalized spec the hub stored. */
     public RegionSpec createRegion(RegionSpec spec) {
-        return read(send("POST", API + "/cache-regions", spec), RegionSpec.class);
+        return regionSpec(send("POST", API + "/cache-regions", spec));
     }
 
     public Optional<RegionSpec> region(String name) {
         JsonNode n = sendOrNull("GET", API + "/cache-regions/" + enc(name), null);
-        return n == null ? Optional.empty() : Optional.of(read(n, RegionSpec.class));
+        return n == null ? Optional.empty() : Optional.of(regionSpec(n));
+    }
+
+    /**
+     * Every column of a region's table in order, as the hub answers them: {@code name}, {@code type} (BIGINT,
+     * VARCHAR…), {@code key} (true/false) and {@code origin} ({@code spec}, or {@code source:<source_name>} for a column
+     * a source's table brought).
+     */
+    public List<Map<String, Object>> columns(String region) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        send("GET", API + "/cache-regions/" + enc(region), null).path("columns").forEach(c -> out.add(read(c, ROW)));
+        return out;
     }
 
     public List<RegionSpec> regions() {
         List<RegionSpec> out = new ArrayList<>();
-        send("GET", API + "/cache-regions", null).path("regions").forEach(n -> out.add(read(n, RegionSpec.class)));
+        send("GET", API + "/cache-regions", null).path("regions").forEach(n -> out.add(regionSpec(n)));
         return out;
     }
 
@@ -301,6 +313,16 @@ public final class HubClient implements AutoCloseable {
         } catch (JsonProcessingException e) {
             return JSON.createObjectNode().put("detail", body);
         }
+    }
+
+    /** The spec in a region answer, which also lists the region's {@code columns} (not part of the spec). */
+    private static RegionSpec regionSpec(JsonNode region) {
+        JsonNode spec = region;
+        if (region.has("columns")) {
+            spec = region.deepCopy();
+            ((ObjectNode) spec).remove("columns");
+        }
+        return read(spec, RegionSpec.class);
     }
 
     private static <T> T read(JsonNode n, Class<T> type) {

@@ -25,6 +25,9 @@ class HubClientIT {
             assertThat(spec.backups()).isEqualTo(1);
             assertThat(hub.regions()).extracting(RegionSpec::name).contains("customers");
             assertThat(hub.region("nope")).isEmpty();
+            assertThat(hub.region("customers")).hasValue(spec);
+            assertThat(hub.columns("customers")).extracting(c -> c.get("name") + " " + c.get("type") + " " + c.get("key") + " " + c.get("origin"))
+                    .containsExactlyInAnyOrder("id BIGINT true spec", "name VARCHAR false spec", "tier VARCHAR false spec");
 
             hub.put("customers", "1", Map.of("name", "Ann", "tier", "gold"));
             assertThat(hub.putAll("customers", Map.of("2", Map.of("name", "Bob", "tier", "silver"), "3", Map.of("name", "Cid", "tier", "gold")))).isEqualTo(2);

@@ -120,6 +120,11 @@ class GatewayIT {
     void listGetDeleteAndStats() {
         assertThat(rest.post(REGIONS, "{\"name\": \"to_delete\", \"fields\": {\"id\": \"BIGINT\", \"v\": \"VARCHAR\"}}").status()).isEqualTo(201);
         assertThat(regionNames()).contains("to_delete");
+        JsonNode region = rest.get(REGIONS + "/to_delete").json();
+        assertThat(region.path("columns").toString()).isEqualTo(
+                "[{\"name\":\"id\",\"type\":\"BIGINT\",\"key\":true,\"origin\":\"spec\"},"
+                + "{\"name\":\"v\",\"type\":\"VARCHAR\",\"key\":false,\"origin\":\"spec\"}]");
+        assertThat(region.path("fields").path("v").asText()).isEqualTo("VARCHAR");
         assertThat(rest.put(REGIONS + "/to_delete/entries/7", "{\"v\": \"x\"}").status()).isEqualTo(201);
         rest.get(REGIONS + "/to_delete/entries/7");
         rest.get(REGIONS + "/to_delete/entries/8");
