@@ -125,9 +125,9 @@ public final class EntryService {
      * null sets the column to null), every other column keeps its value. The whole row is what reaches the cache
      * store and the write-behind queue, so a source never sees the columns the body left out as nulls. On a
      * TRANSACTIONAL region the read and the write are one pessimistic transaction (the key is locked from the read
-     * on); on an ATOMIC region the write is a compare-and-replace against the value read, tried again while another
-     * write gets in between. A key in neither the region nor (read-through) its source is a
-     * {@link NotFoundException}.
+     * on; a row only in the source is read through just before it). On an ATOMIC region the write is a
+     * compare-and-replace against the value read, tried again while another write gets in between. A key in neither
+     * the region nor (read-through) its source is a {@link NotFoundException}.
      */
     public ObjectNode patch(String regionName, String keyText, JsonNode body) {
         Region r = regions.get(regionName);
@@ -147,21 +147,30 @@ public final class EntryService {
     }
 
     private BinaryObject patchInTransaction(Region r, Object key, Map<String, Object> changes, io.dih.server.sync.SyncEngine wb) {
-        try (Transaction tx = txStart()) {
-            Object current = r.cache().get(key); // locks the key; a row only in the source (or queued) is read through
-            if (current == null) {
+        for (int attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+            // a row only in the source (or only in the write-behind queue) is read through first, outside the
+            // transaction: the cache store must not be called inside it (its queue lookup would join the transaction)
+            if (r.cache().get(key) == null) {
                 return null;
             }
-            BinaryObject merged = EntryCodec.merge(r, ignite.binary(), current, changes);
-            if (wb != null) {
-                r.cache().withSkipStore().put(key, merged);
-                wb.queue().enqueue(r, key, merged);
-            } else {
-                r.cache().put(key, merged); // write-through of the merged row when the transaction commits
+            try (Transaction tx = txStart()) {
+                Object current = r.cache().withSkipStore().get(key); // locks the key until the commit
+                if (current == null) {
+                    continue; // expired or removed since it was read through: read it again
+                }
+                BinaryObject merged = EntryCodec.merge(r, ignite.binary(), current, changes);
+                if (wb != null) {
+                    r.cache().withSkipStore().put(key, merged);
+                    wb.queue().enqueue(r, key, merged);
+                } else {
+                    r.cache().put(key, merged); // write-through of the merged row when the transaction commits
+                }
+                tx.commit();
+                return merged;
             }
-            tx.commit();
-            return merged;
         }
+        throw new ConflictException("entry '" + EntryCodec.keyText(r, key) + "' of region '" + r.name() + "' kept disappearing while "
+                + "it was merged (" + MERGE_ATTEMPTS + " attempts); try again");
     }
 
     /**
