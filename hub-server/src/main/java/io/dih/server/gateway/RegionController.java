@@ -2,8 +2,8 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dih.api.AtomicityMode;
 import io.dih.api.CacheMode;
 import io.dih.api.CacheStrategy;
