@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import java.io.IOException;
@@ -101,17 +102,28 @@ public final class HubClient implements AutoCloseable {
 
     /** Creates a region (or confirms the same spec exists) and returns the normalized spec the hub stored. */
     public RegionSpec createRegion(RegionSpec spec) {
-        return read(send("POST", API + "/cache-regions", spec), RegionSpec.class);
+        return regionSpec(send("POST", API + "/cache-regions", spec));
     }
 
     public Optional<RegionSpec> region(String name) {
         JsonNode n = sendOrNull("GET", API + "/cache-regions/" + enc(name), null);
-        return n == null ? Optional.empty() : Optional.of(read(n, RegionSpec.class));
+        return n == null ? Optional.empty() : Optional.of(regionSpec(n));
+    }
+
+    /**
+     * Every column of a region's table in order, as the hub answers them: {@code name}, {@code type} (BIGINT,
+     * VARCHAR…), {@code key} (true/false) and {@code origin} ({@code spec}, or {@code source:<source_name>} for a column
+     * a source's table brought).
+     */
+    public List<Map<String, Object>> columns(String region) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        send("GET", API + "/cache-regions/" + enc(region), null).path("columns").forEach(c -> out.add(read(c, ROW)));
+        return out;
     }
 
     public List<RegionSpec> regions() {
         List<RegionSpec> out = new ArrayList<>();
-        send("GET", API + "/cache-regions", null).path("regions").forEach(n -> out.add(read(n, RegionSpec.class)));
+        send("GET", API + "/cache-regions", null).path("regions").forEach(n -> out.add(regionSpec(n)));
         return out;
     }
 
@@ -189,6 +201,18 @@ public final class HubClient implements AutoCloseable {
         send("PUT", entry(region, key), row);
     }
 
+    /**
+     * Merges columns into one existing entry: the given columns replace theirs (a {@code null} value sets the column
+     * to null), the others keep their values, in the hub and in a write-through or write-behind source.
+     *
+     * @return the merged row
+     * @throws HubClientException 404 when the key is not there, 400 when a field is not a column
+     */
+    public Map<String, Object> patch(String region, String key, Map<String, ?> fields) {
+        requireNonNull(fields, "fields is null");
+        return read(exchange("PATCH", entry(region, key), fields, false), ROW);
+    }
+
     /** Removes one entry; false when it was not there. */
     public boolean delete(String region, String key) {
         return sendOrNull("DELETE", entry(region, key), null) != null;
@@ -253,6 +277,11 @@ public final class HubClient implements AutoCloseable {
 
     /** The JSON answer; {@code null} on 404; a {@link HubClientException} on any other error. */
     private JsonNode sendOrNull(String method, String path, Object body) {
+        return exchange(method, path, body, true);
+    }
+
+    /** The JSON answer; on 404 {@code null} when {@code nullOn404}, else, as on any other error, a {@link HubClientException}. */
+    private JsonNode exchange(String method, String path, Object body, boolean nullOn404) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
         try {
             rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -261,7 +290,7 @@ public final class HubClient implements AutoCloseable {
                 rb.header("Content-Type", "application/json");
             }
             HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 404) {
+            if (r.statusCode() == 404 && nullOn404) {
                 return null;
             }
             if (r.statusCode() >= 400) {
@@ -284,6 +313,16 @@ public final class HubClient implements AutoCloseable {
         } catch (JsonProcessingException e) {
             return JSON.createObjectNode().put("detail", body);
         }
+    }
+
+    /** The spec in a region answer, which also lists the region's {@code columns} (not part of the spec). */
+    private static RegionSpec regionSpec(JsonNode region) {
+        JsonNode spec = region;
+        if (region.has("columns")) {
+            spec = region.deepCopy();
+            ((ObjectNode) spec).remove("columns");
+        }
+        return read(spec, RegionSpec.class);
     }
 
     private static <T> T read(JsonNode n, Class<T> type) {

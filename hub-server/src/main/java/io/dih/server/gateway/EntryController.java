@@ -75,6 +75,8 @@ final class EntryController {
 
     @OpenApi(path = BASE + "/{key}", methods = HttpMethod.PUT, tags = "Entries", operationId = "putEntry",
             summary = "Store (replace) one entry; the body is a JSON object of column values",
+            description = "PUT replaces the whole row: columns the body leaves out become null, in the region and, through "
+                    + "WRITE_THROUGH or WRITE_BEHIND, in the source. To change some columns only, use PATCH, which merges.",
             pathParams = {@OpenApiParam(name = "name", required = true), @OpenApiParam(name = "key", required = true)},
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = Object.class)),
             responses = {
@@ -87,6 +89,28 @@ final class EntryController {
         session(ctx, true);
         EntryService.Put result = entries.put(ctx.pathParam("name"), ctx.pathParam("key"), Bodies.tree(ctx));
         Bodies.json(ctx, result.created() ? 201 : 200, result.row());
+    }
+
+    @OpenApi(path = BASE + "/{key}", methods = HttpMethod.PATCH, tags = "Entries", operationId = "patchEntry",
+            summary = "Merge columns into one existing entry; the answer is the merged row",
+            description = "PATCH merges, PUT replaces: the body's columns replace theirs (a JSON null sets a column to null) and "
+                    + "every column the body leaves out keeps its value, in the region and in the source (WRITE_THROUGH and "
+                    + "WRITE_BEHIND get the whole merged row). On TRANSACTIONAL regions the read and the write are one "
+                    + "transaction; on ATOMIC regions the write is a compare-and-replace, retried while the entry changes. "
+                    + "A key that is not there (nor, read-through, in the source) is a 404; nothing is created.",
+            pathParams = {@OpenApiParam(name = "name", required = true), @OpenApiParam(name = "key", required = true)},
+            requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = Object.class)),
+            responses = {
+                @OpenApiResponse(status = "200", description = "The merged row", content = @OpenApiContent(from = Object.class)),
+                @OpenApiResponse(status = "400", description = "Not a JSON object, a value of the wrong type, or a field that is not a column",
+                        content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "404", description = "No such region or entry", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "409", description = "ATOMIC region: the entry kept changing", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "422", description = "The source refused the merged row (WRITE_THROUGH)", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "503", description = "The source is unreachable (WRITE_THROUGH)", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
+    void patch(Context ctx) {
+        session(ctx, true);
+        Bodies.json(ctx, 200, entries.patch(ctx.pathParam("name"), ctx.pathParam("key"), Bodies.tree(ctx)));
     }
 
     @OpenApi(path = BASE + "/{key}", methods = HttpMethod.DELETE, tags = "Entries", operationId = "deleteEntry", summary = "Remove one entry",

@@ -49,6 +49,7 @@ public final class GatewayApp implements AutoCloseable {
                 .post(EntryController.BASE + "/batch-get", entryController::getAll)
                 .get(EntryController.BASE + "/{key}", entryController::get)
                 .put(EntryController.BASE + "/{key}", entryController::put)
+                .patch(EntryController.BASE + "/{key}", entryController::patch)
                 .delete(EntryController.BASE + "/{key}", entryController::delete)
                 .post(SourceController.BASE, sourceController::register)
                 .get(SourceController.BASE, sourceController::list)

@@ -2,8 +2,17 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.api.AtomicityMode;
+import io.dih.api.CacheMode;
+import io.dih.api.CacheStrategy;
+import io.dih.api.ExpiryPolicySpec;
+import io.dih.api.IndexSpec;
 import io.dih.api.RegionSpec;
+import io.dih.api.SqlType;
+import io.dih.server.region.RegionColumn;
+import io.dih.server.region.RegionRecord;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionStats;
 import io.javalin.http.Context;
@@ -14,6 +23,7 @@ import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /api/v1/dih/cache-regions}: HTTP in and out; {@link RegionService} does the work. */
 final class RegionController {
@@ -25,7 +35,38 @@ final class RegionController {
         this.regions = requireNonNull(regions, "regions is null");
     }
 
-    record RegionList(@JsonProperty("regions") List<RegionSpec> regions) {
+    /**
+     * A region as the API shows it: the fields of its normalized spec exactly as {@link RegionSpec} writes them, then
+     * {@code columns}, every column of its table in order, with type, key flag and origin ({@code spec} or
+     * {@code source:<name>}). The spec's fields are repeated here rather than unwrapped so that the OpenAPI document
+     * describes the answer as it is; a test holds them to RegionSpec's.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RegionView(
+            @JsonProperty("name") String name,
+            @JsonProperty("cache_mode") CacheMode cacheMode,
+            @JsonProperty("backups") Integer backups,
+            @JsonProperty("atomicity_mode") AtomicityMode atomicityMode,
+            @JsonProperty("cache_strategy") CacheStrategy cacheStrategy,
+            @JsonProperty("expiry_policy") ExpiryPolicySpec expiryPolicy,
+            @JsonProperty("eviction_max_size") Long evictionMaxSize,
+            @JsonProperty("indexes") List<IndexSpec> indexes,
+            @JsonProperty("key_fields") List<String> keyFields,
+            @JsonProperty("fields") Map<String, SqlType> fields,
+            @JsonProperty("refresh_ahead_factor") Double refreshAheadFactor,
+            @JsonProperty("columns") List<RegionColumn> columns) {
+
+        static RegionView of(RegionSpec s, List<RegionColumn> columns) {
+            return new RegionView(s.name(), s.cacheMode(), s.backups(), s.atomicityMode(), s.cacheStrategy(), s.expiryPolicy(),
+                    s.evictionMaxSize(), s.indexes(), s.keyFields(), s.fields(), s.refreshAheadFactor(), columns);
+        }
+
+        static RegionView of(RegionRecord record) {
+            return of(record.spec(), record.columnList());
+        }
+    }
+
+    record RegionList(@JsonProperty("regions") List<RegionView> regions) {
     }
 
     @OpenApi(path = BASE, methods = HttpMethod.POST, tags = "Regions", operationId = "createRegion",
@@ -33,29 +74,33 @@ final class RegionController {
             description = "Seed 004's body is accepted as written. The same spec again is a no-op (200); another spec under the same name is a 409.",
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = RegionSpec.class)),
             responses = {
-                @OpenApiResponse(status = "201", description = "Created; the body is the normalized spec", content = @OpenApiContent(from = RegionSpec.class)),
-                @OpenApiResponse(status = "200", description = "The same spec was already registered", content = @OpenApiContent(from = RegionSpec.class)),
+                @OpenApiResponse(status = "201", description = "Created; the body is the normalized spec and its columns", content = @OpenApiContent(from = RegionView.class)),
+                @OpenApiResponse(status = "200", description = "The same spec was already registered; its columns may include those sources added", content = @OpenApiContent(from = RegionView.class)),
                 @OpenApiResponse(status = "400", description = "Invalid spec", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "A different region of that name exists", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void create(Context ctx) {
         RegionService.Created c = regions.create(Bodies.read(ctx, RegionSpec.class));
         ctx.header("Location", BASE + "/" + c.spec().name());
-        Bodies.json(ctx, c.created() ? 201 : 200, c.spec());
+        Bodies.json(ctx, c.created() ? 201 : 200, RegionView.of(c.spec(), c.columns()));
     }
 
-    @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Regions", operationId = "listRegions", summary = "List cache regions",
+    @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Regions", operationId = "listRegions", summary = "List cache regions, each with its columns",
             responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = RegionList.class)))
     void list(Context ctx) {
-        Bodies.json(ctx, 200, new RegionList(regions.list()));
+        Bodies.json(ctx, 200, new RegionList(regions.records().stream().map(RegionView::of).toList()));
     }
 
-    @OpenApi(path = BASE + "/{name}", methods = HttpMethod.GET, tags = "Regions", operationId = "getRegion", summary = "Get a region's spec",
+    @OpenApi(path = BASE + "/{name}", methods = HttpMethod.GET, tags = "Regions", operationId = "getRegion",
+            summary = "Get a region's spec and its columns",
+            description = "The spec's fields are the normalized spec as registered; columns lists every column of the region's table "
+                    + "in order: name, type (BIGINT, VARCHAR, DECIMAL, TIMESTAMP…), key, and origin: spec, or source:<source_name> "
+                    + "for a column a source's table brought (ALTER TABLE ADD COLUMN).",
             pathParams = @OpenApiParam(name = "name", required = true),
             responses = {
-                @OpenApiResponse(status = "200", content = @OpenApiContent(from = RegionSpec.class)),
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = RegionView.class)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void get(Context ctx) {
-        Bodies.json(ctx, 200, regions.get(ctx.pathParam("name")).spec());
+        Bodies.json(ctx, 200, RegionView.of(regions.get(ctx.pathParam("name")).record()));
     }
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.DELETE, tags = "Regions", operationId = "deleteRegion",

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,10 +61,25 @@ public final class EntryCodec {
     }
 
     /**
-     * The value to store for {@code json}. Key columns in the body, if any, must match {@code key}; a field that is
-     * not a column of the region is an error.
+     * The value to store for {@code json} (a PUT: columns the body leaves out are null). Key columns in the body, if
+     * any, must match {@code key}; a field that is not a column of the region is an error.
      */
     public static BinaryObject value(Region region, IgniteBinary binary, Object key, JsonNode json, String path) {
+        Map<String, Object> given = columnValues(region, key, json, path);
+        Map<String, SqlType> valueFields = region.valueColumns();
+        BinaryObjectBuilder b = binary.builder(region.valueType());
+        for (Map.Entry<String, SqlType> f : valueFields.entrySet()) {
+            b.setField(f.getKey(), given.get(f.getKey()), javaClass(f.getValue()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The value columns a JSON body sets, converted to their column types, in body order; a JSON null is kept as a
+     * {@code null} value (it sets the column to null). Key columns in the body, if any, must match {@code key} and are
+     * left out; a field that is not a column of the region is an error that lists every column the region has now.
+     */
+    public static Map<String, Object> columnValues(Region region, Object key, JsonNode json, String path) {
         if (json == null || !json.isObject()) {
             throw new InvalidSpecException(path.isEmpty() ? "body" : path, "must be a JSON object of column values, got "
                     + (json == null ? "nothing" : json.getNodeType().name().toLowerCase()));
@@ -71,10 +87,7 @@ public final class EntryCodec {
         RegionSpec spec = region.spec();
         Map<String, SqlType> valueFields = region.valueColumns();
         List<FieldError> errors = new ArrayList<>();
-        BinaryObjectBuilder b = binary.builder(region.valueType());
-        for (Map.Entry<String, SqlType> f : valueFields.entrySet()) {
-            b.setField(f.getKey(), null, javaClass(f.getValue()));
-        }
+        Map<String, Object> out = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = json.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -84,17 +97,18 @@ public final class EntryCodec {
                 if (spec.keyFields().contains(name)) {
                     Object given = convert(fieldPath, region.columns().get(name), f.getValue());
                     Object expected = keyPart(spec, key, name);
-                    if (!given.equals(expected)) {
+                    if (!expected.equals(given)) {
                         errors.add(new FieldError(fieldPath, "is a key column and must equal the key in the URL (" + expected + "), got " + f.getValue()));
                     }
                     continue;
                 }
                 SqlType type = valueFields.get(name);
                 if (type == null) {
-                    errors.add(new FieldError(fieldPath, "is not a column of region '" + spec.name() + "'; its columns are " + spec.fields().keySet()));
+                    errors.add(new FieldError(fieldPath, "is not a column of region '" + spec.name() + "'; its columns are "
+                            + region.columns().keySet()));
                     continue;
                 }
-                b.setField(name, convert(fieldPath, type, f.getValue()), javaClass(type));
+                out.put(name, convert(fieldPath, type, f.getValue()));
             } catch (InvalidSpecException e) {
                 errors.addAll(e.errors());
             }
@@ -102,6 +116,25 @@ public final class EntryCodec {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+        return out;
+    }
+
+    /**
+     * The stored value {@code current} with {@code changes} (from {@link #columnValues}) written over it: every column
+     * the changes leave out keeps its value, and so does any other field the stored value holds.
+     */
+    public static BinaryObject merge(Region region, IgniteBinary binary, Object current, Map<String, Object> changes) {
+        BinaryObjectBuilder b;
+        if (current instanceof BinaryObject bo) {
+            b = bo.toBuilder();
+        } else {
+            b = binary.builder(region.valueType());
+            for (Map.Entry<String, SqlType> f : region.valueColumns().entrySet()) {
+                b.setField(f.getKey(), null, javaClass(f.getValue()));
+            }
+        }
+        Map<String, SqlType> valueFields = region.valueColumns();
+        changes.forEach((name, v) -> b.setField(name, v, javaClass(valueFields.get(name))));
         return b.build();
     }
 
@@ -286,7 +319,7 @@ public final class EntryCodec {
     /** Converts one JSON value to the Java type of an SQL column; the error names {@code field}. */
     public static Object convert(String field, SqlType type, JsonNode v) {
         if (v == null || v.isNull()) {
-            if (field.startsWith("key")) {
+            if (field.equals("key") || field.startsWith("key.")) {
                 throw new InvalidSpecException(field, "a key column cannot be null");
             }
             return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.AtomicityMode;
 import io.dih.spi.CapacityExceededException;
+import io.dih.spi.ConflictException;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.NotFoundException;
@@ -114,6 +115,82 @@ public final class EntryService {
             return fresh;
         });
         return new Put(EntryCodec.toJson(r, key, value), created);
+    }
+
+    /** How often a PATCH of an ATOMIC region reads and tries again when the entry changed under it. */
+    private static final int MERGE_ATTEMPTS = 100;
+
+    /**
+     * Merges columns into one existing entry and returns the merged row: the body's columns replace theirs (a JSON
+     * null sets the column to null), every other column keeps its value. The whole row is what reaches the cache
+     * store and the write-behind queue, so a source never sees the columns the body left out as nulls. On a
+     * TRANSACTIONAL region the read and the write are one pessimistic transaction (the key is locked from the read
+     * on; a row only in the source is read through just before it). On an ATOMIC region the write is a
+     * compare-and-replace against the value read, tried again while another write gets in between. A key in neither
+     * the region nor (read-through) its source is a {@link NotFoundException}.
+     */
+    public ObjectNode patch(String regionName, String keyText, JsonNode body) {
+        Region r = regions.get(regionName);
+        Object key = EntryCodec.key(r, ignite.binary(), keyText);
+        Map<String, Object> changes = EntryCodec.columnValues(r, key, body, "");
+        BinaryObject merged;
+        if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
+            io.dih.server.sync.SyncEngine wb = queueing(r);
+            merged = guard(r, () -> patchInTransaction(r, key, changes, wb));
+        } else {
+            merged = guard(r, () -> patchByReplace(r, key, changes));
+        }
+        if (merged == null) {
+            throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
+        }
+        return EntryCodec.toJson(r, key, merged);
+    }
+
+    private BinaryObject patchInTransaction(Region r, Object key, Map<String, Object> changes, io.dih.server.sync.SyncEngine wb) {
+        for (int attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+            // a row only in the source (or only in the write-behind queue) is read through first, outside the
+            // transaction: the cache store must not be called inside it (its queue lookup would join the transaction)
+            if (r.cache().get(key) == null) {
+                return null;
+            }
+            try (Transaction tx = txStart()) {
+                Object current = r.cache().withSkipStore().get(key); // locks the key until the commit
+                if (current == null) {
+                    continue; // expired or removed since it was read through: read it again
+                }
+                BinaryObject merged = EntryCodec.merge(r, ignite.binary(), current, changes);
+                if (wb != null) {
+                    r.cache().withSkipStore().put(key, merged);
+                    wb.queue().enqueue(r, key, merged);
+                } else {
+                    r.cache().put(key, merged); // write-through of the merged row when the transaction commits
+                }
+                tx.commit();
+                return merged;
+            }
+        }
+        throw new ConflictException("entry '" + EntryCodec.keyText(r, key) + "' of region '" + r.name() + "' kept disappearing while "
+                + "it was merged (" + MERGE_ATTEMPTS + " attempts); try again");
+    }
+
+    /**
+     * ATOMIC regions have no transactions (Ignite 2.16+ forbids atomic operations inside one), so the merge is
+     * optimistic: replace only if the entry still holds the value read, else read again. (No ATOMIC region queues
+     * writes: WRITE_BEHIND needs TRANSACTIONAL, which the spec checks.)
+     */
+    private BinaryObject patchByReplace(Region r, Object key, Map<String, Object> changes) {
+        for (int attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+            Object current = r.cache().get(key);
+            if (current == null) {
+                return null;
+            }
+            BinaryObject merged = EntryCodec.merge(r, ignite.binary(), current, changes);
+            if (r.cache().replace(key, current, merged)) {
+                return merged;
+            }
+        }
+        throw new ConflictException("entry '" + EntryCodec.keyText(r, key) + "' of region '" + r.name() + "' kept changing while "
+                + "it was merged (" + MERGE_ATTEMPTS + " attempts); try again");
     }
 
     public void delete(String regionName, String keyText) {

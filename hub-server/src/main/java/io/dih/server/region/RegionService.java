@@ -61,8 +61,11 @@ public final class RegionService {
         return defaults;
     }
 
-    /** The result of a create: the region and whether this call created it (false: the same spec was there). */
-    public record Created(RegionSpec spec, boolean created) {
+    /**
+     * The result of a create: the region's spec, its columns (a region already there may have more than its spec
+     * says: sources add theirs) and whether this call created it (false: the same spec was there).
+     */
+    public record Created(RegionSpec spec, List<RegionColumn> columns, boolean created) {
     }
 
     /**
@@ -73,7 +76,7 @@ public final class RegionService {
         RegionSpec spec = requested.normalize(defaults);
         String stamp = Long.toString(Instant.now().toEpochMilli(), 36);
         String base = "dih_" + spec.name().toLowerCase(Locale.ROOT) + "_" + stamp;
-        RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString(), null);
+        RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString());
         String json = write(record);
         String existing = registry.putIfAbsent(KIND, spec.name(), json);
         if (existing != null) {
@@ -83,7 +86,7 @@ public final class RegionService {
                         + "delete it first or send the same spec [region=" + spec.name() + "]");
             }
             ensureCache(current);
-            return new Created(current.spec(), false);
+            return new Created(current.spec(), current.columnList(), false);
         }
         if (ignite.cacheNames().contains(spec.name())) {
             registry.remove(KIND, spec.name(), json);
@@ -100,7 +103,7 @@ public final class RegionService {
             engine.queue().queue(get(spec.name())); // the region's write queue, made with it
         }
         LOG.info("Created region {} ({} {}, backups={})", spec.name(), spec.cacheMode(), spec.atomicityMode(), spec.backups());
-        return new Created(spec, true);
+        return new Created(spec, record.columnList(), true);
     }
 
     private void ensureCache(RegionRecord record) {
@@ -109,8 +112,17 @@ public final class RegionService {
 
     public List<RegionSpec> list() {
         List<RegionSpec> out = new ArrayList<>();
+        for (RegionRecord r : records()) {
+            out.add(r.spec());
+        }
+        return out;
+    }
+
+    /** What the registry holds for every region: spec, columns and their origins. */
+    public List<RegionRecord> records() {
+        List<RegionRecord> out = new ArrayList<>();
         for (String json : registry.list(KIND).values()) {
-            out.add(read(json).spec());
+            out.add(read(json));
         }
         return out;
     }
@@ -194,10 +206,12 @@ public final class RegionService {
     }
 
     /**
-     * Adds columns to a region's table (a source brought them), on every node: {@code ALTER TABLE … ADD COLUMN}, then
-     * the registry record. Columns the region has already (in any letter case) are left alone.
+     * Adds columns to a region's table (the source named {@code source} brought them), on every node:
+     * {@code ALTER TABLE … ADD COLUMN}, then the registry record, which notes the source as the columns' origin.
+     * Columns the region has already (in any letter case) are left alone.
      */
-    public synchronized void addColumns(String name, Map<String, SqlType> columns) {
+    public synchronized void addColumns(String name, String source, Map<String, SqlType> columns) {
+        requireNonNull(source, "source is null");
         for (int attempt = 0; attempt < 10; attempt++) {
             String json = registry.get(KIND, name);
             if (json == null) {
@@ -224,7 +238,7 @@ public final class RegionService {
             }
             ddl.append(')');
             ignite.cache(record.spec().name()).query(new SqlFieldsQuery(ddl.toString()).setSchema(RegionCaches.SQL_SCHEMA)).getAll();
-            if (registry.replace(KIND, name, json, write(record.withAddedFields(fresh)))) {
+            if (registry.replace(KIND, name, json, write(record.withAddedFields(fresh, source)))) {
                 live.remove(name.toLowerCase(Locale.ROOT));
                 LOG.info("Region {} gained columns {}", record.spec().name(), fresh.keySet());
                 return;

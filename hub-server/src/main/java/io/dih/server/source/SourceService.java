@@ -162,7 +162,7 @@ public final class SourceService implements AutoCloseable {
                     throw new InvalidSpecException(problems);
                 }
             }
-            plans.forEach((region, p) -> regions.addColumns(region, p.newColumns()));
+            plans.forEach((region, p) -> regions.addColumns(region, spec.sourceName(), p.newColumns()));
             String json = write(spec);
             Live fresh = new Live(json, connector);
             Live old = live.put(spec.sourceName().toLowerCase(Locale.ROOT), fresh);
@@ -731,7 +731,7 @@ public final class SourceService implements AutoCloseable {
             Region region = regions.get(regionName);
             Plan plan = plan(spec, connectors.factory(spec.sourceType()), connector).get(region.name());
             if (!plan.newColumns().isEmpty()) {
-                regions.addColumns(region.name(), plan.newColumns());
+                regions.addColumns(region.name(), spec.sourceName(), plan.newColumns());
                 region = regions.get(regionName);
             }
             long total = connector.count(binding, after).orElse(-1);
@@ -916,7 +916,7 @@ public final class SourceService implements AutoCloseable {
         Map<String, CdcTarget> out = new HashMap<>();
         plans.forEach((regionName, p) -> {
             if (!p.newColumns().isEmpty()) {
-                regions.addColumns(regionName, p.newColumns()); // a column added in the database mid-stream
+                regions.addColumns(regionName, spec.sourceName(), p.newColumns()); // a column added in the database mid-stream
             }
             out.put(p.table().name().toLowerCase(Locale.ROOT),
                     new CdcTarget(regions.get(regionName), p, new HashSet<>(p.columnMap().values())));

@@ -8,6 +8,7 @@ import io.dih.api.SqlType;
 import io.dih.client.HubClient;
 import io.dih.client.HubClientException;
 import io.dih.server.testing.TestingHubCluster;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,11 +25,31 @@ class HubClientIT {
             assertThat(spec.backups()).isEqualTo(1);
             assertThat(hub.regions()).extracting(RegionSpec::name).contains("customers");
             assertThat(hub.region("nope")).isEmpty();
+            assertThat(hub.region("customers")).hasValue(spec);
+            assertThat(hub.columns("customers")).extracting(c -> c.get("name") + " " + c.get("type") + " " + c.get("key") + " " + c.get("origin"))
+                    .containsExactlyInAnyOrder("id BIGINT true spec", "name VARCHAR false spec", "tier VARCHAR false spec");
 
             hub.put("customers", "1", Map.of("name", "Ann", "tier", "gold"));
             assertThat(hub.putAll("customers", Map.of("2", Map.of("name", "Bob", "tier", "silver"), "3", Map.of("name", "Cid", "tier", "gold")))).isEqualTo(2);
             assertThat(hub.get("customers", "1")).hasValueSatisfying(row -> assertThat(row).containsEntry("name", "Ann"));
             assertThat(hub.getAll("customers", List.of("1", "3", "9"))).containsOnlyKeys("1", "3");
+
+            Map<String, Object> merged = hub.patch("customers", "2", Map.of("tier", "gold"));
+            assertThat(merged).containsEntry("id", 2).containsEntry("name", "Bob").containsEntry("tier", "gold");
+            assertThat(hub.get("customers", "2")).hasValue(merged);
+            Map<String, Object> nullName = new HashMap<>();
+            nullName.put("name", null);
+            assertThat(hub.patch("customers", "2", nullName)).containsEntry("name", null).containsEntry("tier", "gold");
+            assertThatThrownBy(() -> hub.patch("customers", "9", Map.of("tier", "gold")))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> assertThat(e.status()).isEqualTo(404));
+            assertThat(hub.get("customers", "9")).isEmpty();
+            assertThatThrownBy(() -> hub.patch("customers", "2", Map.of("colour", "red")))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.field()).isEqualTo("colour");
+                    });
+            assertThat(hub.get("customers", "2")).hasValueSatisfying(row -> assertThat(row).containsEntry("tier", "gold"));
+            hub.put("customers", "2", Map.of("name", "Bob", "tier", "silver"));
             assertThat(hub.sql("SELECT name FROM customers WHERE tier = ? ORDER BY name", "gold"))
                     .containsExactly(List.of("Ann"), List.of("Cid"));
             assertThat(hub.delete("customers", "1")).isTrue();

@@ -120,6 +120,11 @@ class GatewayIT {
     void listGetDeleteAndStats() {
         assertThat(rest.post(REGIONS, "{\"name\": \"to_delete\", \"fields\": {\"id\": \"BIGINT\", \"v\": \"VARCHAR\"}}").status()).isEqualTo(201);
         assertThat(regionNames()).contains("to_delete");
+        JsonNode region = rest.get(REGIONS + "/to_delete").json();
+        assertThat(region.path("columns").toString()).isEqualTo(
+                "[{\"name\":\"id\",\"type\":\"BIGINT\",\"key\":true,\"origin\":\"spec\"},"
+                + "{\"name\":\"v\",\"type\":\"VARCHAR\",\"key\":false,\"origin\":\"spec\"}]");
+        assertThat(region.path("fields").path("v").asText()).isEqualTo("VARCHAR");
         assertThat(rest.put(REGIONS + "/to_delete/entries/7", "{\"v\": \"x\"}").status()).isEqualTo(201);
         rest.get(REGIONS + "/to_delete/entries/7");
         rest.get(REGIONS + "/to_delete/entries/8");
@@ -213,6 +218,98 @@ class GatewayIT {
 
         assertThat(rest.delete(REGIONS + "/typed/entries/1").status()).isEqualTo(204);
         assertProblem(rest.delete(REGIONS + "/typed/entries/1"), 404, null);
+    }
+
+    @Test
+    void patchMergesColumnsIntoAnExistingEntry() {
+        assertThat(rest.post(REGIONS, """
+                {"name": "patched", "fields": {"id": "BIGINT", "name": "VARCHAR", "tier": "VARCHAR", "balance": "DECIMAL", "keyword": "VARCHAR"}}""")
+                .status()).isEqualTo(201);
+        assertThat(rest.put(REGIONS + "/patched/entries/1", "{\"name\": \"Ann\", \"tier\": \"gold\", \"balance\": 10.5, \"keyword\": \"k\"}")
+                .status()).isEqualTo(201);
+
+        Rest.Response merged = rest.patch(REGIONS + "/patched/entries/1", "{\"tier\": \"silver\"}");
+        assertThat(merged.status()).as(merged.toString()).isEqualTo(200);
+        assertThat(merged.contentType()).startsWith("application/json");
+        assertThat(merged.json()).isEqualTo(rest.get(REGIONS + "/patched/entries/1").json());
+        JsonNode row = merged.json();
+        assertThat(row.path("id").asLong()).isEqualTo(1);
+        assertThat(row.path("name").asText()).isEqualTo("Ann");
+        assertThat(row.path("tier").asText()).isEqualTo("silver");
+        assertThat(row.path("balance").decimalValue()).isEqualByComparingTo("10.5");
+
+        // a JSON null sets that column to null (also a column whose name starts with "key"); the key may be repeated
+        JsonNode nulled = rest.patch(REGIONS + "/patched/entries/1", "{\"id\": 1, \"balance\": null, \"keyword\": null}").json();
+        assertThat(nulled.path("balance").isNull()).as(nulled.toString()).isTrue();
+        assertThat(nulled.path("keyword").isNull()).as(nulled.toString()).isTrue();
+        assertThat(nulled.path("name").asText()).isEqualTo("Ann");
+        assertThat(nulled.path("tier").asText()).isEqualTo("silver");
+
+        // a missing key is a 404 and creates nothing
+        assertProblem(rest.patch(REGIONS + "/patched/entries/2", "{\"tier\": \"gold\"}"), 404, null);
+        assertProblem(rest.get(REGIONS + "/patched/entries/2"), 404, null);
+        assertProblem(rest.patch(REGIONS + "/no_region/entries/1", "{}"), 404, null);
+
+        // bad bodies are 400 naming the field, and change nothing
+        Rest.Response unknown = rest.patch(REGIONS + "/patched/entries/1", "{\"tier\": \"bronze\", \"colour\": \"red\"}");
+        assertProblem(unknown, 400, "colour");
+        assertThat(unknown.json().path("detail").asText()).contains("[id, name, tier, balance, keyword]");
+        assertProblem(rest.patch(REGIONS + "/patched/entries/1", "{\"balance\": \"lots\"}"), 400, "balance");
+        assertProblem(rest.patch(REGIONS + "/patched/entries/1", "{\"id\": 2}"), 400, "id");
+        assertProblem(rest.patch(REGIONS + "/patched/entries/1", "[1]"), 400, "body");
+        assertProblem(rest.patch(REGIONS + "/patched/entries/x", "{}"), 400, "key");
+        assertThat(rest.get(REGIONS + "/patched/entries/1").json()).isEqualTo(nulled);
+    }
+
+    @Test
+    void patchOfAnAtomicRegionMergesByCompareAndReplace() {
+        assertThat(rest.post(REGIONS, """
+                {"name": "patched_atomic", "atomicity_mode": "ATOMIC", "key_fields": ["k", "v"],
+                 "fields": {"k": "VARCHAR", "v": "INT", "a": "INT", "b": "VARCHAR"}}""").status()).isEqualTo(201);
+        assertThat(rest.put(REGIONS + "/patched_atomic/entries/x,1", "{\"a\": 1, \"b\": \"one\"}").status()).isEqualTo(201);
+        JsonNode row = rest.patch(REGIONS + "/patched_atomic/entries/x,1", "{\"a\": 2}").json();
+        assertThat(row.path("a").asInt()).as(row.toString()).isEqualTo(2);
+        assertThat(row.path("b").asText()).isEqualTo("one");
+        assertThat(rest.get(REGIONS + "/patched_atomic/entries/x,1").json()).isEqualTo(row);
+        assertProblem(rest.patch(REGIONS + "/patched_atomic/entries/x,2", "{\"a\": 2}"), 404, null);
+        assertProblem(rest.get(REGIONS + "/patched_atomic/entries/x,2"), 404, null);
+    }
+
+    /** Eight clients patch one column each of the same entry at once: no merge may lose another's write. */
+    @Test
+    void concurrentPatchesOfOneEntryLoseNoColumn() throws Exception {
+        for (String mode : List.of("TRANSACTIONAL", "ATOMIC")) {
+            String region = "contended_" + mode.toLowerCase();
+            StringBuilder fields = new StringBuilder("\"id\": \"BIGINT\"");
+            for (int c = 0; c < 8; c++) {
+                fields.append(", \"c").append(c).append("\": \"INT\"");
+            }
+            assertThat(rest.post(REGIONS, "{\"name\": \"" + region + "\", \"atomicity_mode\": \"" + mode + "\", \"fields\": {" + fields + "}}")
+                    .status()).isEqualTo(201);
+            assertThat(rest.put(REGIONS + "/" + region + "/entries/1", "{}").status()).isEqualTo(201);
+            List<Thread> threads = new ArrayList<>();
+            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int c = 0; c < 8; c++) {
+                String column = "c" + c;
+                threads.add(new Thread(() -> {
+                    for (int n = 1; n <= 15; n++) {
+                        Rest.Response r = rest.patch(REGIONS + "/" + region + "/entries/1", "{\"" + column + "\": " + n + "}");
+                        if (r.status() != 200) {
+                            failures.add(r.toString());
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertThat(failures).as(mode).isEmpty();
+            JsonNode row = rest.get(REGIONS + "/" + region + "/entries/1").json();
+            for (int c = 0; c < 8; c++) {
+                assertThat(row.path("c" + c).asInt()).as(mode + " " + row).isEqualTo(15);
+            }
+        }
     }
 
     @Test
@@ -376,6 +473,7 @@ class GatewayIT {
             {REGIONS + "/{name}/stats", "get"}, {REGIONS + "/{name}/entries", "put"},
             {REGIONS + "/{name}/entries/batch-get", "post"}, {REGIONS + "/{name}/entries/{key}", "get"},
             {REGIONS + "/{name}/entries/{key}", "put"}, {REGIONS + "/{name}/entries/{key}", "delete"},
+            {REGIONS + "/{name}/entries/{key}", "patch"},
             {"/api/v1/dih/data-sources", "post"}, {"/api/v1/dih/data-sources", "get"}, {"/api/v1/dih/data-sources/validate", "post"},
             {"/api/v1/dih/data-sources/{name}", "get"}, {"/api/v1/dih/data-sources/{name}", "delete"},
             {"/api/v1/dih/data-sources/{name}/sync", "post"}, {"/api/v1/dih/data-sources/{name}/status", "get"},
@@ -384,5 +482,9 @@ class GatewayIT {
             assertThat(paths.path(r[0]).has(r[1])).as(r[1] + " " + r[0]).isTrue();
         }
         assertThat(paths.path(REGIONS).path("post").path("responses").has("400")).isTrue();
+        JsonNode entry = paths.path(REGIONS + "/{name}/entries/{key}");
+        assertThat(entry.path("put").path("description").asText()).contains("PUT replaces");
+        assertThat(entry.path("patch").path("description").asText()).contains("PATCH merges");
+        assertThat(entry.path("patch").path("responses").has("404")).isTrue();
     }
 }

@@ -75,6 +75,14 @@ class PostgresSourceIT {
         return last[0];
     }
 
+    /** A region answer's columns as "name type key origin". */
+    static List<String> columns(JsonNode region) {
+        List<String> out = new ArrayList<>();
+        region.path("columns").forEach(c -> out.add(c.path("name").asText() + " " + c.path("type").asText() + " "
+                + c.path("key").asBoolean() + " " + c.path("origin").asText()));
+        return out;
+    }
+
     static List<String> sourceNames() {
         List<String> names = new ArrayList<>();
         rest.get(SOURCES).json().path("sources").forEach(s -> names.add(s.path("source_name").asText()));
@@ -107,6 +115,22 @@ class PostgresSourceIT {
         assertThat(row.path("active").asBoolean()).isTrue();
         assertThat(row.path("created_at").asText()).endsWith("Z");
         assertThat(rest.get(REGIONS + "/customers").json().path("fields").has("name")).as("the user's spec is unchanged").isFalse();
+
+        // the region shows its real columns: the spec's key, then those the source's table brought, in table order
+        List<String> expected = List.of("id BIGINT true spec", "name VARCHAR false source:crm", "tier VARCHAR false source:crm",
+                "balance DECIMAL false source:crm", "created_at TIMESTAMP false source:crm", "active BOOLEAN false source:crm");
+        assertThat(columns(rest.get(REGIONS + "/customers").json())).isEqualTo(expected);
+        JsonNode listed = null;
+        for (JsonNode r : rest.get(REGIONS).json().path("regions")) {
+            listed = "customers".equals(r.path("name").asText()) ? r : listed;
+        }
+        assertThat(listed).isNotNull();
+        assertThat(columns(listed)).isEqualTo(expected);
+        // and a column error names them all, not just the spec's
+        Rest.Response unknown = rest.put(REGIONS + "/customers/entries/42", "{\"name\": \"x\", \"colour\": \"red\"}");
+        assertProblem(unknown, 400, "colour");
+        assertThat(unknown.json().path("detail").asText()).contains("its columns are [id, name, tier, balance, created_at, active]");
+        assertThat(rest.get(REGIONS + "/customers/entries/42").json().path("name").asText()).isEqualTo("customer-42");
 
         try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
              ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), SUM(balance) FROM customers WHERE tier = 'gold'")) {

@@ -21,12 +21,16 @@ class ReadWriteThroughIT {
     static final String SOURCES = "/api/v1/dih/data-sources";
 
     static String source(TestingPostgresServer pg, String name, String region) {
+        return source(pg, name, region, "accounts");
+    }
+
+    static String source(TestingPostgresServer pg, String name, String region, String table) {
         return """
                 {"source_name": "%s", "source_type": "postgresql", "sync_mode": "NONE", "consistency_level": "STRONG",
                  "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s",
                                        "connect_timeout_seconds": 2},
-                 "target_regions": ["%s"], "bindings": {"%s": {"table": "accounts"}}}"""
-                .formatted(name, pg.port(), pg.database(), pg.user(), pg.password(), region, region);
+                 "target_regions": ["%s"], "bindings": {"%s": {"table": "%s"}}}"""
+                .formatted(name, pg.port(), pg.database(), pg.user(), pg.password(), region, region, table);
     }
 
     static JsonNode dbRow(TestingPostgresServer pg, long id) throws Exception {
@@ -81,6 +85,57 @@ class ReadWriteThroughIT {
             assertThat(down.status()).as(down.toString()).isEqualTo(503);
             assertThat(rest.get(REGIONS + "/accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("90");
             assertThat(rest.get("/api/v1/dih/health").status()).isEqualTo(200);
+        }
+    }
+
+    /** owner, balance and note of a patch_accounts row as text ("null" for NULL), or {@code null} when there is no row. */
+    static String patchRow(TestingPostgresServer pg, long id) throws Exception {
+        try (Connection c = pg.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT owner, balance, note FROM patch_accounts WHERE id = " + id)) {
+            return rs.next() ? rs.getString(1) + "|" + rs.getBigDecimal(2) + "|" + rs.getString(3) : null;
+        }
+    }
+
+    @Test
+    void patchOfAWriteThroughRegionLeavesTheOtherColumnsInTheDatabase() throws Exception {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1)) {
+            TestingPostgresServer pg = TestingPostgresServer.shared();
+            pg.execute("DROP TABLE IF EXISTS patch_accounts",
+                    "CREATE TABLE patch_accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) CHECK (balance >= 0), note TEXT)",
+                    "INSERT INTO patch_accounts VALUES (1, 'alice', 100.00, 'vip'), (2, 'bob', 5.00, 'new')");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"patch_accounts\", \"cache_strategy\": \"WRITE_THROUGH\", \"fields\": {\"id\": \"BIGINT\"}}")
+                    .status()).isEqualTo(201);
+            assertThat(rest.post(SOURCES, source(pg, "patch_ledger", "patch_accounts", "patch_accounts")).status()).isEqualTo(201);
+
+            // the row is in the database only: PATCH reads it through, merges, and writes the whole row back
+            Rest.Response merged = rest.patch(REGIONS + "/patch_accounts/entries/1", "{\"balance\": 90}");
+            assertThat(merged.status()).as(merged.toString()).isEqualTo(200);
+            assertThat(merged.json().path("owner").asText()).isEqualTo("alice");
+            assertThat(merged.json().path("note").asText()).isEqualTo("vip");
+            assertThat(patchRow(pg, 1)).isEqualTo("alice|90.00|vip");
+
+            // now in the hub too: a null sets that column only
+            assertThat(rest.patch(REGIONS + "/patch_accounts/entries/1", "{\"note\": null}").status()).isEqualTo(200);
+            assertThat(patchRow(pg, 1)).isEqualTo("alice|90.00|null");
+            assertThat(rest.get(REGIONS + "/patch_accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("90");
+
+            // the database refuses the merged row: 422, and neither side changes
+            assertThat(rest.get(REGIONS + "/patch_accounts/entries/2").status()).isEqualTo(200);
+            Rest.Response refused = rest.patch(REGIONS + "/patch_accounts/entries/2", "{\"balance\": -1, \"note\": \"x\"}");
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+            assertThat(patchRow(pg, 2)).isEqualTo("bob|5.00|new");
+            assertThat(rest.get(REGIONS + "/patch_accounts/entries/2").json().path("note").asText()).isEqualTo("new");
+
+            // a key in neither is a 404 and creates no row anywhere; an unknown column changes nothing
+            assertThat(rest.patch(REGIONS + "/patch_accounts/entries/3", "{\"owner\": \"carol\"}").status()).isEqualTo(404);
+            assertThat(patchRow(pg, 3)).isNull();
+            assertThat(rest.patch(REGIONS + "/patch_accounts/entries/2", "{\"note\": \"y\", \"nope\": 1}").status()).isEqualTo(400);
+            assertThat(patchRow(pg, 2)).isEqualTo("bob|5.00|new");
+
+            // what PATCH is for: PUT replaces, so the same two-column change nulls the others (owner is NOT NULL)
+            assertThat(rest.put(REGIONS + "/patch_accounts/entries/1", "{\"balance\": 80}").status()).isEqualTo(422);
+            assertThat(patchRow(pg, 1)).isEqualTo("alice|90.00|null");
         }
     }
 

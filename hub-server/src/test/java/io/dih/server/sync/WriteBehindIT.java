@@ -312,4 +312,38 @@ class WriteBehindIT extends SyncFixture {
         assertThat(rest.get(REGIONS + "/tenant_limits/dead-letters").json().path("count").asLong()).isZero();
         assertThat(rest2.get(REGIONS + "/tenant_limits/entries/t1,7").json().path("lim").asInt()).isEqualTo(500);
     }
+
+    static String wbPatchRow(long id) throws Exception {
+        try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT owner, n, note FROM wb_patch WHERE id = " + id)) {
+            return rs.next() ? rs.getString(1) + "|" + rs.getObject(2) + "|" + rs.getString(3) : null;
+        }
+    }
+
+    @Test
+    @Order(5)
+    void patchQueuesTheMergedRowSoTheDatabaseKeepsTheOtherColumns() throws Exception {
+        pg.execute("CREATE TABLE wb_patch (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, n INT, note TEXT)",
+                "INSERT INTO wb_patch VALUES (1, 'alice', 1, 'first')");
+        assertThat(rest.post(REGIONS, "{\"name\": \"wb_patch\", \"cache_strategy\": \"WRITE_BEHIND\", \"fields\": {\"id\": \"BIGINT\"}}")
+                .status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, wbSource("wb_patch_db", "wb_patch", "wb_patch", ""));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+
+        // in the database only: read through inside the PATCH's transaction, merged, queued whole
+        Rest.Response merged = rest.patch(REGIONS + "/wb_patch/entries/1", "{\"n\": 2}");
+        assertThat(merged.status()).as(merged.toString()).isEqualTo(200);
+        assertThat(merged.json().path("owner").asText()).isEqualTo("alice");
+        awaitDrained("wb_patch", Duration.ofSeconds(30));
+        assertThat(wbPatchRow(1)).isEqualTo("alice|2|first");
+
+        // from the other node, a null for one column
+        assertThat(rest2.patch(REGIONS + "/wb_patch/entries/1", "{\"note\": null}").status()).isEqualTo(200);
+        awaitDrained("wb_patch", Duration.ofSeconds(30));
+        assertThat(wbPatchRow(1)).isEqualTo("alice|2|null");
+        assertThat(rest.get(REGIONS + "/wb_patch/entries/1").json().path("n").asInt()).isEqualTo(2);
+
+        assertThat(rest.patch(REGIONS + "/wb_patch/entries/2", "{\"n\": 2}").status()).isEqualTo(404);
+        assertThat(writeBehind("wb_patch").path("pending").asLong()).isZero();
+        assertThat(wbPatchRow(2)).isNull();
+    }
 }

@@ -81,6 +81,10 @@ public final class Rest {
         return send(body == null ? b : b.header("Content-Type", "application/json"));
     }
 
+    public Response patch(String path, String body) {
+        return send("PATCH", path, body);
+    }
+
     private URI uri(String path) {
         return URI.create(base + path);
     }
