@@ -23,7 +23,9 @@ import java.util.Set;
  * @param keyFields the columns that form the key; {@code ["id"]} when omitted
  * @param fields    column name to SQL type; when omitted the columns are the key and index fields
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
+// "columns" is what the API answers next to a region's spec (its table as it is now): a region read with GET can be
+// posted back as it is (200, the same spec)
+@JsonIgnoreProperties(value = "columns", ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RegionSpec(
         @JsonProperty("name") String name,

@@ -95,6 +95,9 @@ class GatewayIT {
         Rest.Response caseConflict = rest.post(REGIONS, "{\"name\": \"USER_SESSIONS\"}");
         assertProblem(caseConflict, 409, null);
         assertThat(rest.get(REGIONS + "/user_sessions").json()).isEqualTo(spec);
+        // what GET answers (the spec and its columns) can be posted back as it is
+        Rest.Response roundTrip = rest.post(REGIONS, rest.get(REGIONS + "/user_sessions").body());
+        assertThat(roundTrip.status()).as(roundTrip.toString()).isEqualTo(200);
 
         Rest.Response put = rest.put(REGIONS + "/user_sessions/entries/abc123", "{\"user_id\": \"u1\", \"tenant_id\": \"acme\"}");
         assertThat(put.status()).as(put.toString()).isEqualTo(201);
