@@ -453,7 +453,7 @@ class GatewayIT {
         assertMethodNotAllowed(rest.put("/api/v1/dih/health", "{}"), "PUT", "/api/v1/dih/health", "GET");
         assertMethodNotAllowed(rest.send("PATCH", REGIONS + "/methods", "{}"), "PATCH", REGIONS + "/methods", "GET, DELETE");
         assertMethodNotAllowed(rest.get(REGIONS + "/methods/entries"), "GET", REGIONS + "/methods/entries", "PUT");
-        assertMethodNotAllowed(rest.post(REGIONS + "/methods/entries/k", "{}"), "POST", REGIONS + "/methods/entries/k", "GET, PUT, DELETE");
+        assertMethodNotAllowed(rest.post(REGIONS + "/methods/entries/k", "{}"), "POST", REGIONS + "/methods/entries/k", "GET, PUT, PATCH, DELETE");
         assertMethodNotAllowed(rest.post("/api/v1/dih/data-sources/x/status", ""), "POST", "/api/v1/dih/data-sources/x/status", "GET");
         assertMethodNotAllowed(rest.delete("/api/v1/dih/openapi.json"), "DELETE", "/api/v1/dih/openapi.json", "GET");
         assertMethodNotAllowed(rest.post("/ignite?cmd=version", ""), "POST", "/ignite", "GET");
