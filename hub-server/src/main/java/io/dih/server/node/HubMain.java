@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.spi.InvalidSpecException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -72,6 +73,11 @@ public final class HubMain implements Callable<Integer> {
             }
         } catch (InvalidSpecException e) {
             System.err.println("Invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Optional<String> busy = PortCheck.busy(cfg);
+        if (busy.isPresent()) {
+            System.err.println(busy.get());
             return 2;
         }
         boolean demoRun = config == null;

@@ -8,13 +8,17 @@ import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
 import io.dih.testing.FreePorts;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +88,23 @@ class RunnableJarIT {
             } catch (IOException expected) {
                 // gone with the hub
             }
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneClearLineNotAHalfStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    HubProcess.jar().toAbsolutePath().toString(), "--no-demo-postgres").redirectErrorStream(true);
+            pb.environment().keySet().removeIf(k -> k.startsWith("DIH_"));
+            pb.environment().put("DIH_GATEWAY_HOST", "127.0.0.1");
+            pb.environment().put("DIH_GATEWAY_PORT", Integer.toString(taken.getLocalPort()));
+            Process p = pb.start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the hub gives up at once").isTrue();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(out).isEqualTo(2);
+            assertThat(out.strip()).isEqualTo("Cannot start: port " + taken.getLocalPort() + " on 127.0.0.1 (REST gateway: gateway.port, "
+                    + "DIH_GATEWAY_PORT) is in use. Is another hub running? Stop it, or choose another port.");
         }
     }
 
