@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
@@ -28,12 +29,13 @@ public final class GatewayApp implements AutoCloseable {
     private final Javalin app;
 
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, HubMetrics metrics) {
+                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
         SourceController sourceController = new SourceController(sources);
+        TransactionController transactionController = new TransactionController(transactions);
         OpsController ops = new OpsController(ignite, regions, sources, metrics);
         Routes routes = new Routes()
                 .post(RegionController.BASE, regionController::create)
@@ -61,6 +63,7 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
                 .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
                 .get(SourceController.BASE + "/{name}/status", sourceController::status)
+                .post(TransactionController.BASE, transactionController::execute)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)

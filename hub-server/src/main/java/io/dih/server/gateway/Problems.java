@@ -41,6 +41,9 @@ final class Problems {
         if (e instanceof io.dih.spi.SourceRejectedException) {
             return 422;
         }
+        if (e instanceof io.dih.spi.RequestTimeoutException) {
+            return 408;
+        }
         return 500;
     }
 

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.gateway.GatewayApp;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
+import io.dih.server.region.RegionWrites;
 import io.dih.server.registry.Registry;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceService;
@@ -47,12 +49,13 @@ public final class HubNode implements AutoCloseable {
             activate();
             this.registry = new Registry(ignite);
             this.regions = new RegionService(ignite, registry, config.defaults().toRegionDefaults());
-            this.entries = new EntryService(ignite, regions);
+            RegionWrites writes = new RegionWrites();
+            this.entries = new EntryService(ignite, regions, writes);
             this.sources = new SourceService(ignite, registry, regions, new Connectors(), System.getenv());
             ignite.cluster().nodeLocalMap().put(SourceService.NODE_LOCAL_KEY, sources);
             this.sync = new SyncEngine(ignite, regions, sources, config.sync());
             regions.attach(sync);
-            entries.attach(sync);
+            writes.attach(sync);
             sources.attach(sync);
             sync.start();
             registry.listen((key, json) -> {
@@ -67,7 +70,8 @@ public final class HubNode implements AutoCloseable {
                 new Bootstrap(ignite, regions).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, metrics);
+            TransactionService transactions = new TransactionService(ignite, regions, writes, TransactionService.DEFAULT_MAX_OPERATIONS);
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {

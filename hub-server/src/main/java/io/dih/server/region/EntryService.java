@@ -36,42 +36,25 @@ public final class EntryService {
 
     private final Ignite ignite;
     private final RegionService regions;
-    private volatile io.dih.server.sync.SyncEngine sync;
+    private final RegionWrites writes;
 
-    public EntryService(Ignite ignite, RegionService regions) {
+    public EntryService(Ignite ignite, RegionService regions, RegionWrites writes) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
-    }
-
-    /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
-    public void attach(io.dih.server.sync.SyncEngine engine) {
-        this.sync = engine;
+        this.writes = requireNonNull(writes, "writes is null");
     }
 
     /**
-     * The write-behind engine when writes to {@code r} are to be queued: a WRITE_BEHIND region that a source feeds.
-     * Those writes skip the cache store and are recorded in the region's queue in the same transaction instead.
+     * The write-behind engine when writes to {@code r} are to be queued (see {@link RegionWrites#queueing}). Those
+     * writes skip the cache store and are recorded in the region's queue in the same transaction instead.
      */
     private io.dih.server.sync.SyncEngine queueing(Region r) {
-        io.dih.server.sync.SyncEngine engine = sync;
-        if (engine == null || r.spec().cacheStrategy() != io.dih.api.CacheStrategy.WRITE_BEHIND) {
-            return null;
-        }
-        if (engine.sources().boundSource(r).isEmpty()) {
-            return null;
-        }
-        engine.queue().queue(r); // made outside any transaction: creating a cache inside one would deadlock
-        return engine;
+        return writes.queueing(r);
     }
 
     /** Whether the region's source promises SESSION consistency (its writes then hand out session tokens). */
     public boolean sessionConsistent(String regionName) {
-        io.dih.server.sync.SyncEngine engine = sync;
-        if (engine == null) {
-            return false;
-        }
-        return engine.sources().boundSource(regions.get(regionName))
-                .map(s -> s.consistencyLevel() == io.dih.api.ConsistencyLevel.SESSION).orElse(false);
+        return writes.sessionConsistent(regions.get(regionName));
     }
 
     private Transaction txStart() {
@@ -159,12 +142,7 @@ public final class EntryService {
                     continue; // expired or removed since it was read through: read it again
                 }
                 BinaryObject merged = EntryCodec.merge(r, ignite.binary(), current, changes);
-                if (wb != null) {
-                    r.cache().withSkipStore().put(key, merged);
-                    wb.queue().enqueue(r, key, merged);
-                } else {
-                    r.cache().put(key, merged); // write-through of the merged row when the transaction commits
-                }
+                RegionWrites.write(r, wb, key, merged); // write-through of the merged row when the transaction commits
                 tx.commit();
                 return merged;
             }
@@ -204,8 +182,7 @@ public final class EntryService {
             if (removed) {
                 guard(r, () -> {
                     try (Transaction tx = txStart()) {
-                        r.cache().withSkipStore().remove(key);
-                        wb.queue().enqueue(r, key, null);
+                        RegionWrites.write(r, wb, key, null);
                         tx.commit();
                         return null;
                     }
@@ -329,7 +306,7 @@ public final class EntryService {
     }
 
     /** Runs a cache operation, translating Ignite's failures into the hub's typed errors. */
-    static <T> T guard(Region r, Supplier<T> op) {
+    public static <T> T guard(Region r, Supplier<T> op) {
         try {
             return op.get();
         } catch (CacheException | IllegalStateException | org.apache.ignite.IgniteException e) {
@@ -337,7 +314,8 @@ public final class EntryService {
         }
     }
 
-    private static RuntimeException translate(Region r, RuntimeException e) {
+    /** Ignite's failure of a cache operation on {@code r} as the hub's typed error (or {@code e} itself when none fits). */
+    public static RuntimeException translate(Region r, RuntimeException e) {
         java.util.Deque<Throwable> todo = new java.util.ArrayDeque<>();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Throwable topologyChanged = null;

@@ -1,0 +1,100 @@
+package io.dih.server.region;
+
+import io.dih.api.CacheStrategy;
+import io.dih.api.ConsistencyLevel;
+import io.dih.server.sync.SyncEngine;
+import javax.cache.processor.MutableEntry;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.CacheEntryProcessor;
+
+/**
+ * Where the hub's own writes to a region go. Through the region's cache (and so its cache store: WRITE_THROUGH), or,
+ * for a WRITE_BEHIND region that a source feeds, past the store and into the region's durable write-behind queue, in
+ * the same Ignite transaction as the entry. Every write path of the hub (entries, transactions) goes through here, so
+ * the rule is fixed once.
+ */
+public final class RegionWrites {
+    private volatile SyncEngine sync;
+
+    /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
+    public void attach(SyncEngine engine) {
+        this.sync = engine;
+    }
+
+    /**
+     * The write-behind engine when writes to {@code r} are to be queued: a WRITE_BEHIND region that a source feeds;
+     * else {@code null}. Call it outside any transaction (it may create the region's queue cache, which inside one
+     * would deadlock).
+     */
+    public SyncEngine queueing(Region r) {
+        SyncEngine engine = sync;
+        if (engine == null || r.spec().cacheStrategy() != CacheStrategy.WRITE_BEHIND) {
+            return null;
+        }
+        if (engine.sources().boundSource(r).isEmpty()) {
+            return null;
+        }
+        engine.queue().queue(r);
+        return engine;
+    }
+
+    /** Whether the region's source promises SESSION consistency. */
+    public boolean sessionConsistent(Region r) {
+        SyncEngine engine = sync;
+        if (engine == null) {
+            return false;
+        }
+        return engine.sources().boundSource(r).map(s -> s.consistencyLevel() == ConsistencyLevel.SESSION).orElse(false);
+    }
+
+    /**
+     * Inside a transaction: stores {@code value} under {@code key} ({@code null}: removes it). With {@code wb} (from
+     * {@link #queueing}) the write skips the store and its pending record joins the transaction; without, the store
+     * (if any) gets it when the transaction commits, and a refusal rolls the transaction back.
+     */
+    public static void write(Region r, SyncEngine wb, Object key, BinaryObject value) {
+        if (wb != null) {
+            if (value == null) {
+                r.cache().withSkipStore().remove(key);
+            } else {
+                r.cache().withSkipStore().put(key, value);
+            }
+            wb.queue().enqueue(r, key, value);
+        } else if (value == null) {
+            r.cache().remove(key);
+        } else {
+            r.cache().put(key, value);
+        }
+    }
+
+    /**
+     * As {@link #write}, for a key the running transaction has invoked an entry processor on (Ignite then takes only
+     * more entry processors for it, no plain put or remove).
+     */
+    public static void writeByProcessor(Region r, SyncEngine wb, Object key, BinaryObject value) {
+        (wb != null ? r.cache().withSkipStore() : r.cache()).invoke(key, new Assign(value));
+        if (wb != null) {
+            wb.queue().enqueue(r, key, value);
+        }
+    }
+
+    /** Sets the entry to a value ({@code null}: removes it). */
+    static final class Assign implements CacheEntryProcessor<Object, Object, Object> {
+        private static final long serialVersionUID = 1L;
+        private final BinaryObject value;
+
+        Assign(BinaryObject value) {
+            this.value = value;
+        }
+
+        @Override
+        public Object process(MutableEntry<Object, Object> entry, Object... arguments) {
+            if (value == null) {
+                entry.remove();
+            } else {
+                entry.setValue(value);
+            }
+            return null;
+        }
+    }
+}
