@@ -231,6 +231,17 @@ public final class HubClient implements AutoCloseable {
         return send("PUT", API + "/cache-regions/" + enc(region) + "/entries", Map.of("entries", rows)).path("created").asInt();
     }
 
+    // ---- transactions
+
+    /** Starts building an ACID transaction over TRANSACTIONAL regions; nothing is sent until {@link Transaction#commit}. */
+    public Transaction transaction() {
+        return new Transaction(this);
+    }
+
+    TransactionResult commit(Map<String, Object> body) {
+        return read(exchange("POST", API + "/transactions", body, false), TransactionResult.class);
+    }
+
     public JsonNode health() {
         return send("GET", API + "/health", null);
     }

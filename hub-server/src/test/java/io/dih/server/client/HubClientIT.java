@@ -3,11 +3,16 @@ package io.dih.server.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dih.api.AtomicityMode;
 import io.dih.api.RegionSpec;
 import io.dih.api.SqlType;
 import io.dih.client.HubClient;
 import io.dih.client.HubClientException;
+import io.dih.client.Isolation;
+import io.dih.client.TransactionResult;
 import io.dih.server.testing.TestingHubCluster;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +68,60 @@ class HubClientIT {
                     });
             hub.deleteRegion("customers");
             assertThat(hub.region("customers")).isEmpty();
+        }
+    }
+
+    @Test
+    void transactions() {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1); HubClient hub = HubClient.connect(cluster.node(0).baseUrl())) {
+            hub.createRegion(new RegionSpec("account_balances", null, null, AtomicityMode.TRANSACTIONAL, null, null, null, null,
+                    List.of("account_id"), Map.of("account_id", SqlType.VARCHAR, "owner", SqlType.VARCHAR, "balance", SqlType.DECIMAL)));
+            hub.put("account_balances", "account_123", Map.of("owner", "ann", "balance", 500));
+            hub.put("account_balances", "account_456", Map.of("owner", "bob", "balance", 20));
+
+            TransactionResult r = hub.transaction()
+                    .increment("account_balances", "account_123", Map.of("balance", -100)).requireMin("balance", 0)
+                    .increment("account_balances", "account_456", Map.of("balance", 100))
+                    .get("account_balances", "account_456")
+                    .isolation(Isolation.SERIALIZABLE)
+                    .timeout(Duration.ofSeconds(5))
+                    .commit();
+            assertThat(r.status()).isEqualTo("COMMITTED");
+            assertThat(r.isolation()).isEqualTo("SERIALIZABLE");
+            assertThat(r.results()).extracting(TransactionResult.Operation::operation).containsExactly("increment", "increment", "get");
+            assertThat(new BigDecimal(r.results().get(0).before().get("balance").toString())).isEqualByComparingTo("500");
+            assertThat(new BigDecimal(r.results().get(0).after().get("balance").toString())).isEqualByComparingTo("400");
+            assertThat(r.results().get(2).after()).isEqualTo(hub.get("account_balances", "account_456").orElseThrow());
+
+            // a guard that fails: 409, nothing applied
+            assertThatThrownBy(() -> hub.transaction()
+                    .increment("account_balances", "account_456", Map.of("balance", 1000))
+                    .increment("account_balances", "account_123", Map.of("balance", -1000)).requireMin("balance", 0)
+                    .commit())
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(409);
+                        assertThat(e.getMessage()).contains("operations[1]");
+                    });
+            assertThat(hub.get("account_balances", "account_456").orElseThrow().get("balance").toString()).isEqualTo("120");
+
+            TransactionResult mixed = hub.transaction()
+                    .insert("account_balances", "account_789", Map.of("owner", "cid", "balance", 0))
+                    .update("account_balances", "account_789", Map.of("owner", "Cid")).require("owner", "equals", "Cid")
+                    .put("account_balances", "account_456", Map.of("owner", "bob", "balance", 7))
+                    .delete("account_balances", "account_123")
+                    .commit();
+            assertThat(mixed.isolation()).isEqualTo("REPEATABLE_READ");
+            assertThat(mixed.results().get(0).before()).isNull();
+            assertThat(mixed.results().get(3).after()).isNull();
+            assertThat(hub.get("account_balances", "account_789").orElseThrow()).containsEntry("owner", "Cid");
+            assertThat(hub.get("account_balances", "account_123")).isEmpty();
+            assertThatThrownBy(() -> hub.transaction().update("account_balances", "account_123", Map.of("owner", "x")).commit())
+                    .isInstanceOfSatisfying(HubClientException.class, e -> assertThat(e.status()).isEqualTo(404));
+            assertThatThrownBy(() -> hub.transaction().update("account_balances", "account_456", Map.of("colour", "x")).commit())
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.field()).isEqualTo("operations[0].data.updates.colour");
+                    });
         }
     }
 }
