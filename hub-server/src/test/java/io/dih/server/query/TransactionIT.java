@@ -277,18 +277,26 @@ class TransactionIT {
         assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
         assertThat(ok.json().path("results").get(1).path("before").path("owner").asText()).isEqualTo("bob");
         assertThat(dbBalance(2)).isEqualByComparingTo("10.00");
+        for (String level : List.of("READ_COMMITTED", "SERIALIZABLE")) {
+            Rest.Response each = tx(level, inc("t6_a", "-1", null),
+                    "{\"region\": \"wt_accounts\", \"operation\": \"increment\", \"data\": {\"key\": \"2\", \"updates\": {\"balance\": 1}}}");
+            assertThat(each.status()).as(level + ": " + each).isEqualTo(200);
+        }
+        assertThat(dbBalance(2)).isEqualByComparingTo("12.00");
 
-        // the database refuses the row for 1 (CHECK balance >= 0): 422, nothing anywhere
-        Rest.Response refused = tx(null, inc("t6_a", "-5", null),
-                "{\"region\": \"wt_accounts\", \"operation\": \"increment\", \"data\": {\"key\": \"2\", \"updates\": {\"balance\": 1}}}",
-                "{\"region\": \"wt_accounts\", \"operation\": \"update\", \"data\": {\"key\": \"1\", \"updates\": {\"balance\": -1}}}");
-        problem(refused, 422);
-        assertThat(refused.body()).doesNotContain(pg.password());
-        assertThat(balance("t6_a")).isEqualByComparingTo("65");
-        assertThat(dbBalance(1)).isEqualByComparingTo("100.00");
-        assertThat(dbBalance(2)).isEqualByComparingTo("10.00");
-        assertThat(rest.get(REGIONS + "/wt_accounts/entries/1").json().path("balance").decimalValue()).isEqualByComparingTo("100.00");
-        assertThat(rest.get(REGIONS + "/wt_accounts/entries/2").json().path("balance").decimalValue()).isEqualByComparingTo("10.00");
+        // the database refuses the row for 1 (CHECK balance >= 0): 422, nothing anywhere, at every level
+        for (String level : List.of("REPEATABLE_READ", "READ_COMMITTED", "SERIALIZABLE")) {
+            Rest.Response refused = tx(level, inc("t6_a", "-5", null),
+                    "{\"region\": \"wt_accounts\", \"operation\": \"increment\", \"data\": {\"key\": \"2\", \"updates\": {\"balance\": 1}}}",
+                    "{\"region\": \"wt_accounts\", \"operation\": \"update\", \"data\": {\"key\": \"1\", \"updates\": {\"balance\": -1}}}");
+            problem(refused, 422);
+            assertThat(refused.body()).doesNotContain(pg.password());
+            assertThat(balance("t6_a")).as(level).isEqualByComparingTo("63");
+            assertThat(dbBalance(1)).as(level).isEqualByComparingTo("100.00");
+            assertThat(dbBalance(2)).as(level).isEqualByComparingTo("12.00");
+            assertThat(rest.get(REGIONS + "/wt_accounts/entries/1").json().path("balance").decimalValue()).as(level).isEqualByComparingTo("100.00");
+            assertThat(rest.get(REGIONS + "/wt_accounts/entries/2").json().path("balance").decimalValue()).as(level).isEqualByComparingTo("12.00");
+        }
     }
 
     @Test
