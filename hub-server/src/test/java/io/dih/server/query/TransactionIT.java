@@ -185,6 +185,16 @@ class TransactionIT {
     }
 
     @Test
+    void theRouteIsInTheOpenApiDocument() {
+        JsonNode post = rest.get("/api/v1/dih/openapi.json").json().path("paths").path(TX).path("post");
+        assertThat(post.path("description").asText()).contains("SERIALIZABLE", "READ_UNCOMMITTED runs as READ_COMMITTED");
+        for (String status : List.of("200", "400", "404", "408", "409", "422", "503")) {
+            assertThat(post.path("responses").has(status)).as(status).isTrue();
+        }
+        assertThat(rest.get(TX).status()).isEqualTo(405);
+    }
+
+    @Test
     void aLockedRowTimesOutWith408AndNothingApplied() throws Exception {
         account("t4_a", "100");
         account("t4_b", "100");
