@@ -56,6 +56,8 @@ final class TransactionController {
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "422", description = "A WRITE_THROUGH source refused a row; nothing applied anywhere",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
+                @OpenApiResponse(status = "507", description = "A put or insert would take a region past its eviction_max_size; nothing applied",
+                        content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "503", description = "The cluster changed (a node left) or a source is unreachable; nothing applied, retry",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void execute(Context ctx) {

@@ -64,6 +64,7 @@ public final class TransactionService {
             }
         }
         readThrough(slots, stored);
+        checkCapacity(plan);
         Isolation isolation = plan.isolation().effective();
         long deadline = System.nanoTime() + plan.timeoutMs() * 1_000_000L;
         for (int attempt = 1; ; attempt++) {
@@ -150,6 +151,22 @@ public final class TransactionService {
             });
             EntryService.guard(r, () -> r.cache().getAll(KeyOrder.sortedSet(keys)));
         }
+    }
+
+    /** Regions with an {@code eviction_max_size} refuse transactions that would add keys past it, as entry writes do. */
+    private static void checkCapacity(TransactionPlan plan) {
+        Map<String, java.util.Set<Object>> added = new LinkedHashMap<>();
+        Map<String, Region> byName = new HashMap<>();
+        for (TxOperation op : plan.operations()) {
+            if (op.region().spec().evictionMaxSize() != null && (op.kind() == TxOperation.Kind.PUT || op.kind() == TxOperation.Kind.INSERT)) {
+                added.computeIfAbsent(op.region().name(), k -> KeyOrder.sortedSet(List.of())).add(op.key());
+                byName.put(op.region().name(), op.region());
+            }
+        }
+        added.forEach((name, keys) -> EntryService.guard(byName.get(name), () -> {
+            EntryService.checkCapacity(byName.get(name), keys);
+            return null;
+        }));
     }
 
     /** Every key the plan touches, in lock order, and whether any operation writes it. */

@@ -288,7 +288,7 @@ public final class EntryService {
      * Refuses writes that would take a region past its {@code eviction_max_size}. Overwrites of existing keys are
      * always allowed. The count is exact (a cluster-wide size), so it costs a round trip only on bounded regions.
      */
-    private static void checkCapacity(Region r, Set<?> keys) {
+    public static void checkCapacity(Region r, Set<?> keys) {
         Long max = r.spec().evictionMaxSize();
         if (max == null) {
             return;

@@ -185,6 +185,19 @@ class TransactionIT {
     }
 
     @Test
+    void aFullRegionRefusesNewKeysWith507AndNothingApplied() {
+        created(rest.post(REGIONS, "{\"name\": \"small\", \"eviction_max_size\": 2, \"fields\": {\"id\": \"BIGINT\", \"n\": \"INT\"}}"));
+        created(rest.put(REGIONS + "/small/entries/1", "{\"n\": 1}"));
+        created(rest.put(REGIONS + "/small/entries/2", "{\"n\": 2}"));
+        account("t8_a", "10");
+        problem(tx(null, inc("t8_a", "-1", null), "{\"region\": \"small\", \"operation\": \"insert\", \"data\": {\"key\": \"3\", \"updates\": {\"n\": 3}}}"),
+                507, "small");
+        assertThat(balance("t8_a")).isEqualByComparingTo("10");
+        Rest.Response overwrite = tx(null, "{\"region\": \"small\", \"operation\": \"put\", \"data\": {\"key\": \"2\", \"updates\": {\"n\": 20}}}");
+        assertThat(overwrite.status()).as("overwrites fit: " + overwrite).isEqualTo(200);
+    }
+
+    @Test
     void theRouteIsInTheOpenApiDocument() {
         JsonNode post = rest.get("/api/v1/dih/openapi.json").json().path("paths").path(TX).path("post");
         assertThat(post.path("description").asText()).contains("SERIALIZABLE", "READ_UNCOMMITTED runs as READ_COMMITTED");
