@@ -49,11 +49,6 @@ public enum Isolation {
         return this == READ_UNCOMMITTED ? READ_COMMITTED : this;
     }
 
-    /** Whether every key is read under a lock taken before the operations run (else only written keys are). */
-    boolean locksReads() {
-        return this == REPEATABLE_READ;
-    }
-
     /** Parses a level name, case-insensitively; {@code null} for an unknown name. */
     static Isolation parse(String text) {
         try {

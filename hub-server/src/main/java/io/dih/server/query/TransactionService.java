@@ -3,6 +3,7 @@ package io.dih.server.query;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.CacheStrategy;
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.EntryService;
@@ -14,11 +15,13 @@ import io.dih.server.sync.SyncEngine;
 import io.dih.spi.ConflictException;
 import io.dih.spi.HubException;
 import io.dih.spi.RequestTimeoutException;
+import io.dih.spi.UnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.ignite.Ignite;
@@ -133,7 +136,7 @@ public final class TransactionService {
         }
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode row(TxOperation op, Object value) {
+    private static ObjectNode row(TxOperation op, Object value) {
         return value == null ? null : EntryCodec.toJson(op.region(), op.key(), value);
     }
 
@@ -155,7 +158,7 @@ public final class TransactionService {
 
     /** Regions with an {@code eviction_max_size} refuse transactions that would add keys past it, as entry writes do. */
     private static void checkCapacity(TransactionPlan plan) {
-        Map<String, java.util.Set<Object>> added = new LinkedHashMap<>();
+        Map<String, Set<Object>> added = new LinkedHashMap<>();
         Map<String, Region> byName = new HashMap<>();
         for (TxOperation op : plan.operations()) {
             if (op.region().spec().evictionMaxSize() != null && (op.kind() == TxOperation.Kind.PUT || op.kind() == TxOperation.Kind.INSERT)) {
@@ -193,7 +196,7 @@ public final class TransactionService {
             Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + Math.min(100, 1L << Math.min(attempt, 7))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.dih.spi.UnavailableException("interrupted while retrying the transaction");
+            throw new UnavailableException("interrupted while retrying the transaction");
         }
     }
 
