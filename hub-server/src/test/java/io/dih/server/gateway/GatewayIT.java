@@ -199,6 +199,8 @@ class GatewayIT {
         assertThat(got.path("s").asText()).isEqualTo("hello");
         assertThat(got.path("i").asInt()).isEqualTo(42);
         assertThat(got.path("d").decimalValue()).isEqualByComparingTo("12.50");
+        // decimals are written plainly, never in scientific notation (1500.00 once came back as 1.5E+3)
+        assertThat(rest.put(REGIONS + "/typed/entries/900", "{\"d\": 1500.00}").body()).contains("\"d\":1500").doesNotContain("E+");
         assertThat(got.path("b").asBoolean()).isTrue();
         assertThat(got.path("ts").asText()).isEqualTo("2024-05-01T10:15:30Z");
         assertThat(got.path("dt").asText()).isEqualTo("2024-05-01");
