@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.SqlService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
@@ -28,8 +29,9 @@ public final class GatewayApp implements AutoCloseable {
     private final Javalin app;
 
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, HubMetrics metrics) {
+                      io.dih.server.sync.SyncEngine sync, HubMetrics metrics, SqlService sql) {
         requireNonNull(ignite, "ignite is null");
+        SqlController sqlController = new SqlController(sql);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
@@ -61,6 +63,9 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
                 .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
                 .get(SourceController.BASE + "/{name}/status", sourceController::status)
+                .post(SqlController.BASE, sqlController::query)
+                .get(SqlController.PAGES + "/{token}", sqlController::next)
+                .delete(SqlController.PAGES + "/{token}", sqlController::close)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)

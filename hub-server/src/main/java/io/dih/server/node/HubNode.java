@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.gateway.GatewayApp;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.SqlCursors;
+import io.dih.server.query.SqlService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
@@ -26,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
+    /** SQL over REST: cursors open at once on one node, and how long one may wait for its next page. */
+    static final int SQL_MAX_OPEN_CURSORS = 100;
+    static final long SQL_CURSOR_IDLE_MILLIS = 60_000;
 
     private final HubConfig config;
     private final Ignite ignite;
@@ -35,6 +40,7 @@ public final class HubNode implements AutoCloseable {
     private final SourceService sources;
     private final SyncEngine sync;
     private final HubMetrics metrics;
+    private final SqlService sql;
     private final GatewayApp gateway;
     private final int gatewayPort;
     private volatile boolean closed;
@@ -67,7 +73,8 @@ public final class HubNode implements AutoCloseable {
                 new Bootstrap(ignite, regions).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, metrics);
+            this.sql = new SqlService(ignite, new SqlCursors(SQL_MAX_OPEN_CURSORS, SQL_CURSOR_IDLE_MILLIS, System::nanoTime));
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, metrics, sql);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -147,6 +154,10 @@ public final class HubNode implements AutoCloseable {
         return sync;
     }
 
+    public SqlService sql() {
+        return sql;
+    }
+
     public int gatewayPort() {
         return gatewayPort;
     }
@@ -182,6 +193,7 @@ public final class HubNode implements AutoCloseable {
         LOG.info("Stopping hub node {}{}", ignite.name(), cancel ? " (cancelling in-flight work)" : "");
         try {
             gateway.close();
+            sql.close();
             metrics.close();
             if (cancel) {
                 sync.closeNow();
