@@ -47,6 +47,11 @@ final class SqlErrors {
                         position == null ? message : position + ": " + message)));
             }
         }
+        String text = e.getMessage() == null ? "" : e.getMessage();
+        if (text.contains("join condition does not use index")) {
+            return new InvalidSpecException("query", "a distributed join needs an index on the joined column of each "
+                    + "PARTITIONED region (declare it in the region's indexes, or join on the key): " + clean(text));
+        }
         if (e instanceof IgniteException || e instanceof javax.cache.CacheException) {
             return new UnavailableException("the cluster could not run the query: " + clean(e.getMessage()), e);
         }

@@ -78,6 +78,11 @@ public final class RegionService {
         String base = "dih_" + spec.name().toLowerCase(Locale.ROOT) + "_" + stamp;
         RegionRecord record = new RegionRecord(spec, base + "_value", base + "_key", Instant.now().toString());
         String json = write(record);
+        // A foreign cache is one there before the region is registered: once it is, any node may create its cache
+        // (regions.get on a metrics poll), so the check cannot come after the registration.
+        if (registry.get(KIND, spec.name()) == null && ignite.cacheNames().contains(spec.name())) {
+            throw new ConflictException("a cache named '" + spec.name() + "' already exists and was not created by the hub");
+        }
         String existing = registry.putIfAbsent(KIND, spec.name(), json);
         if (existing != null) {
             RegionRecord current = read(existing);
@@ -87,10 +92,6 @@ public final class RegionService {
             }
             ensureCache(current);
             return new Created(current.spec(), current.columnList(), false);
-        }
-        if (ignite.cacheNames().contains(spec.name())) {
-            registry.remove(KIND, spec.name(), json);
-            throw new ConflictException("a cache named '" + spec.name() + "' already exists and was not created by the hub");
         }
         try {
             ensureCache(record);
