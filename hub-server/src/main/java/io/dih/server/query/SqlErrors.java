@@ -7,7 +7,14 @@ import io.dih.spi.InvalidSpecException;
 import io.dih.spi.TimedOutException;
 import io.dih.spi.UnavailableException;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.cache.query.QueryCancelledException;
@@ -30,10 +37,13 @@ final class SqlErrors {
         if (timedOut) {
             return timedOut(timeoutMillis);
         }
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof HubException he) {
+        List<Throwable> chain = chain(e);
+        for (Throwable t : chain) {
+            if (t instanceof HubException he) { // e.g. DML through a WRITE_THROUGH region whose source refused (422)
                 return he;
             }
+        }
+        for (Throwable t : chain) {
             if (t instanceof IgniteSQLException se) {
                 return fromSql(se, sql);
             }
@@ -56,6 +66,25 @@ final class SqlErrors {
             return new UnavailableException("the cluster could not run the query: " + clean(e.getMessage()), e);
         }
         throw e;
+    }
+
+    /** The failure, its causes and what they suppressed (a rolled-back transaction keeps the store's refusal there). */
+    private static List<Throwable> chain(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.add(e);
+        while (!todo.isEmpty() && out.size() < 64) {
+            Throwable t = todo.poll();
+            if (seen.add(t)) {
+                out.add(t);
+                if (t.getCause() != null) {
+                    todo.add(t.getCause());
+                }
+                todo.addAll(Arrays.asList(t.getSuppressed()));
+            }
+        }
+        return out;
     }
 
     static TimedOutException timedOut(long timeoutMillis) {

@@ -41,13 +41,4 @@ public record SqlRequest(
         distributedJoins = distributedJoins != null && distributedJoins;
         explain = explain != null && explain;
     }
-
-    /** A request with the defaults: pages of 1000 rows, 30 s per request. */
-    public static SqlRequest of(String query, Object... params) {
-        List<JsonNode> p = new java.util.ArrayList<>();
-        for (Object o : params) {
-            p.add(io.dih.server.json.Json.MAPPER.valueToTree(o));
-        }
-        return new SqlRequest(query, p, null, null, null, null);
-    }
 }

@@ -321,6 +321,20 @@ class SqlQueryIT {
     }
 
     @Test
+    void anOpenCursorDoesNotHoldUpDeletingItsRegion() {
+        created(rest.post(REGIONS, """
+                {"name": "sq_gone", "key_fields": ["id"], "fields": {"id": "BIGINT", "v": "VARCHAR"}}"""));
+        ok(rest.put(REGIONS + "/sq_gone/entries", "{\"entries\": {\"1\": {\"v\": \"a\"}, \"2\": {\"v\": \"b\"}, \"3\": {\"v\": \"c\"}}}"));
+        String token = query("{\"query\": \"SELECT id FROM sq_gone\", \"page_size\": 1}").path("next_page").asText();
+        Rest.Response deleted = rest.delete(REGIONS + "/sq_gone");
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
+        Rest.Response next = rest.get(SQL + "/pages/" + token);
+        assertThat(next.status()).as(next.toString()).isIn(200, 404, 503);
+        rest.delete(SQL + "/pages/" + token);
+        assertThat(node.sql().cursors().open()).isZero();
+    }
+
+    @Test
     void everyRouteIsInTheOpenApiDocument() {
         JsonNode paths = rest.get("/api/v1/dih/openapi.json").json().path("paths");
         assertThat(paths.path(SQL).has("post")).isTrue();
