@@ -11,8 +11,14 @@ import io.dih.server.testing.Rest;
 import io.dih.server.testing.TestingHubCluster;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ignite.cache.query.FieldsQueryCursor;
+import org.apache.ignite.internal.processors.cache.query.IgniteQueryErrorCode;
+import org.apache.ignite.internal.processors.query.GridQueryCancel;
+import org.apache.ignite.internal.processors.query.IgniteSQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -294,6 +300,74 @@ class SqlQueryIT {
         }
         assertThat(node.sql().cursors().open()).isZero();
         assertThat(query("SELECT COUNT(*) FROM sq_big").path("rows").get(0).get(0).asLong()).isEqualTo(BIG);
+    }
+
+    /**
+     * A later page runs under the query's timeout_ms too. Ignite materializes what it cannot stream, so no query is
+     * reliably fast for one page and slow for the next: the cursor here is a stand-in whose second row never comes
+     * until the deadline cancels it.
+     */
+    @Test
+    void timeoutAppliesToEachPage() {
+        GridQueryCancel cancel = new GridQueryCancel();
+        AtomicBoolean closed = new AtomicBoolean();
+        Iterator<List<?>> rows = new Iterator<>() {
+            private int served;
+
+            @Override
+            public boolean hasNext() {
+                if (served == 0) {
+                    return true;
+                }
+                long until = System.nanoTime() + 30_000_000_000L;
+                while (!cancel.isCanceled()) {
+                    assertThat(System.nanoTime()).as("the deadline did not cancel the page within 30 s").isLessThan(until);
+                    sleep(10);
+                }
+                throw new IgniteSQLException("The query was cancelled while executing.", IgniteQueryErrorCode.QUERY_CANCELED);
+            }
+
+            @Override
+            public List<?> next() {
+                served++;
+                return List.of(served);
+            }
+        };
+        FieldsQueryCursor<List<?>> ignite = new FieldsQueryCursor<>() {
+            @Override
+            public String getFieldName(int idx) {
+                return "X";
+            }
+
+            @Override
+            public int getColumnsCount() {
+                return 1;
+            }
+
+            @Override
+            public List<List<?>> getAll() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+
+            @Override
+            public Iterator<List<?>> iterator() {
+                return rows;
+            }
+        };
+        SqlCursors cursors = node.sql().cursors();
+        cursors.reserve();
+        String token = cursors.putBack(null, new SqlCursor(ignite, rows, List.of(new SqlColumn("X", "INT")), cancel, 1, 200));
+        Rest.Response page = rest.get(SQL + "/pages/" + token);
+        assertThat(page.status()).as(page.toString()).isEqualTo(408);
+        assertThat(page.json().path("detail").asText()).contains("timeout_ms (200 ms)");
+        assertThat(closed).isTrue();
+        assertThat(rest.get(SQL + "/pages/" + token).status()).as("a timed-out cursor is closed").isEqualTo(404);
+        assertThat(cursors.open()).isZero();
     }
 
     @Test
