@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.dih.server.json.Json;
+import io.dih.server.query.SqlColumn;
 import io.dih.server.query.SqlRequest;
 import io.dih.server.query.SqlResult;
 import io.dih.server.query.SqlService;
@@ -15,9 +16,14 @@ import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
 import io.javalin.openapi.OpenApiContent;
+import io.javalin.openapi.OpenApiDescription;
+import io.javalin.openapi.OpenApiName;
+import io.javalin.openapi.OpenApiNullable;
 import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
+import io.javalin.openapi.OpenApiRequired;
 import io.javalin.openapi.OpenApiResponse;
+import java.util.List;
 
 /** {@code /api/v1/dih/sql-query}: one SQL statement over REST, its rows page by page. */
 final class SqlController {
@@ -28,6 +34,28 @@ final class SqlController {
             .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
     private final SqlService sql;
+
+    /** The request body as the OpenAPI document shows it (the service reads it as {@link SqlRequest}). */
+    record SqlQuery(@OpenApiRequired String query,
+                    @OpenApiDescription("values bound to the ?s in order: strings, numbers, booleans, null") List<Object> params,
+                    @OpenApiName("page_size") @OpenApiDescription("rows per page, 1 to 10000; default 1000") Integer pageSize,
+                    @OpenApiName("timeout_ms") @OpenApiDescription("per request (first page, each later one), 1 to 600000; default 30000") Long timeoutMs,
+                    @OpenApiName("distributed_joins") @OpenApiDescription("joins of PARTITIONED regions whose rows are not collocated") Boolean distributedJoins,
+                    @OpenApiDescription("the plan as rows instead of the result (SELECT only)") Boolean explain) {
+    }
+
+    /** The answer to a statement as the OpenAPI document shows it: a page ({@link SqlResult.Page}) or a count ({@link SqlResult.Update}). */
+    record SqlAnswer(@OpenApiDescription("SELECT: the columns, each name and SQL type") List<SqlColumn> columns,
+                     @OpenApiDescription("SELECT: arrays of values in column order") List<List<Object>> rows,
+                     @OpenApiName("next_page") @OpenApiNullable @OpenApiDescription("SELECT: the next page's token while rows remain, else null") String nextPage,
+                     @OpenApiDescription("DML only (and then alone): rows inserted, updated, deleted or merged") Long updated) {
+    }
+
+    /** A page of rows as the OpenAPI document shows it ({@link SqlResult.Page}). */
+    record SqlPage(List<SqlColumn> columns,
+                   @OpenApiDescription("arrays of values in column order") List<List<Object>> rows,
+                   @OpenApiName("next_page") @OpenApiNullable @OpenApiDescription("the next page's token while rows remain, else null") String nextPage) {
+    }
 
     SqlController(SqlService sql) {
         this.sql = requireNonNull(sql, "sql is null");
@@ -43,10 +71,10 @@ final class SqlController {
                     + "strings. While next_page is not null the cursor stays open on this node: GET /sql-query/pages/{token} for the "
                     + "next page, DELETE to close it early; idle cursors close after 60 s, a node keeps at most 100 open. DML "
                     + "answers {\"updated\": n}. DDL is refused (use the regions API), as are several statements in one query.",
-            requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SqlRequest.class)),
+            requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SqlQuery.class)),
             responses = {
                 @OpenApiResponse(status = "200", description = "A page of rows (SELECT) or {\"updated\": n} (DML)",
-                        content = {@OpenApiContent(from = SqlResult.Page.class), @OpenApiContent(from = SqlResult.Update.class)}),
+                        content = @OpenApiContent(from = SqlAnswer.class)),
                 @OpenApiResponse(status = "400", description = "Bad body, DDL, several statements, a syntax error (with its position), "
                         + "an unknown table or column, a parameter that does not convert", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "408", description = "The query ran past timeout_ms and was cancelled on the server",
@@ -82,7 +110,7 @@ final class SqlController {
             description = "Send the token to the node that answered the query: cursors live on the node that opened them.",
             pathParams = @OpenApiParam(name = "token", required = true, description = "next_page of the previous answer"),
             responses = {
-                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SqlResult.Page.class)),
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SqlPage.class)),
                 @OpenApiResponse(status = "404", description = "Unknown token: read to the end, closed, expired (60 s idle), or another node's",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "408", description = "The page took longer than the query's timeout_ms; the cursor is closed",
