@@ -271,6 +271,15 @@ class SqlQueryIT {
     }
 
     @Test
+    void noFileOrLinkFunctions() {
+        for (String q : List.of("SELECT FILE_READ('/etc/hostname')", "SELECT * FROM CSVREAD('/etc/hostname')",
+                "SELECT LINK_SCHEMA('a', '', 'jdbc:h2:mem:x', '', '', 'PUBLIC')", "CALL CSVWRITE('/tmp/x.csv', 'SELECT 1')")) {
+            Rest.Response r = post(body(q));
+            assertThat(r.status()).as(q + " -> " + r).isEqualTo(400);
+        }
+    }
+
+    @Test
     void explainShowsThePlan() {
         JsonNode b = query("{\"query\": \"SELECT id FROM sq_items WHERE tier = ?\", \"params\": [\"gold\"], \"explain\": true}");
         assertThat(b.path("rows").toString()).containsIgnoringCase("SQ_ITEMS");
