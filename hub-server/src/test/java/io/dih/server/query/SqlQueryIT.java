@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.node.HubNode;
 import io.dih.server.testing.Rest;
@@ -469,9 +468,5 @@ class SqlQueryIT {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    static ArrayNode rows(JsonNode b) {
-        return (ArrayNode) b.path("rows");
     }
 }
