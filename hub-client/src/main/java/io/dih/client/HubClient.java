@@ -29,7 +29,8 @@ import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.configuration.ClientConfiguration;
 
 /**
- * The Java SDK: region administration and entries over the REST gateway, SQL over the Ignite thin client.
+ * The Java SDK: region administration, entries and SQL ({@link #sqlQuery}) over the REST gateway; SQL over the Ignite
+ * thin client too ({@link #sql}).
  *
  * <pre>{@code
  * try (HubClient hub = HubClient.builder().rest("http://localhost:8080").thinClient("localhost:10800").build()) {
@@ -244,6 +245,48 @@ public final class HubClient implements AutoCloseable {
 
     public JsonNode health() {
         return send("GET", API + "/health", null);
+    }
+
+    // ---- SQL over REST
+
+    /**
+     * Runs one SELECT or INSERT/UPDATE/DELETE/MERGE over REST, the values bound to its {@code ?} placeholders (never
+     * pasted into the SQL). The rows are read lazily, a page of 1000 at a time, as the result is iterated; close it when
+     * stopping early (try-with-resources) so the hub closes the cursor at once.
+     *
+     * <pre>{@code
+     * try (SqlRows rows = hub.sqlQuery("SELECT id, total FROM orders WHERE status = ?", "NEW")) {
+     *     for (List<Object> row : rows) { ... }
+     * }
+     * }</pre>
+     *
+     * @throws HubClientException 400 for DDL, several statements, a syntax error (its position in the detail), an
+     *     unknown table or column; 408 when the query runs past the hub's time limit (30 s)
+     */
+    public SqlRows sqlQuery(String sql, Object... params) {
+        return sqlQuery(sql, params == null ? java.util.Collections.singletonList(null) : java.util.Arrays.asList(params), 1000, null);
+    }
+
+    /**
+     * {@link #sqlQuery(String, Object...)} with a page size (1 to 10000 rows per request) and a time limit per request
+     * in milliseconds ({@code null}: the hub's default, 30 s), past which the hub cancels the query (a 408). Parameters
+     * are strings, numbers, booleans or null; anything else is sent as its {@code toString()} (a {@code LocalDate} as
+     * {@code 2024-01-01}), which the hub converts to the type of the column it meets.
+     */
+    public SqlRows sqlQuery(String sql, List<?> params, int pageSize, Long timeoutMillis) {
+        requireNonNull(sql, "sql is null");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("query", sql);
+        List<Object> args = new ArrayList<>();
+        if (params != null) {
+            params.forEach(p -> args.add(p == null || p instanceof String || p instanceof Number || p instanceof Boolean ? p : p.toString()));
+        }
+        body.put("params", args);
+        body.put("page_size", pageSize);
+        if (timeoutMillis != null) {
+            body.put("timeout_ms", timeoutMillis);
+        }
+        return new SqlRows(http, base, timeout, body);
     }
 
     // ---- SQL over the thin client

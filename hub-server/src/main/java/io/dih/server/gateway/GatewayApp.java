@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
@@ -29,8 +30,9 @@ public final class GatewayApp implements AutoCloseable {
     private final Javalin app;
 
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, HubMetrics metrics) {
+                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, SqlService sql, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
+        SqlController sqlController = new SqlController(sql);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
@@ -64,6 +66,9 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
                 .get(SourceController.BASE + "/{name}/status", sourceController::status)
                 .post(TransactionController.BASE, transactionController::execute)
+                .post(SqlController.BASE, sqlController::query)
+                .get(SqlController.PAGES + "/{token}", sqlController::next)
+                .delete(SqlController.PAGES + "/{token}", sqlController::close)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)

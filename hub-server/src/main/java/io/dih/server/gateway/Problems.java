@@ -7,6 +7,7 @@ import io.dih.spi.ConflictException;
 import io.dih.spi.HubException;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.NotFoundException;
+import io.dih.spi.TimedOutException;
 import io.dih.spi.UnavailableException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -41,7 +42,7 @@ final class Problems {
         if (e instanceof io.dih.spi.SourceRejectedException) {
             return 422;
         }
-        if (e instanceof io.dih.spi.RequestTimeoutException) {
+        if (e instanceof TimedOutException) {
             return 408;
         }
         return 500;

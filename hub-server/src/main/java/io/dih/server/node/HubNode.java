@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.gateway.GatewayApp;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.SqlCursors;
+import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
+    /** SQL over REST: cursors open at once on one node, and how long one may wait for its next page. */
+    static final int SQL_MAX_OPEN_CURSORS = 100;
+    static final long SQL_CURSOR_IDLE_MILLIS = 60_000;
 
     private final HubConfig config;
     private final Ignite ignite;
@@ -37,6 +42,7 @@ public final class HubNode implements AutoCloseable {
     private final SourceService sources;
     private final SyncEngine sync;
     private final HubMetrics metrics;
+    private final SqlService sql;
     private final GatewayApp gateway;
     private final int gatewayPort;
     private volatile boolean closed;
@@ -71,7 +77,8 @@ public final class HubNode implements AutoCloseable {
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
             TransactionService transactions = new TransactionService(ignite, regions, writes, TransactionService.DEFAULT_MAX_OPERATIONS);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, metrics);
+            this.sql = new SqlService(ignite, new SqlCursors(SQL_MAX_OPEN_CURSORS, SQL_CURSOR_IDLE_MILLIS, System::nanoTime));
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, sql, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -151,6 +158,10 @@ public final class HubNode implements AutoCloseable {
         return sync;
     }
 
+    public SqlService sql() {
+        return sql;
+    }
+
     public int gatewayPort() {
         return gatewayPort;
     }
@@ -186,6 +197,7 @@ public final class HubNode implements AutoCloseable {
         LOG.info("Stopping hub node {}{}", ignite.name(), cancel ? " (cancelling in-flight work)" : "");
         try {
             gateway.close();
+            sql.close();
             metrics.close();
             if (cancel) {
                 sync.closeNow();

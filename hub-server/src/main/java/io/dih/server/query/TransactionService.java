@@ -14,7 +14,7 @@ import io.dih.server.region.RegionWrites;
 import io.dih.server.sync.SyncEngine;
 import io.dih.spi.ConflictException;
 import io.dih.spi.HubException;
-import io.dih.spi.RequestTimeoutException;
+import io.dih.spi.TimedOutException;
 import io.dih.spi.UnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -186,8 +186,8 @@ public final class TransactionService {
         return stored.isEmpty() ? plan.operations().get(0).region() : stored.values().iterator().next();
     }
 
-    private static RequestTimeoutException timedOut(TransactionPlan plan) {
-        return new RequestTimeoutException("the transaction did not complete within its timeout of " + plan.timeoutMs()
+    private static TimedOutException timedOut(TransactionPlan plan) {
+        return new TimedOutException("the transaction did not complete within its timeout of " + plan.timeoutMs()
                 + " ms (a row it needs is locked by another transaction, or the cluster is slow); nothing was applied");
     }
 
