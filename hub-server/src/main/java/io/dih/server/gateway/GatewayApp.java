@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.EndpointRunner;
+import io.dih.server.query.EndpointService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
@@ -28,8 +30,9 @@ public final class GatewayApp implements AutoCloseable {
     private final Javalin app;
 
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, HubMetrics metrics) {
+                      io.dih.server.sync.SyncEngine sync, EndpointService endpoints, EndpointRunner runner, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
+        EndpointController endpointController = new EndpointController(endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
@@ -61,6 +64,13 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
                 .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
                 .get(SourceController.BASE + "/{name}/status", sourceController::status)
+                .post(EndpointController.BASE, endpointController::register)
+                .get(EndpointController.BASE, endpointController::list)
+                .get(EndpointController.BASE + EndpointController.PATH + "/stats", endpointController::stats)
+                .get(EndpointController.BASE + EndpointController.PATH, endpointController::get)
+                .delete(EndpointController.BASE + EndpointController.PATH, endpointController::delete)
+                .post(EndpointController.QUERY + EndpointController.PATH, endpointController::callPost)
+                .get(EndpointController.QUERY + EndpointController.PATH, endpointController::callGet)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)

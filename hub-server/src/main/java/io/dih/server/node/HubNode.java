@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.gateway.GatewayApp;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.EndpointRunner;
+import io.dih.server.query.EndpointService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
@@ -34,6 +36,8 @@ public final class HubNode implements AutoCloseable {
     private final EntryService entries;
     private final SourceService sources;
     private final SyncEngine sync;
+    private final EndpointService endpoints;
+    private final EndpointRunner runner;
     private final HubMetrics metrics;
     private final GatewayApp gateway;
     private final int gatewayPort;
@@ -55,8 +59,12 @@ public final class HubNode implements AutoCloseable {
             entries.attach(sync);
             sources.attach(sync);
             sync.start();
+            this.endpoints = new EndpointService(ignite, registry, regions);
+            this.runner = new EndpointRunner(endpoints, regions);
+            sources.onBulkChange(endpoints::regionChangedInBulk);
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
+                endpoints.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
                 SyncEngine engine = sync;
                 if (engine != null) {
@@ -64,10 +72,11 @@ public final class HubNode implements AutoCloseable {
                 }
             });
             if (config.bootstrap() != null) {
-                new Bootstrap(ignite, regions).apply(config.bootstrap());
+                new Bootstrap(ignite, regions, endpoints).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, metrics);
+            runner.observe(metrics::recordEndpointCall);
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, endpoints, runner, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -143,6 +152,10 @@ public final class HubNode implements AutoCloseable {
         return sources;
     }
 
+    public EndpointService endpoints() {
+        return endpoints;
+    }
+
     public SyncEngine sync() {
         return sync;
     }
@@ -188,6 +201,7 @@ public final class HubNode implements AutoCloseable {
             } else {
                 sync.close(); // the write-behind flushers, if here, drain what they can while the sources are still open
             }
+            endpoints.close();
             ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
             sources.close();
             if (!cancel) {
