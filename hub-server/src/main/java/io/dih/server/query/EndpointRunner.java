@@ -37,6 +37,7 @@ public final class EndpointRunner {
     public EndpointRunner(EndpointService endpoints, RegionService regions) {
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
         this.regions = requireNonNull(regions, "regions is null");
+        endpoints.onChange(states::remove); // a deleted or changed endpoint's answers and counters go with it
     }
 
     /** Installs the observer told of every call (the metrics). */

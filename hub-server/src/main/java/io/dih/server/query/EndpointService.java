@@ -47,6 +47,7 @@ public final class EndpointService implements AutoCloseable {
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final ExecutorService reconciler;
     private final IgniteBiPredicate<java.util.UUID, Object> bulkListener;
+    private volatile java.util.function.Consumer<String> changes = path -> { };
 
     /** A registered endpoint as this node runs it: the registry JSON it was parsed from, and the parsed form. */
     record Live(String json, CompiledEndpoint endpoint) {
@@ -82,9 +83,16 @@ public final class EndpointService implements AutoCloseable {
     /** Called by the registry listener (on an Ignite thread: quick) for every change on any node. */
     public void onRegistryChange(String registryKey) {
         if (registryKey.startsWith(KIND + "/")) {
-            live.remove(registryKey.substring(KIND.length() + 1));
+            String path = registryKey.substring(KIND.length() + 1);
+            live.remove(path);
+            changes.accept(path);
             reconcileLater();
         }
+    }
+
+    /** Installs the listener told (quickly, on an Ignite thread) of the lower-case path of every endpoint registered, changed or deleted. */
+    void onChange(java.util.function.Consumer<String> listener) {
+        this.changes = requireNonNull(listener, "listener is null");
     }
 
     /** A region changed in bulk on this node (a load): tells every node, whose answers over it are then stale. */
