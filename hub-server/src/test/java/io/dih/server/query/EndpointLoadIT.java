@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Endpoints declared in the bootstrap file, and cached answers dropped by loads from a real PostgreSQL. */
+/** Endpoints declared in the bootstrap file, and cached answers dropped by loads and CDC from a real PostgreSQL. */
 class EndpointLoadIT {
     static final String QUERY = "/api/v1/dih/query/";
     static final String SOURCES = "/api/v1/dih/data-sources";
@@ -99,5 +99,28 @@ class EndpointLoadIT {
         ok(rest.post(SOURCES + "/inventory/sync", ""));
         awaitAnswer("the reloaded value", "stock/of?sku=a",
                 a -> !a.path("cached").asBoolean() && a.path("rows").get(0).path("qty").asInt() == 2);
+    }
+
+    @Test
+    void cdcChangesAndTruncatesDropCachedAnswers() {
+        pg.execute("CREATE TABLE cdc_stock (sku TEXT PRIMARY KEY, qty INT NOT NULL)", "INSERT INTO cdc_stock VALUES ('a', 1), ('b', 5)");
+        ok(rest.post("/api/v1/dih/cache-regions", "{\"name\": \"cdc_stock\", \"key_fields\": [\"sku\"], \"fields\": {\"sku\": \"VARCHAR\"}}"));
+        ok(rest.post(SOURCES, "{\"source_name\": \"stock_cdc\", \"source_type\": \"postgresql\", \"sync_mode\": \"CDC\", "
+                + "\"connection_params\": {\"host\": \"127.0.0.1\", \"port\": " + pg.port() + ", \"database\": \"" + pg.database()
+                + "\", \"user\": \"" + pg.user() + "\", \"password\": \"" + pg.password() + "\"}, \"target_regions\": [\"cdc_stock\"]}"));
+        Await.until(Duration.ofSeconds(60), "the CDC snapshot", () -> rest.get("/api/v1/dih/cache-regions/cdc_stock/entries/b").status() == 200);
+        ok(rest.post("/api/v1/dih/api-endpoints", "{\"path\": \"cdc/stock\", \"cache_regions\": [\"cdc_stock\"], "
+                + "\"query_template\": \"SELECT qty FROM cdc_stock WHERE sku = {sku}\", \"ttl_seconds\": 600}"));
+        awaitAnswer("the snapshot row from the cache", "cdc/stock?sku=a",
+                a -> a.path("cached").asBoolean() && a.path("rows").size() == 1 && a.path("rows").get(0).path("qty").asInt() == 1);
+        pg.execute("UPDATE cdc_stock SET qty = 7 WHERE sku = 'a'");
+        awaitAnswer("the CDC update, not the cached answer", "cdc/stock?sku=a",
+                a -> !a.path("cached").asBoolean() && a.path("rows").size() == 1 && a.path("rows").get(0).path("qty").asInt() == 7);
+        awaitAnswer("the updated row from the cache", "cdc/stock?sku=a", a -> a.path("cached").asBoolean());
+        // a truncate clears the region (no per-entry events): the hub marks it changed itself
+        pg.execute("TRUNCATE cdc_stock");
+        awaitAnswer("no row after the truncate", "cdc/stock?sku=a", a -> !a.path("cached").asBoolean() && a.path("rows").isEmpty());
+        ok(rest.delete("/api/v1/dih/api-endpoints/cdc/stock"));
+        ok(rest.delete(SOURCES + "/stock_cdc"));
     }
 }
