@@ -33,10 +33,12 @@ final class EndpointController {
     static final String PATH = "/<path>";
     private static final String PATH_DOC = "The endpoint's path as registered, slashes included (e.g. session/validate); letter case is ignored";
 
+    private final org.apache.ignite.Ignite ignite;
     private final EndpointService endpoints;
     private final EndpointRunner runner;
 
-    EndpointController(EndpointService endpoints, EndpointRunner runner) {
+    EndpointController(org.apache.ignite.Ignite ignite, EndpointService endpoints, EndpointRunner runner) {
+        this.ignite = requireNonNull(ignite, "ignite is null");
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
         this.runner = requireNonNull(runner, "runner is null");
     }
@@ -49,11 +51,19 @@ final class EndpointController {
                      @JsonProperty("cached") boolean cached, @JsonProperty("truncated") boolean truncated) {
     }
 
-    /** An endpoint's counters on the node that answers, for the OpenAPI document. */
+    /** One node's counters of an endpoint, for the OpenAPI document. */
+    record NodeStatsDoc(@JsonProperty("node") String node, @JsonProperty("calls") long calls, @JsonProperty("hits") long hits,
+                        @JsonProperty("misses") long misses, @JsonProperty("errors") long errors,
+                        @JsonProperty("cached_answers") int cachedAnswers,
+                        @JsonProperty("latency_ms_p50") double p50, @JsonProperty("latency_ms_p99") double p99) {
+    }
+
+    /** An endpoint's counters over the cluster and per node, for the OpenAPI document. */
     record StatsDoc(@JsonProperty("path") String path, @JsonProperty("calls") long calls, @JsonProperty("hits") long hits,
                     @JsonProperty("misses") long misses, @JsonProperty("errors") long errors,
                     @JsonProperty("cached_answers") int cachedAnswers,
-                    @JsonProperty("latency_ms_p50") double p50, @JsonProperty("latency_ms_p99") double p99) {
+                    @JsonProperty("latency_ms_p50") double p50, @JsonProperty("latency_ms_p99") double p99,
+                    @JsonProperty("nodes") List<NodeStatsDoc> nodes) {
     }
 
     @OpenApi(path = BASE, methods = HttpMethod.POST, tags = "Endpoints", operationId = "registerEndpoint",
@@ -101,13 +111,14 @@ final class EndpointController {
     }
 
     @OpenApi(path = BASE + "/{path}/stats", methods = HttpMethod.GET, tags = "Endpoints", operationId = "endpointStats",
-            summary = "An endpoint's calls, cache hits and misses, errors and latency (p50/p99 of the last 1024 calls) on the node that answers",
+            summary = "An endpoint's calls, cache hits and misses, errors, cached answers and latency (p50/p99 over each node's last 1024 calls): "
+                    + "cluster totals, then each server node's",
             pathParams = @OpenApiParam(name = "path", required = true, description = PATH_DOC),
             responses = {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = StatsDoc.class)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void stats(Context ctx) {
-        Bodies.json(ctx, 200, runner.stats(ctx.pathParam("path")));
+        Bodies.json(ctx, 200, runner.stats(ignite, ctx.pathParam("path")));
     }
 
     @OpenApi(path = QUERY + "/{path}", methods = HttpMethod.POST, tags = "Endpoints", operationId = "callEndpoint",

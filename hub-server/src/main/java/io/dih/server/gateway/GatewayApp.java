@@ -32,7 +32,7 @@ public final class GatewayApp implements AutoCloseable {
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
                       io.dih.server.sync.SyncEngine sync, EndpointService endpoints, EndpointRunner runner, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
-        EndpointController endpointController = new EndpointController(endpoints, runner);
+        EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);

@@ -61,6 +61,7 @@ public final class HubNode implements AutoCloseable {
             sync.start();
             this.endpoints = new EndpointService(ignite, registry, regions);
             this.runner = new EndpointRunner(endpoints, regions);
+            ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
             sources.onBulkChange(endpoints::regionChangedInBulk);
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
@@ -201,6 +202,7 @@ public final class HubNode implements AutoCloseable {
             } else {
                 sync.close(); // the write-behind flushers, if here, drain what they can while the sources are still open
             }
+            ignite.cluster().nodeLocalMap().remove(EndpointRunner.NODE_LOCAL_KEY);
             endpoints.close();
             ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
             sources.close();

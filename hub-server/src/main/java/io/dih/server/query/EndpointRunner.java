@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.ignite.Ignite;
 import org.apache.ignite.cache.query.FieldsQueryCursor;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
 
@@ -25,6 +26,9 @@ import org.apache.ignite.cache.query.SqlFieldsQuery;
  * parameters and caches the answer under the expanded cache key. Counts every call.
  */
 public final class EndpointRunner {
+    /** Node-local key under which {@link EndpointStatsJob} finds this node's runner. */
+    public static final String NODE_LOCAL_KEY = "dih.endpoint.runner";
+
     private final EndpointService endpoints;
     private final RegionService regions;
     private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -90,11 +94,18 @@ public final class EndpointRunner {
         }
     }
 
-    /** This node's counters of an endpoint. */
-    public EndpointStats.Snapshot stats(String path) {
-        CompiledEndpoint ep = endpoints.compiled(path);
-        State s = state(ep);
-        return s.stats().snapshot(ep.spec().path(), s.cache().size());
+    /** An endpoint's counters on every server node, and their totals. */
+    public EndpointStats.Snapshot stats(Ignite ignite, String path) {
+        CompiledEndpoint ep = endpoints.compiled(path); // 404 for an unknown endpoint
+        List<EndpointStats.Local> locals = new ArrayList<>(ignite.compute(ignite.cluster().forServers())
+                .broadcast(new EndpointStatsJob(ep.spec().path().toLowerCase(Locale.ROOT))));
+        return EndpointStats.Snapshot.of(ep.spec().path(), locals);
+    }
+
+    /** This node's counters of an endpoint (none yet: zeros). */
+    EndpointStats.Local local(String node, String path) {
+        State s = states.get(path);
+        return s == null ? EndpointStats.Local.none(node) : s.stats().local(node, s.cache().size());
     }
 
     private State state(CompiledEndpoint ep) {

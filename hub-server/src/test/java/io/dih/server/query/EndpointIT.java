@@ -296,6 +296,20 @@ class EndpointIT {
         ok(rest.put(REGIONS + "/prices/entries/b", "{\"price\": 7}"));
         waitForFresh(rest, "prices/of", "?sku=b", price.apply(7));
         cachedOnce(rest, "prices/of", "?sku=b");
+
+        // stats: the cluster's totals and each node's share (both nodes answered calls)
+        JsonNode stats = ok(rest1.get(ENDPOINTS + "/prices/of/stats")).json();
+        assertThat(stats.path("nodes")).as(stats.toString()).hasSize(2);
+        long calls = 0;
+        long hits = 0;
+        for (JsonNode n : stats.path("nodes")) {
+            assertThat(n.path("calls").asLong()).as(stats.toString()).isPositive();
+            calls += n.path("calls").asLong();
+            hits += n.path("hits").asLong();
+        }
+        assertThat(stats.path("calls").asLong()).isEqualTo(calls);
+        assertThat(stats.path("hits").asLong()).isEqualTo(hits).isPositive();
+        assertThat(stats.path("errors").asLong()).isZero();
         rest.delete(ENDPOINTS + "/prices/of");
     }
 
