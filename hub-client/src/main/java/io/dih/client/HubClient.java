@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.api.EndpointSpec;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import java.io.IOException;
@@ -135,6 +136,67 @@ public final class HubClient implements AutoCloseable {
     /** A region's counters (size, gets, puts, hits, misses…) per node and in total, as the hub returns them. */
     public JsonNode stats(String name) {
         return send("GET", API + "/cache-regions/" + enc(name) + "/stats", null);
+    }
+
+    // ---- templated endpoints
+
+    /** One answer of an endpoint: rows (column to value), the column names, whether it came from the cache, and whether max_rows cut it. */
+    public record EndpointAnswer(List<Map<String, Object>> rows, List<String> columns, boolean cached, boolean truncated) {
+    }
+
+    /**
+     * Registers a templated endpoint (or confirms the same spec exists) and returns the normalized spec the hub stored;
+     * a bad template is a {@link HubClientException} with status 400 naming the problem, another spec under the path 409.
+     */
+    public EndpointSpec registerEndpoint(EndpointSpec spec) {
+        return read(send("POST", API + "/api-endpoints", spec), EndpointSpec.class);
+    }
+
+    public Optional<EndpointSpec> endpointSpec(String path) {
+        JsonNode n = sendOrNull("GET", API + "/api-endpoints/" + encPath(path), null);
+        return n == null ? Optional.empty() : Optional.of(read(n, EndpointSpec.class));
+    }
+
+    public List<EndpointSpec> endpoints() {
+        List<EndpointSpec> out = new ArrayList<>();
+        send("GET", API + "/api-endpoints", null).path("endpoints").forEach(n -> out.add(read(n, EndpointSpec.class)));
+        return out;
+    }
+
+    public void deleteEndpoint(String path) {
+        exchange("DELETE", API + "/api-endpoints/" + encPath(path), null, false);
+    }
+
+    /** An endpoint's calls, hits, misses, errors and latency on the node this client talks to. */
+    public JsonNode endpointStats(String path) {
+        return exchange("GET", API + "/api-endpoints/" + encPath(path) + "/stats", null, false);
+    }
+
+    /**
+     * Calls an endpoint ({@code POST /query/{path}}) and returns its rows; the parameters are bound as SQL parameters
+     * by the hub. A missing, unknown or ill-typed parameter is a {@link HubClientException} with status 400 naming it.
+     */
+    public List<Map<String, Object>> endpoint(String path, Map<String, ?> params) {
+        return call(path, params).rows();
+    }
+
+    /** Calls an endpoint and returns the whole answer (rows, columns, cached, truncated). */
+    public EndpointAnswer call(String path, Map<String, ?> params) {
+        JsonNode n = exchange("POST", API + "/query/" + encPath(path), params == null ? Map.of() : params, false);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        n.path("rows").forEach(r -> rows.add(read(r, ROW)));
+        List<String> columns = new ArrayList<>();
+        n.path("columns").forEach(c -> columns.add(c.asText()));
+        return new EndpointAnswer(List.copyOf(rows), List.copyOf(columns), n.path("cached").asBoolean(), n.path("truncated").asBoolean());
+    }
+
+    /** An endpoint path in a URL: each segment encoded, the slashes kept. */
+    private static String encPath(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (String seg : path.replaceAll("^/+|/+$", "").split("/")) {
+            sb.append(sb.length() == 0 ? "" : "/").append(enc(seg));
+        }
+        return sb.toString();
     }
 
     // ---- data sources

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.EndpointRunner;
+import io.dih.server.query.EndpointService;
 import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
@@ -30,9 +32,11 @@ public final class GatewayApp implements AutoCloseable {
     private final Javalin app;
 
     public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, SqlService sql, HubMetrics metrics) {
+                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, SqlService sql,
+                      EndpointService endpoints, EndpointRunner runner, HubMetrics metrics) {
         requireNonNull(ignite, "ignite is null");
         SqlController sqlController = new SqlController(sql);
+        EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
@@ -69,6 +73,13 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SqlController.BASE, sqlController::query)
                 .get(SqlController.PAGES + "/{token}", sqlController::next)
                 .delete(SqlController.PAGES + "/{token}", sqlController::close)
+                .post(EndpointController.BASE, endpointController::register)
+                .get(EndpointController.BASE, endpointController::list)
+                .get(EndpointController.BASE + EndpointController.PATH + "/stats", endpointController::stats)
+                .get(EndpointController.BASE + EndpointController.PATH, endpointController::get)
+                .delete(EndpointController.BASE + EndpointController.PATH, endpointController::delete)
+                .post(EndpointController.QUERY + EndpointController.PATH, endpointController::callPost)
+                .get(EndpointController.QUERY + EndpointController.PATH, endpointController::callGet)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)

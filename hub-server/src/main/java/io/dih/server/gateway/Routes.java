@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * The gateway's route table: routes are declared here, then registered with Javalin at once ({@link #mount}); the
  * table remembers (method, path template) so a request that matched no route can be told which methods its path does
- * have (a 405 with {@code Allow}) instead of a 404. Templates use Javalin's {@code {param}} segments.
+ * have (a 405 with {@code Allow}) instead of a 404. Templates use Javalin's {@code {param}} segments (one segment) and
+ * {@code <param>} (one or more, slashes included).
  */
 final class Routes {
     private record Route(HandlerType method, String template, List<String> segments, Handler handler) {
@@ -82,17 +83,28 @@ final class Routes {
     }
 
     private static boolean matches(List<String> template, List<String> concrete) {
-        if (template.size() != concrete.size()) {
+        return matches(template, 0, concrete, 0);
+    }
+
+    /** {@code {param}} matches one segment, {@code <param>} one or more (Javalin's slash-accepting parameter). */
+    private static boolean matches(List<String> template, int t, List<String> concrete, int c) {
+        if (t == template.size()) {
+            return c == concrete.size();
+        }
+        if (c == concrete.size()) {
             return false;
         }
-        for (int i = 0; i < template.size(); i++) {
-            String t = template.get(i);
-            boolean param = t.startsWith("{") && t.endsWith("}") || t.startsWith("<") && t.endsWith(">");
-            if (param ? concrete.get(i).isEmpty() : !t.equals(concrete.get(i))) {
-                return false;
+        String seg = template.get(t);
+        if (seg.startsWith("<") && seg.endsWith(">")) {
+            for (int end = c + 1; end <= concrete.size(); end++) {
+                if (matches(template, t + 1, concrete, end)) {
+                    return true;
+                }
             }
+            return false;
         }
-        return true;
+        boolean param = seg.startsWith("{") && seg.endsWith("}");
+        return (param || seg.equals(concrete.get(c))) && matches(template, t + 1, concrete, c + 1);
     }
 
     private static List<String> segments(String path) {

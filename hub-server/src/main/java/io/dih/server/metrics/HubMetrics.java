@@ -100,6 +100,27 @@ public final class HubMetrics implements AutoCloseable {
                 .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Records one endpoint call: {@code dih_endpoint_calls_total}, {@code dih_endpoint_hits_total},
+     * {@code dih_endpoint_misses_total}, {@code dih_endpoint_errors_total} and the {@code dih_endpoint_latency} timer, each
+     * tagged with the endpoint's path.
+     */
+    public void recordEndpointCall(String endpoint, io.dih.server.query.EndpointObserver.Outcome outcome, long nanos) {
+        registry.counter("dih.endpoint.calls", "endpoint", endpoint).increment();
+        String kind = switch (outcome) {
+            case HIT -> "dih.endpoint.hits";
+            case MISS -> "dih.endpoint.misses";
+            case ERROR -> "dih.endpoint.errors";
+        };
+        registry.counter(kind, "endpoint", endpoint).increment();
+        Timer.builder("dih.endpoint.latency")
+                .description("Templated endpoint calls on this node, cache hits and misses")
+                .tag("endpoint", endpoint)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     /** The Prometheus text exposition, with region and memory gauges read now. */
     public String scrape() {
         refresh();

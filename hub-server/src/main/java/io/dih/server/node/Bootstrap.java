@@ -6,8 +6,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dih.api.EndpointSpec;
 import io.dih.api.RegionSpec;
 import io.dih.server.json.Json;
+import io.dih.server.query.EndpointService;
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
@@ -25,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The declarative start-up file (GitOps, a ConfigMap on Kubernetes): regions to create and sample entries to
- * seed. Applying it is idempotent, so every node applies it at start: regions already registered with the same
+ * The declarative start-up file (GitOps, a ConfigMap on Kubernetes): regions to create, sample entries to seed and
+ * templated endpoints to register (after the regions and entries). Applying it is idempotent, so every node applies it at start: regions already registered with the same
  * spec are left alone, and entries are only written where the key is absent, so a restart never overwrites data.
  */
 public final class Bootstrap {
@@ -36,19 +38,23 @@ public final class Bootstrap {
     @JsonIgnoreProperties(ignoreUnknown = false)
     record Document(
             @JsonProperty("regions") List<RegionSpec> regions,
-            @JsonProperty("entries") Map<String, Map<String, JsonNode>> entries) {
+            @JsonProperty("entries") Map<String, Map<String, JsonNode>> entries,
+            @JsonProperty("endpoints") List<EndpointSpec> endpoints) {
         Document {
             regions = regions == null ? List.of() : regions;
+            endpoints = endpoints == null ? List.of() : endpoints;
             entries = entries == null ? Map.of() : new LinkedHashMap<>(entries);
         }
     }
 
     private final Ignite ignite;
     private final RegionService regions;
+    private final EndpointService endpoints;
 
-    public Bootstrap(Ignite ignite, RegionService regions) {
+    public Bootstrap(Ignite ignite, RegionService regions, EndpointService endpoints) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
+        this.endpoints = requireNonNull(endpoints, "endpoints is null");
     }
 
     /** Reads a bootstrap file: a path, or {@code classpath:dih-config/...} for the files shipped in the jar. */
@@ -101,6 +107,17 @@ public final class Bootstrap {
                 }
             }
         }
-        LOG.info("Applied bootstrap {}: {} regions ({} new), {} entries seeded", location, doc.regions().size(), created, seeded);
+        int newEndpoints = 0;
+        for (EndpointSpec spec : doc.endpoints()) {
+            try {
+                if (endpoints.register(spec).created()) {
+                    newEndpoints++;
+                }
+            } catch (ConflictException e) {
+                LOG.warn("Bootstrap endpoint {} differs from the registered one; keeping the registered spec: {}", spec.path(), e.getMessage());
+            }
+        }
+        LOG.info("Applied bootstrap {}: {} regions ({} new), {} entries seeded, {} endpoints ({} new)", location, doc.regions().size(), created,
+                seeded, doc.endpoints().size(), newEndpoints);
     }
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.gateway.GatewayApp;
 import io.dih.server.metrics.HubMetrics;
+import io.dih.server.query.EndpointRunner;
+import io.dih.server.query.EndpointService;
 import io.dih.server.query.SqlCursors;
 import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
@@ -41,6 +43,8 @@ public final class HubNode implements AutoCloseable {
     private final EntryService entries;
     private final SourceService sources;
     private final SyncEngine sync;
+    private final EndpointService endpoints;
+    private final EndpointRunner runner;
     private final HubMetrics metrics;
     private final SqlService sql;
     private final GatewayApp gateway;
@@ -64,8 +68,13 @@ public final class HubNode implements AutoCloseable {
             writes.attach(sync);
             sources.attach(sync);
             sync.start();
+            this.endpoints = new EndpointService(ignite, registry, regions);
+            this.runner = new EndpointRunner(endpoints, regions);
+            ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
+            sources.onBulkChange(endpoints::regionChangedInBulk);
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
+                endpoints.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
                 SyncEngine engine = sync;
                 if (engine != null) {
@@ -73,12 +82,13 @@ public final class HubNode implements AutoCloseable {
                 }
             });
             if (config.bootstrap() != null) {
-                new Bootstrap(ignite, regions).apply(config.bootstrap());
+                new Bootstrap(ignite, regions, endpoints).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
             TransactionService transactions = new TransactionService(ignite, regions, writes, TransactionService.DEFAULT_MAX_OPERATIONS);
             this.sql = new SqlService(ignite, new SqlCursors(SQL_MAX_OPEN_CURSORS, SQL_CURSOR_IDLE_MILLIS, System::nanoTime));
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, sql, metrics);
+            runner.observe(metrics::recordEndpointCall);
+            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, sql, endpoints, runner, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -154,6 +164,10 @@ public final class HubNode implements AutoCloseable {
         return sources;
     }
 
+    public EndpointService endpoints() {
+        return endpoints;
+    }
+
     public SyncEngine sync() {
         return sync;
     }
@@ -204,6 +218,8 @@ public final class HubNode implements AutoCloseable {
             } else {
                 sync.close(); // the write-behind flushers, if here, drain what they can while the sources are still open
             }
+            ignite.cluster().nodeLocalMap().remove(EndpointRunner.NODE_LOCAL_KEY);
+            endpoints.close();
             ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
             sources.close();
             if (!cancel) {

@@ -38,6 +38,7 @@ public final class RegionService {
     private final RegionDefaults defaults;
     private final Map<String, Region> live = new ConcurrentHashMap<>();
     private volatile io.dih.server.sync.SyncEngine sync;
+    private final List<java.util.function.Consumer<String>> deleteGuards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RegionService(Ignite ignite, Registry registry, RegionDefaults defaults) {
         this.ignite = requireNonNull(ignite, "ignite is null");
@@ -55,6 +56,14 @@ public final class RegionService {
     /** Connects the write-behind machinery, whose queues and dead letters go when their region goes. */
     public void attach(io.dih.server.sync.SyncEngine engine) {
         this.sync = engine;
+    }
+
+    /**
+     * Adds a check run before a region is deleted: it throws (a {@link ConflictException} naming what still needs the
+     * region) to keep it.
+     */
+    public void guardDelete(java.util.function.Consumer<String> guard) {
+        deleteGuards.add(requireNonNull(guard, "guard is null"));
     }
 
     public RegionDefaults defaults() {
@@ -178,6 +187,9 @@ public final class RegionService {
             throw new NotFoundException("region '" + name + "' does not exist");
         }
         RegionRecord record = read(json);
+        for (java.util.function.Consumer<String> guard : deleteGuards) {
+            guard.accept(record.spec().name());
+        }
         io.dih.server.sync.SyncEngine engine = sync;
         if (engine != null && record.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND && !discardPending) {
             long pending = engine.queue().depth(get(name)).pending();

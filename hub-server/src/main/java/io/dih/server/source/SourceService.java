@@ -76,6 +76,7 @@ public final class SourceService implements AutoCloseable {
     private volatile boolean closed;
     /** This node's sync engine (write-behind queue), attached once both exist. */
     private volatile io.dih.server.sync.SyncEngine sync;
+    private volatile java.util.function.Consumer<String> bulkChanges = region -> { };
 
     public SourceService(Ignite ignite, Registry registry, RegionService regions, Connectors connectors, Map<String, String> env) {
         this.ignite = requireNonNull(ignite, "ignite is null");
@@ -782,9 +783,11 @@ public final class SourceService implements AutoCloseable {
             rows = count[0];
             long removed = seen != null ? removeMissing(region, seen) : 0;
             states.put(key, st.finished(rows, removed, watermark == null ? st.watermark : watermark, System.currentTimeMillis()));
+            bulkChanged(region.name());
             LOG.info("Loaded {} rows of {} into {} ({}{})", rows, spec.sourceName(), region.name(), full ? "full" : "incremental",
                     removed > 0 ? ", " + removed + " removed" : "");
         } catch (RuntimeException e) {
+            bulkChanged(regionName); // a failed load may have streamed part of its rows
             if (st != null && registry.get(KIND, spec.sourceName()) != null) {
                 states.put(key, st.failed(rows, e.getMessage()));
             }
@@ -796,6 +799,22 @@ public final class SourceService implements AutoCloseable {
 
     public RegionService regions() {
         return regions;
+    }
+
+    /**
+     * Installs the listener told, on the node that did it, when a region changed in bulk where continuous queries may
+     * not see every row: a load (its data streamer) finished or failed, or a CDC truncate cleared the region.
+     */
+    public void onBulkChange(java.util.function.Consumer<String> listener) {
+        this.bulkChanges = requireNonNull(listener, "listener is null");
+    }
+
+    private void bulkChanged(String region) {
+        try {
+            bulkChanges.accept(region);
+        } catch (RuntimeException e) {
+            LOG.warn("Telling of the bulk change of region {} failed: {}", region, e.toString());
+        }
     }
 
     /** Node-local key under which the hub's cache stores find this service. */
@@ -953,6 +972,7 @@ public final class SourceService implements AutoCloseable {
                 CdcTarget t = targets.get(first.table().toLowerCase(Locale.ROOT));
                 if (t != null) {
                     t.region().cache().withSkipStore().clear();
+                    bulkChanged(t.region().name());
                     applied.applied(t.region().name(), false);
                 }
                 i++;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dih.api.AtomicityMode;
+import io.dih.api.EndpointSpec;
 import io.dih.api.RegionSpec;
 import io.dih.api.SqlType;
 import io.dih.client.HubClient;
@@ -66,6 +67,37 @@ class HubClientIT {
                         assertThat(e.status()).isEqualTo(400);
                         assertThat(e.field()).isEqualTo("key");
                     });
+            // templated endpoints: register (idempotent), call with bound parameters, cached answers, errors
+            EndpointSpec ep = hub.registerEndpoint(new EndpointSpec("customers/by-tier", List.of("customers"),
+                    "SELECT id, name FROM customers WHERE tier = '{tier}' ORDER BY id", "tier:{tier}", 60L, null, null));
+            assertThat(ep.maxRows()).isEqualTo(1000);
+            assertThat(hub.registerEndpoint(ep)).isEqualTo(ep);
+            assertThat(hub.endpoints()).contains(ep);
+            assertThat(hub.endpointSpec("/customers/by-tier")).hasValue(ep);
+            assertThat(hub.endpointSpec("customers/nope")).isEmpty();
+            assertThat(hub.endpoint("customers/by-tier", Map.of("tier", "silver")))
+                    .containsExactly(Map.of("id", 2, "name", "Bob"));
+            HubClient.EndpointAnswer again = hub.call("customers/by-tier", Map.of("tier", "silver"));
+            assertThat(again.cached()).isTrue();
+            assertThat(again.columns()).containsExactly("id", "name");
+            assertThat(hub.endpoint("customers/by-tier", Map.of("tier", "x' OR '1'='1"))).isEmpty();
+            assertThatThrownBy(() -> hub.endpoint("customers/by-tier", Map.of()))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.field()).isEqualTo("tier");
+                    });
+            assertThatThrownBy(() -> hub.endpoint("customers/none", Map.of()))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> assertThat(e.status()).isEqualTo(404));
+            assertThatThrownBy(() -> hub.registerEndpoint(new EndpointSpec("customers/bad", List.of("customers"),
+                    "DELETE FROM customers", null, null, null, null)))
+                    .isInstanceOfSatisfying(HubClientException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.field()).isEqualTo("query_template");
+                    });
+            assertThat(hub.endpointStats("customers/by-tier").path("hits").asLong()).isEqualTo(1);
+            hub.deleteEndpoint("customers/by-tier");
+            assertThat(hub.endpointSpec("customers/by-tier")).isEmpty();
+
             hub.deleteRegion("customers");
             assertThat(hub.region("customers")).isEmpty();
         }

@@ -459,6 +459,8 @@ class GatewayIT {
         assertMethodNotAllowed(rest.post("/api/v1/dih/data-sources/x/status", ""), "POST", "/api/v1/dih/data-sources/x/status", "GET");
         assertMethodNotAllowed(rest.delete("/api/v1/dih/openapi.json"), "DELETE", "/api/v1/dih/openapi.json", "GET");
         assertMethodNotAllowed(rest.post("/ignite?cmd=version", ""), "POST", "/ignite", "GET");
+        assertMethodNotAllowed(rest.put("/api/v1/dih/api-endpoints/session/validate", "{}"), "PUT", "/api/v1/dih/api-endpoints/session/validate", "GET, DELETE");
+        assertMethodNotAllowed(rest.delete("/api/v1/dih/query/session/validate"), "DELETE", "/api/v1/dih/query/session/validate", "GET, POST");
 
         // unknown paths stay 404, without Allow; the right method still works
         Rest.Response unknown = rest.send("PATCH", "/api/v1/dih/nothing-here", "{}");
@@ -482,6 +484,9 @@ class GatewayIT {
             {"/api/v1/dih/data-sources", "post"}, {"/api/v1/dih/data-sources", "get"}, {"/api/v1/dih/data-sources/validate", "post"},
             {"/api/v1/dih/data-sources/{name}", "get"}, {"/api/v1/dih/data-sources/{name}", "delete"},
             {"/api/v1/dih/data-sources/{name}/sync", "post"}, {"/api/v1/dih/data-sources/{name}/status", "get"},
+            {"/api/v1/dih/api-endpoints", "post"}, {"/api/v1/dih/api-endpoints", "get"},
+            {"/api/v1/dih/api-endpoints/{path}", "get"}, {"/api/v1/dih/api-endpoints/{path}", "delete"},
+            {"/api/v1/dih/api-endpoints/{path}/stats", "get"}, {"/api/v1/dih/query/{path}", "post"}, {"/api/v1/dih/query/{path}", "get"},
             {"/api/v1/dih/health", "get"}, {"/api/v1/dih/metrics", "get"}, {"/ignite", "get"}};
         for (String[] r : routes) {
             assertThat(paths.path(r[0]).has(r[1])).as(r[1] + " " + r[0]).isTrue();

@@ -18,7 +18,19 @@ class RoutesTest {
             .post("/api/regions/{name}/entries/batch-get", NOTHING)
             .get("/api/regions/{name}/entries/{key}", NOTHING)
             .patch("/api/regions/{name}/entries/{key}", NOTHING)
+            .get("/api/endpoints/<path>/stats", NOTHING)
+            .get("/api/endpoints/<path>", NOTHING)
+            .delete("/api/endpoints/<path>", NOTHING)
             .known(HandlerType.GET, "/api/openapi.json");
+
+    @Test
+    void aSlashAcceptingParameterMatchesOneOrMoreSegments() {
+        assertThat(routes.allowed("/api/endpoints/a")).containsExactly(HandlerType.GET, HandlerType.DELETE);
+        assertThat(routes.allowed("/api/endpoints/session/validate")).containsExactly(HandlerType.GET, HandlerType.DELETE);
+        assertThat(routes.allowed("/api/endpoints/a/b/c/stats")).contains(HandlerType.GET);
+        assertThat(routes.allowed("/api/endpoints")).isEmpty();
+        assertThat(routes.allowed("/api/endpoints/")).isEmpty();
+    }
 
     @Test
     void aConcretePathMatchesItsTemplatesAndListsTheirMethodsInOrder() {

@@ -1,0 +1,164 @@
+package io.dih.server.query;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dih.api.EndpointSpec;
+import io.dih.server.region.EntryCodec;
+import io.dih.server.region.RegionCaches;
+import io.dih.server.region.RegionService;
+import io.dih.spi.InvalidSpecException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.query.FieldsQueryCursor;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+
+/**
+ * Runs endpoints: binds a call's parameters, answers from this node's cache while the answer is fresh (its TTL has not
+ * passed and none of its regions changed since it was computed), else runs the SELECT with the values bound as SQL
+ * parameters and caches the answer under the expanded cache key. Counts every call.
+ */
+public final class EndpointRunner {
+    /** Node-local key under which {@link EndpointStatsJob} finds this node's runner. */
+    public static final String NODE_LOCAL_KEY = "dih.endpoint.runner";
+
+    private final EndpointService endpoints;
+    private final RegionService regions;
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private volatile EndpointObserver observer = (path, outcome, nanos) -> { };
+
+    /** One endpoint's cache and counters on this node, for the parsed form they were made for. */
+    private record State(CompiledEndpoint endpoint, ResultCache cache, EndpointStats stats) {
+    }
+
+    public EndpointRunner(EndpointService endpoints, RegionService regions) {
+        this.endpoints = requireNonNull(endpoints, "endpoints is null");
+        this.regions = requireNonNull(regions, "regions is null");
+        endpoints.onChange(states::remove); // a deleted or changed endpoint's answers and counters go with it
+    }
+
+    /** Installs the observer told of every call (the metrics). */
+    public void observe(EndpointObserver observer) {
+        this.observer = requireNonNull(observer, "observer is null");
+    }
+
+    /** Calls an endpoint with the given parameters (JSON values, or text from a query string). */
+    public EndpointResult run(String path, Map<String, JsonNode> params) {
+        return run(path, () -> params);
+    }
+
+    /**
+     * Calls an endpoint with parameters read by {@code params} once the endpoint is found, so that a request whose
+     * parameters cannot even be read counts as a failed call of that endpoint.
+     */
+    public EndpointResult run(String path, java.util.function.Supplier<Map<String, JsonNode>> params) {
+        long started = System.nanoTime();
+        CompiledEndpoint ep = endpoints.compiled(path); // an unknown endpoint is a 404 and no call of any endpoint
+        State state = state(ep);
+        EndpointSpec spec = ep.spec();
+        EndpointObserver.Outcome outcome = EndpointObserver.Outcome.ERROR;
+        try {
+            CompiledEndpoint.Bound bound = ep.bind(params.get());
+            boolean caching = spec.ttlSeconds() > 0;
+            RegionGenerations gens = endpoints.generations();
+            if (caching) {
+                gens.watch(spec.cacheRegions()); // a no-op once the registry listener has started the watches
+                ResultCache.Answer a = state.cache().get(bound.cacheKey(), started);
+                if (a != null) {
+                    if (gens.fresh(spec.cacheRegions(), a.stamp())) {
+                        outcome = EndpointObserver.Outcome.HIT;
+                        return a.result().asCached();
+                    }
+                    state.cache().remove(bound.cacheKey(), a);
+                }
+            }
+            long stamp = gens.now(); // before the query: a change the query may have missed bumps a generation past it
+            EndpointResult result = query(ep, bound.args());
+            if (caching && gens.watched(spec.cacheRegions())) {
+                state.cache().put(bound.cacheKey(), new ResultCache.Answer(result, stamp,
+                        started + TimeUnit.SECONDS.toNanos(spec.ttlSeconds())), started);
+            }
+            outcome = EndpointObserver.Outcome.MISS;
+            return result;
+        } finally {
+            long nanos = System.nanoTime() - started;
+            state.stats().record(outcome, nanos);
+            observer.called(spec.path(), outcome, nanos);
+        }
+    }
+
+    /** An endpoint's counters on every server node, and their totals. */
+    public EndpointStats.Snapshot stats(Ignite ignite, String path) {
+        CompiledEndpoint ep = endpoints.compiled(path); // 404 for an unknown endpoint
+        List<EndpointStats.Local> locals = new ArrayList<>(ignite.compute(ignite.cluster().forServers())
+                .broadcast(new EndpointStatsJob(ep.spec().path().toLowerCase(Locale.ROOT))));
+        return EndpointStats.Snapshot.of(ep.spec().path(), locals);
+    }
+
+    /** This node's counters of an endpoint (none yet: zeros). */
+    EndpointStats.Local local(String node, String path) {
+        State s = states.get(path);
+        return s == null ? EndpointStats.Local.none(node) : s.stats().local(node, s.cache().size());
+    }
+
+    private State state(CompiledEndpoint ep) {
+        String key = ep.spec().path().toLowerCase(Locale.ROOT);
+        return states.compute(key, (k, s) -> s != null && s.endpoint() == ep ? s : new State(ep, new ResultCache(), new EndpointStats()));
+    }
+
+    private EndpointResult query(CompiledEndpoint ep, Object[] args) {
+        EndpointSpec spec = ep.spec();
+        SqlFieldsQuery q = new SqlFieldsQuery(ep.template().sql()).setSchema(RegionCaches.SQL_SCHEMA).setArgs(args).setLazy(true);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> columns = new ArrayList<>();
+        boolean truncated = false;
+        try (FieldsQueryCursor<List<?>> cur = regions.get(spec.cacheRegions().get(0)).cache().query(q)) {
+            for (int i = 0; i < cur.getColumnsCount(); i++) {
+                columns.add(label(cur.getFieldName(i)));
+            }
+            Iterator<List<?>> it = cur.iterator();
+            while (it.hasNext()) {
+                List<?> row = it.next();
+                if (rows.size() == spec.maxRows()) {
+                    truncated = true;
+                    break;
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    out.put(columns.get(i), EntryCodec.toJson(row.get(i)));
+                }
+                rows.add(out);
+            }
+        } catch (javax.cache.CacheException | org.apache.ignite.IgniteException e) {
+            if (!sqlError(e)) {
+                throw e;
+            }
+            // the template compiled at registration: what fails now is a bound value the SQL cannot use (e.g. a text
+            // compared with a number column)
+            throw new InvalidSpecException("parameters", "endpoint '" + spec.path() + "' failed with these parameters: "
+                    + EndpointService.sqlMessage(e));
+        }
+        return new EndpointResult(rows, columns, false, truncated);
+    }
+
+    private static boolean sqlError(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("IgniteSQLException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A column label as users named it: H2 upper-cases unquoted names, regions name columns in lower case. */
+    private static String label(String name) {
+        return name.equals(name.toUpperCase(Locale.ROOT)) ? name.toLowerCase(Locale.ROOT) : name;
+    }
+}
