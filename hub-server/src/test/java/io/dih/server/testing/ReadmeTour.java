@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * with the lines it continues onto), each with the output the README shows right under it, and its {@code java}
  * block (the SDK snippet) with the lines it prints.
  *
+ * <p>A command goes on after a trailing backslash, inside quotes, and through a here-document ({@code <<'EOF'}).
+ *
  * <p>How the README writes outputs, so that a reader and this class agree: the {@code #} comment lines right under
  * a command (no blank line in between) are its output; {@code ...} stands for any text. Comments above a command,
  * after a blank line or at the end of a command line are prose. In the SDK snippet, the {@code //} comment at the end
@@ -23,6 +25,7 @@ public final class ReadmeTour {
     public static final String HEADING = "## A 5-minute tour";
 
     private static final Pattern FENCE = Pattern.compile("^```(\\w*)\\s*$");
+    private static final Pattern HEREDOC = Pattern.compile("<<-?\\s*'?(\\w+)'?\\s*$");
     private static final Pattern PRINTLN = Pattern.compile("System\\.out\\.println\\(.*\\);\\s*//\\s?(.*)$");
 
     /** One shell command of the tour and what the README shows it prints (null: nothing shown). */
@@ -122,6 +125,16 @@ public final class ReadmeTour {
                     throw new IllegalArgumentException("README line " + lineNo + ": a command that never ends");
                 }
                 cmd.append('\n').append(block.get(i));
+            }
+            Matcher heredoc = HEREDOC.matcher(cmd);
+            if (heredoc.find()) { // the body runs to the line that holds only its word
+                String word = heredoc.group(1);
+                do {
+                    if (++i >= block.size()) {
+                        throw new IllegalArgumentException("README line " + lineNo + ": a here-document that never ends (no line '" + word + "')");
+                    }
+                    cmd.append('\n').append(block.get(i));
+                } while (!block.get(i).trim().equals(word));
             }
             out.add(new Step(lineNo, cmd.toString(), null));
             expected = new StringBuilder();

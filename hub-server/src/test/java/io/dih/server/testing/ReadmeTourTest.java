@@ -30,6 +30,10 @@ class ReadmeTourTest {
             java -jar x.jar sql \\
               "SELECT 1"
             # 1
+            curl -s --data @- $B/e <<'EOF'
+            {"q": "it's '{x}'"}
+            EOF
+            # {}
             ```
 
             ```java
@@ -50,8 +54,9 @@ class ReadmeTourTest {
                 "B=http://localhost:8080",
                 "curl -s $B/a   # prose at the end",
                 "curl -s -X POST $B/r -d '{\n  \"name\": \"x\",  # a comment inside the body\n  \"n\": 1}'",
-                "java -jar x.jar sql \\\n  \"SELECT 1\"");
-        assertThat(tour.steps()).extracting(ReadmeTour.Step::expected).containsExactly(null, "{\"a\": 1,\n \"b\": 2}", null, "1");
+                "java -jar x.jar sql \\\n  \"SELECT 1\"",
+                "curl -s --data @- $B/e <<'EOF'\n{\"q\": \"it's '{x}'\"}\nEOF");
+        assertThat(tour.steps()).extracting(ReadmeTour.Step::expected).containsExactly(null, "{\"a\": 1,\n \"b\": 2}", null, "1", "{}");
         assertThat(tour.steps().get(1).readOnly()).isTrue();
         assertThat(tour.steps().get(2).readOnly()).isFalse();
         assertThat(tour.snippets()).hasSize(1);
