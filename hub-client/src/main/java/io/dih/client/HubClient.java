@@ -10,12 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.EndpointSpec;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,15 +44,12 @@ public final class HubClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() { };
 
-    private final String base;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final HubHttp rest;
     private final IgniteClient thin;
 
     private HubClient(Builder b) {
-        this.base = b.rest.endsWith("/") ? b.rest.substring(0, b.rest.length() - 1) : b.rest;
-        this.timeout = b.timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
+        String base = b.rest.endsWith("/") ? b.rest.substring(0, b.rest.length() - 1) : b.rest;
+        this.rest = new HubHttp(HttpClient.newBuilder().connectTimeout(b.timeout).build(), base, b.timeout, JSON);
         this.thin = b.thinAddresses.isEmpty() ? null
                 : Ignition.startClient(new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new)));
     }
@@ -108,7 +101,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     public Optional<RegionSpec> region(String name) {
-        JsonNode n = sendOrNull("GET", API + "/cache-regions/" + enc(name), null);
+        JsonNode n = rest.sendOrNull("GET", API + "/cache-regions/" + enc(name), null);
         return n == null ? Optional.empty() : Optional.of(regionSpec(n));
     }
 
@@ -153,7 +146,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     public Optional<EndpointSpec> endpointSpec(String path) {
-        JsonNode n = sendOrNull("GET", API + "/api-endpoints/" + encPath(path), null);
+        JsonNode n = rest.sendOrNull("GET", API + "/api-endpoints/" + encPath(path), null);
         return n == null ? Optional.empty() : Optional.of(read(n, EndpointSpec.class));
     }
 
@@ -164,12 +157,12 @@ public final class HubClient implements AutoCloseable {
     }
 
     public void deleteEndpoint(String path) {
-        exchange("DELETE", API + "/api-endpoints/" + encPath(path), null, false);
+        rest.send("DELETE", API + "/api-endpoints/" + encPath(path), null);
     }
 
     /** An endpoint's calls, hits, misses, errors and latency on the node this client talks to. */
     public JsonNode endpointStats(String path) {
-        return exchange("GET", API + "/api-endpoints/" + encPath(path) + "/stats", null, false);
+        return rest.send("GET", API + "/api-endpoints/" + encPath(path) + "/stats", null);
     }
 
     /**
@@ -182,7 +175,7 @@ public final class HubClient implements AutoCloseable {
 
     /** Calls an endpoint and returns the whole answer (rows, columns, cached, truncated). */
     public EndpointAnswer call(String path, Map<String, ?> params) {
-        JsonNode n = exchange("POST", API + "/query/" + encPath(path), params == null ? Map.of() : params, false);
+        JsonNode n = rest.send("POST", API + "/query/" + encPath(path), params == null ? Map.of() : params);
         List<Map<String, Object>> rows = new ArrayList<>();
         n.path("rows").forEach(r -> rows.add(read(r, ROW)));
         List<String> columns = new ArrayList<>();
@@ -207,7 +200,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     public Optional<SourceSpec> source(String name) {
-        JsonNode n = sendOrNull("GET", API + "/data-sources/" + enc(name), null);
+        JsonNode n = rest.sendOrNull("GET", API + "/data-sources/" + enc(name), null);
         return n == null ? Optional.empty() : Optional.of(read(n, SourceSpec.class));
     }
 
@@ -255,7 +248,7 @@ public final class HubClient implements AutoCloseable {
 
     /** One entry as a row of column values, or empty when the key is absent. */
     public Optional<Map<String, Object>> get(String region, String key) {
-        JsonNode n = sendOrNull("GET", entry(region, key), null);
+        JsonNode n = rest.sendOrNull("GET", entry(region, key), null);
         return n == null ? Optional.empty() : Optional.of(read(n, ROW));
     }
 
@@ -273,12 +266,12 @@ public final class HubClient implements AutoCloseable {
      */
     public Map<String, Object> patch(String region, String key, Map<String, ?> fields) {
         requireNonNull(fields, "fields is null");
-        return read(exchange("PATCH", entry(region, key), fields, false), ROW);
+        return read(rest.send("PATCH", entry(region, key), fields), ROW);
     }
 
     /** Removes one entry; false when it was not there. */
     public boolean delete(String region, String key) {
-        return sendOrNull("DELETE", entry(region, key), null) != null;
+        return rest.sendOrNull("DELETE", entry(region, key), null) != null;
     }
 
     /** Up to 1000 entries by key; absent keys are left out of the result. */
@@ -302,7 +295,7 @@ public final class HubClient implements AutoCloseable {
     }
 
     TransactionResult commit(Map<String, Object> body) {
-        return read(exchange("POST", API + "/transactions", body, false), TransactionResult.class);
+        return read(rest.send("POST", API + "/transactions", body), TransactionResult.class);
     }
 
     public JsonNode health() {
@@ -348,7 +341,7 @@ public final class HubClient implements AutoCloseable {
         if (timeoutMillis != null) {
             body.put("timeout_ms", timeoutMillis);
         }
-        return new SqlRows(http, base, timeout, body);
+        return new SqlRows(rest, body);
     }
 
     // ---- SQL over the thin client
@@ -384,51 +377,11 @@ public final class HubClient implements AutoCloseable {
     }
 
     private JsonNode send(String method, String path, Object body) {
-        JsonNode n = sendOrNull(method, path, body);
+        JsonNode n = rest.sendOrNull(method, path, body);
         if (n == null) {
             throw new HubClientException(404, "Not found", method + " " + path, null);
         }
         return n;
-    }
-
-    /** The JSON answer; {@code null} on 404; a {@link HubClientException} on any other error. */
-    private JsonNode sendOrNull(String method, String path, Object body) {
-        return exchange(method, path, body, true);
-    }
-
-    /** The JSON answer; on 404 {@code null} when {@code nullOn404}, else, as on any other error, a {@link HubClientException}. */
-    private JsonNode exchange(String method, String path, Object body, boolean nullOn404) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
-        try {
-            rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-            if (body != null) {
-                rb.header("Content-Type", "application/json");
-            }
-            HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 404 && nullOn404) {
-                return null;
-            }
-            if (r.statusCode() >= 400) {
-                JsonNode p = parse(r.body());
-                throw new HubClientException(r.statusCode(), p.path("title").asText("Error"),
-                        p.path("detail").asText(r.body()), p.hasNonNull("field") ? p.get("field").asText() : null);
-            }
-            return r.body().isEmpty() ? JSON.createObjectNode() : parse(r.body());
-        } catch (IOException e) {
-            throw new HubClientException("cannot reach the hub at " + base + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HubClientException("interrupted while calling the hub", e);
-        }
-    }
-
-    private static JsonNode parse(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return JSON.createObjectNode().put("detail", body);
-        }
     }
 
     /** The spec in a region answer, which also lists the region's {@code columns} (not part of the spec). */

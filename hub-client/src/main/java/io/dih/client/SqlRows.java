@@ -2,18 +2,11 @@ package io.dih.client;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -43,9 +36,7 @@ public final class SqlRows implements Iterable<List<Object>>, AutoCloseable {
             .build();
     private static final String PATH = "/api/v1/dih/sql-query";
 
-    private final HttpClient http;
-    private final String base;
-    private final Duration timeout;
+    private final HubHttp rest;
     private final List<Map<String, String>> columns;
     private final Long updated;
     private List<List<Object>> page;
@@ -54,11 +45,9 @@ public final class SqlRows implements Iterable<List<Object>>, AutoCloseable {
     private boolean closed;
 
     /** Runs the query: the first page is read here, so a bad query fails at once with its {@link HubClientException}. */
-    SqlRows(HttpClient http, String base, Duration timeout, Map<String, Object> body) {
-        this.http = requireNonNull(http, "http is null");
-        this.base = requireNonNull(base, "base is null");
-        this.timeout = requireNonNull(timeout, "timeout is null");
-        JsonNode first = send("POST", PATH, body);
+    SqlRows(HubHttp rest, Map<String, Object> body) {
+        this.rest = requireNonNull(rest, "rest is null").with(JSON);
+        JsonNode first = this.rest.send("POST", PATH, body);
         if (first.has("updated")) {
             this.updated = first.get("updated").asLong();
             this.columns = List.of();
@@ -115,7 +104,7 @@ public final class SqlRows implements Iterable<List<Object>>, AutoCloseable {
                     if (next == null || closed) {
                         return false;
                     }
-                    accept(send("GET", PATH + "/pages/" + next, null));
+                    accept(rest.send("GET", PATH + "/pages/" + next, null));
                     at = 0;
                 }
                 return true;
@@ -142,7 +131,7 @@ public final class SqlRows implements Iterable<List<Object>>, AutoCloseable {
         next = null;
         if (token != null) {
             try {
-                send("DELETE", PATH + "/pages/" + token, null);
+                rest.send("DELETE", PATH + "/pages/" + token, null);
             } catch (HubClientException e) {
                 if (e.status() != 404) { // already gone (expired): nothing to close
                     throw e;
@@ -164,34 +153,4 @@ public final class SqlRows implements Iterable<List<Object>>, AutoCloseable {
         next = answer.path("next_page").isTextual() ? answer.get("next_page").asText() : null;
     }
 
-    private JsonNode send(String method, String path, Object body) {
-        try {
-            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-            if (body != null) {
-                rb.header("Content-Type", "application/json");
-            }
-            HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode n = r.body().isEmpty() ? JSON.createObjectNode() : parse(r.body());
-            if (r.statusCode() >= 400) {
-                throw new HubClientException(r.statusCode(), n.path("title").asText("Error"), n.path("detail").asText(r.body()),
-                        n.hasNonNull("field") ? n.get("field").asText() : null);
-            }
-            return n;
-        } catch (IOException e) {
-            throw new HubClientException("cannot reach the hub at " + base + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HubClientException("interrupted while calling the hub", e);
-        }
-    }
-
-    private static JsonNode parse(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return JSON.createObjectNode().put("detail", body);
-        }
-    }
 }
