@@ -32,7 +32,17 @@ final class LoadRunner {
     }
 
     static Result run(String name, int threads, long keys, double warmupSeconds, double seconds, Op op) throws InterruptedException {
-        drive(threads, keys, warmupSeconds, op, null);
+        warmUp(threads, keys, warmupSeconds, op);
+        return measure(name, threads, keys, seconds, op);
+    }
+
+    /** Calls the operation from N threads for a while and records nothing (the JIT, pools, caches). */
+    static void warmUp(int threads, long keys, double seconds, Op op) throws InterruptedException {
+        drive(threads, keys, seconds, op, null);
+    }
+
+    /** Calls the operation from N threads for a fixed time, with no warm-up, and records every call's latency. */
+    static Result measure(String name, int threads, long keys, double seconds, Op op) throws InterruptedException {
         Histogram total = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         long ops = drive(threads, keys, seconds, op, total);
         return new Result(name, threads, ops, seconds, total);

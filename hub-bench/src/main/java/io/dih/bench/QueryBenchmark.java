@@ -1,0 +1,383 @@
+package io.dih.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dih.api.RegionSpec;
+import io.dih.api.SqlType;
+import io.dih.server.node.HubConfigLoader;
+import io.dih.server.node.HubNode;
+import io.dih.testing.FreePorts;
+import io.dih.testing.TestingPostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteDataStreamer;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.configuration.ClientConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The query plane of issue 11 in one run, each path against a baseline measured in the same run: a templated endpoint
+ * answered from its cache vs the same endpoint uncached vs a plain REST entry get of the same row; an SQL point query
+ * over REST vs the same query through the thin client; 2-key transfer transactions over REST vs the same transfer in a
+ * real PostgreSQL (two UPDATEs in one JDBC transaction). Client threads share the machine with the node and PostgreSQL.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = "Templated endpoint (cached/uncached) vs REST get; SQL over REST vs thin client; REST transfers vs PostgreSQL transfers.")
+public final class QueryBenchmark implements Callable<Integer> {
+    private static final String API = "/api/v1/dih";
+    private static final String POINT_SQL = "SELECT id, name, score FROM bench WHERE id = ?";
+    private static final String CACHED = "bench/by-id";
+    private static final String UNCACHED = "bench/by-id-uncached";
+    /** Seed 004's performance table. */
+    private static final double SEED_SQL_MS = 10;
+    private static final double SEED_SQL_QPS = 50_000;
+    private static final double SEED_TX_MS = 20;
+    private static final double SEED_TPS = 10_000;
+
+    @Option(names = "--rows", defaultValue = "10000", description = "rows in the queried region (default ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--accounts", defaultValue = "1000", description = "accounts the transfers pick random pairs from (default ${DEFAULT-VALUE})")
+    int accounts;
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,4", description = "client threads of the endpoint and SQL runs (default ${DEFAULT-VALUE})")
+    List<Integer> threads;
+
+    @Option(names = "--tx-threads", split = ",", defaultValue = "1,4,16", description = "client threads of the transfer runs (default ${DEFAULT-VALUE})")
+    List<Integer> txThreads;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "measured seconds per run (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per run (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    /** Transfers that did not commit, by HTTP status (hub) or SQLSTATE (PostgreSQL), counted in the measured seconds only. */
+    private record Refusals(Map<String, LongAdder> counts) {
+        Refusals() {
+            this(new ConcurrentHashMap<>());
+        }
+
+        void add(String why) {
+            counts.computeIfAbsent(why, w -> new LongAdder()).increment();
+        }
+
+        long total() {
+            return counts.values().stream().mapToLong(LongAdder::sum).sum();
+        }
+
+        long of(String why) {
+            LongAdder a = counts.get(why);
+            return a == null ? 0 : a.sum();
+        }
+
+        String describe() {
+            Map<String, Long> sorted = new TreeMap<>();
+            counts.forEach((k, v) -> sorted.put(k, v.sum()));
+            return sorted.isEmpty() ? "none" : sorted.toString();
+        }
+    }
+
+    private record Transfers(LoadRunner.Result run, Refusals refused) {
+        double committedPerSecond() {
+            return (run.ops() - refused.total()) / run.seconds();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("dih-bench-query-");
+        try (TestingPostgresServer pg = TestingPostgresServer.start()) {
+            pg.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0))",
+                    "INSERT INTO accounts SELECT g, 1000000 FROM generate_series(0, " + (accounts - 1) + ") g",
+                    "ANALYZE accounts");
+            int disco = FreePorts.next();
+            int thinPort = FreePorts.next();
+            ObjectNode tree = HubConfigLoader.loopbackNode("bench-query", work, disco, List.of(disco), FreePorts.next(), thinPort);
+            tree.putObject("storage").put("data_region_max_mb", 1024);
+            int maxThreads = Math.max(threads.stream().mapToInt(Integer::intValue).max().orElse(1),
+                    txThreads.stream().mapToInt(Integer::intValue).max().orElse(1));
+            try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree));
+                 BenchHttp http = new BenchHttp(maxThreads)) {
+                String api = node.baseUrl() + API;
+                setUp(node, http, api);
+                List<LoadRunner.Result> reads = new ArrayList<>();
+                List<LoadRunner.Result> sql = new ArrayList<>();
+                try (IgniteClient thin = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + thinPort))) {
+                    long row = rows / 2;
+                    String cachedBody = "{\"id\":" + row + "}";
+                    expect(http.post(api + "/query/" + CACHED, cachedBody), row, "\"cached\":false"); // the miss that fills the cache
+                    for (int t : threads) {
+                        reads.add(LoadRunner.run("endpoint, cached hit", t, rows, warmup, seconds,
+                                k -> expect(http.post(api + "/query/" + CACHED, cachedBody), row, "\"cached\":true")));
+                        reads.add(LoadRunner.run("endpoint, uncached (ttl 0)", t, rows, warmup, seconds,
+                                k -> expect(http.post(api + "/query/" + UNCACHED, cachedBody), row, "\"cached\":false")));
+                        reads.add(LoadRunner.run("REST entry get", t, rows, warmup, seconds,
+                                k -> expect(http.get(api + "/cache-regions/bench/entries/" + row), row, "\"score\"")));
+                        sql.add(LoadRunner.run("SQL over REST", t, rows, warmup, seconds,
+                                k -> expect(http.post(api + "/sql-query", "{\"query\":\"" + POINT_SQL + "\",\"params\":[" + k + "],\"page_size\":10}"),
+                                        k, "\"next_page\":null")));
+                        sql.add(LoadRunner.run("SQL thin client", t, rows, warmup, seconds, k -> {
+                            List<List<?>> got = thin.query(new SqlFieldsQuery(POINT_SQL).setArgs(k).setSchema("PUBLIC")).getAll();
+                            if (got.size() != 1 || !("name-" + k).equals(got.get(0).get(1))) {
+                                throw new IllegalStateException("thin SQL for id " + k + " answered " + got);
+                            }
+                        }));
+                    }
+                }
+                List<Transfers> hubTx = new ArrayList<>();
+                List<Transfers> pgTx = new ArrayList<>();
+                try (HikariDataSource pool = pool(pg, maxThreads)) {
+                    for (int t : txThreads) {
+                        hubTx.add(transfers("hub REST transaction", t, (from, refused) -> hubTransfer(http, api, from, refused)));
+                        pgTx.add(transfers("PostgreSQL transaction", t, (from, refused) -> pgTransfer(pool, from, refused)));
+                    }
+                    long hubTotal = hubTotal(node);
+                    long pgTotal = pgTotal(pool);
+                    long expected = 1_000_000L * accounts;
+                    print(reads, sql, hubTx, pgTx);
+                    System.out.printf(Locale.ROOT, "%nTotal balance after all transfers: hub %,d, PostgreSQL %,d (expected %,d): %s%n",
+                            hubTotal, pgTotal, expected, hubTotal == expected && pgTotal == expected ? "unchanged" : "CHANGED");
+                }
+            }
+        } finally {
+            BenchSupport.deleteTree(work);
+        }
+        return 0;
+    }
+
+    private void setUp(HubNode node, BenchHttp http, String api) throws Exception {
+        node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
+                Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
+        node.regions().create(new RegionSpec("accounts", null, 0, null, null, null, null, null, List.of("id"),
+                Map.of("id", SqlType.BIGINT, "balance", SqlType.BIGINT)));
+        System.out.printf(Locale.ROOT, "Loading %,d rows and %,d accounts…%n", rows, accounts);
+        String valueType = node.regions().get("bench").valueType();
+        try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer("bench")) {
+            for (long i = 0; i < rows; i++) {
+                s.addData(i, node.ignite().binary().builder(valueType).setField("name", "name-" + i).setField("score", (int) (i % 100)).build());
+            }
+        }
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        Map<String, JsonNode> batch = new LinkedHashMap<>();
+        for (int i = 0; i < accounts; i++) {
+            batch.put(Integer.toString(i), json.objectNode().put("balance", 1_000_000L));
+            if (batch.size() == 500 || i == accounts - 1) {
+                node.entries().putAll("accounts", batch);
+                batch.clear();
+            }
+        }
+        for (String[] e : new String[][] {{CACHED, "60"}, {UNCACHED, "0"}}) {
+            String spec = "{\"path\":\"" + e[0] + "\",\"cache_regions\":[\"bench\"],"
+                    + "\"query_template\":\"SELECT id, name, score FROM bench WHERE id = {id}\","
+                    + "\"cache_key_pattern\":\"bench:{id}\",\"ttl_seconds\":" + e[1] + ","
+                    + "\"parameters\":{\"id\":{\"type\":\"BIGINT\"}}}";
+            BenchHttp.Answer a = http.post(api + "/api-endpoints", spec);
+            if (a.status() != 201) {
+                throw new IllegalStateException("registering endpoint " + e[0] + " answered " + a.status() + ": " + a.body());
+            }
+        }
+    }
+
+    private static void expect(BenchHttp.Answer a, long id, String marker) {
+        if (a.status() != 200 || !a.body().contains("name-" + id + "\"") || !a.body().contains(marker)) {
+            throw new IllegalStateException("expected a 200 with row " + id + " and " + marker + ", got " + a.status() + ": " + a.body());
+        }
+    }
+
+    /** A transfer from account {@code from} to another random account; a refusal is counted into {@code refused}. */
+    private interface Transfer {
+        void call(long from, Refusals refused) throws Exception;
+    }
+
+    private Transfers transfers(String name, int t, Transfer transfer) throws InterruptedException {
+        Refusals ignored = new Refusals();
+        LoadRunner.warmUp(t, accounts, warmup, k -> transfer.call(k, ignored));
+        Refusals refused = new Refusals();
+        LoadRunner.Result r = LoadRunner.measure(name, t, accounts, seconds, k -> transfer.call(k, refused));
+        return new Transfers(r, refused);
+    }
+
+    private long other(long from) {
+        long to = ThreadLocalRandom.current().nextLong(accounts - 1);
+        return to >= from ? to + 1 : to;
+    }
+
+    private void hubTransfer(BenchHttp http, String api, long from, Refusals refused) throws Exception {
+        long to = other(from);
+        long amount = 1 + ThreadLocalRandom.current().nextLong(10);
+        String body = "{\"operations\":["
+                + "{\"region\":\"accounts\",\"operation\":\"increment\",\"data\":{\"key\":" + from + ",\"updates\":{\"balance\":" + (-amount) + "}},"
+                + "\"require\":{\"balance\":{\"min\":0}}},"
+                + "{\"region\":\"accounts\",\"operation\":\"increment\",\"data\":{\"key\":" + to + ",\"updates\":{\"balance\":" + amount + "}}}],"
+                + "\"isolation\":\"REPEATABLE_READ\",\"timeout\":5000}";
+        BenchHttp.Answer a = http.post(api + "/transactions", body);
+        if (a.status() == 200 && a.body().contains("\"COMMITTED\"")) {
+            return;
+        }
+        if (a.status() == 409 || a.status() == 503 || a.status() == 408) {
+            refused.add("HTTP " + a.status());
+            return;
+        }
+        throw new IllegalStateException("transfer " + from + " → " + to + " answered " + a.status() + ": " + a.body());
+    }
+
+    /** The same transfer in PostgreSQL: two UPDATEs in one transaction, rows in id order (the hub locks keys in one order too). */
+    private void pgTransfer(HikariDataSource pool, long from, Refusals refused) throws Exception {
+        long to = other(from);
+        long amount = 1 + ThreadLocalRandom.current().nextLong(10);
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
+            try {
+                for (long[] u : from < to ? new long[][] {{-amount, from}, {amount, to}} : new long[][] {{amount, to}, {-amount, from}}) {
+                    ps.setLong(1, u[0]);
+                    ps.setLong(2, u[1]);
+                    if (ps.executeUpdate() != 1) {
+                        throw new IllegalStateException("no account " + u[1]);
+                    }
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                // check_violation (the guard), deadlock, serialization failure: refusals, as the hub's 409s are
+                if (!"23514".equals(e.getSQLState()) && !"40P01".equals(e.getSQLState()) && !"40001".equals(e.getSQLState())) {
+                    throw e;
+                }
+                refused.add("SQLSTATE " + e.getSQLState());
+            }
+        }
+    }
+
+    private static HikariDataSource pool(TestingPostgresServer pg, int size) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(pg.jdbcUrl());
+        hc.setUsername(pg.user());
+        hc.setPassword(pg.password());
+        hc.setAutoCommit(false);
+        hc.setMaximumPoolSize(size);
+        return new HikariDataSource(hc);
+    }
+
+    private long hubTotal(HubNode node) {
+        long total = 0;
+        IgniteCache<Long, BinaryObject> cache = node.ignite().<Long, BinaryObject>cache("accounts").withKeepBinary();
+        for (long i = 0; i < accounts; i++) {
+            total += ((Number) cache.get(i).field("balance")).longValue();
+        }
+        return total;
+    }
+
+    private static long pgTotal(HikariDataSource pool) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT sum(balance) FROM accounts");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long total = rs.getLong(1);
+            c.commit();
+            return total;
+        }
+    }
+
+    private void print(List<LoadRunner.Result> reads, List<LoadRunner.Result> sql, List<Transfers> hubTx, List<Transfers> pgTx) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Query plane, one hub node and PostgreSQL 17 (synchronous_commit=off) on the same %d cores; "
+                + "every client thread below shares those %d cores with the node and PostgreSQL. %s s measured per run after %s s warm-up.%n",
+                cores, cores, seconds, warmup);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "1. Templated endpoint (SELECT id, name, score FROM bench WHERE id = {id}, %,d rows) vs REST entry get, the same row every call%n", rows);
+        table(reads);
+        Map<String, LoadRunner.Result> by = index(reads);
+        System.out.println();
+        System.out.println("| threads | cached/uncached ops/s | cached/REST get ops/s | uncached/REST get ops/s | uncached/cached p50 | cached/REST get p50 |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        for (int t : threads) {
+            LoadRunner.Result c = by.get("endpoint, cached hit/" + t);
+            LoadRunner.Result u = by.get("endpoint, uncached (ttl 0)/" + t);
+            LoadRunner.Result g = by.get("REST entry get/" + t);
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f× | %.2f× |%n", t, c.opsPerSecond() / u.opsPerSecond(),
+                    c.opsPerSecond() / g.opsPerSecond(), u.opsPerSecond() / g.opsPerSecond(), u.p50Micros() / c.p50Micros(), c.p50Micros() / g.p50Micros());
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "2. SQL point query (%s, a random id of %,d per call): POST /sql-query vs the thin client's SqlFieldsQuery%n", POINT_SQL, rows);
+        table(sql);
+        by = index(sql);
+        System.out.println();
+        System.out.println("| threads | REST/thin ops/s | REST/thin p50 | REST/thin p99 | REST p99 ms vs seed's <10 ms | REST ops/s vs seed's 50K/s |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        for (int t : threads) {
+            LoadRunner.Result r = by.get("SQL over REST/" + t);
+            LoadRunner.Result th = by.get("SQL thin client/" + t);
+            double p99Ms = r.p99Micros() / 1000;
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f× | %.2f× | %.2f ms (%s) | %.3f |%n", t, r.opsPerSecond() / th.opsPerSecond(),
+                    r.p50Micros() / th.p50Micros(), r.p99Micros() / th.p99Micros(), p99Ms, p99Ms < SEED_SQL_MS ? "under" : "OVER", r.opsPerSecond() / SEED_SQL_QPS);
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "3. 2-key transfers between random pairs of %,d accounts: POST /transactions (two increments, the first guarded balance min 0, "
+                + "REPEATABLE_READ) vs PostgreSQL (UPDATE accounts SET balance = balance + ? WHERE id = ? twice in one JDBC transaction, READ COMMITTED, "
+                + "CHECK balance >= 0, HikariCP)%n", accounts);
+        System.out.println("| path | threads | calls/s | committed/s | p50 µs | p99 µs | refused (in the measured seconds) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---|");
+        for (int i = 0; i < txThreads.size(); i++) {
+            for (Transfers x : List.of(hubTx.get(i), pgTx.get(i))) {
+                LoadRunner.Result r = x.run();
+                System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.1f | %.1f | %s |%n", r.name(), r.threads(), r.opsPerSecond(),
+                        x.committedPerSecond(), r.p50Micros(), r.p99Micros(), x.refused().describe());
+            }
+        }
+        System.out.println();
+        System.out.println("| threads | hub/PostgreSQL committed/s | hub/PostgreSQL p50 | hub 409s | hub 503s | hub p99 ms vs seed's <20 ms | hub committed/s vs seed's 10K TPS |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+        double best = 0;
+        for (int i = 0; i < txThreads.size(); i++) {
+            Transfers h = hubTx.get(i);
+            Transfers p = pgTx.get(i);
+            double p99Ms = h.run().p99Micros() / 1000;
+            best = Math.max(best, h.committedPerSecond());
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f× | %d | %d | %.2f ms (%s) | %.3f |%n", txThreads.get(i),
+                    h.committedPerSecond() / p.committedPerSecond(), h.run().p50Micros() / p.run().p50Micros(),
+                    h.refused().of("HTTP 409"), h.refused().of("HTTP 503"), p99Ms, p99Ms < SEED_TX_MS ? "under" : "OVER",
+                    h.committedPerSecond() / SEED_TPS);
+        }
+        System.out.printf(Locale.ROOT, "%nSeed 004 claims 10K TPS: the best hub run here commits %,.0f transfers/s = %.1f%% of it (one node, %d cores shared with PostgreSQL and the clients).%n",
+                best, 100 * best / SEED_TPS, cores);
+    }
+
+    private static Map<String, LoadRunner.Result> index(List<LoadRunner.Result> results) {
+        Map<String, LoadRunner.Result> by = new LinkedHashMap<>();
+        results.forEach(r -> by.put(r.name() + "/" + r.threads(), r));
+        return by;
+    }
+
+    private static void table(List<LoadRunner.Result> results) {
+        System.out.println("| path | threads | ops/s | p50 µs | p99 µs |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (LoadRunner.Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |%n", r.name(), r.threads(), r.opsPerSecond(), r.p50Micros(), r.p99Micros());
+        }
+    }
+}
