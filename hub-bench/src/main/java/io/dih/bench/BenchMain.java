@@ -14,6 +14,7 @@ public final class BenchMain implements Runnable {
         System.setProperty("IGNITE_NO_ASCII", "true");
         System.setProperty("IGNITE_PERFORMANCE_SUGGESTIONS_DISABLED", "true");
         System.setProperty("java.net.preferIPv4Stack", "true");
+        System.setProperty("h2.serializeJavaObject", "false"); // as the hub's own main: values are BinaryObjects
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 
