@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dih.api.EndpointSpec;
 import io.dih.server.json.Json;
-import io.dih.server.region.EntryCodec;
+import io.dih.server.region.ColumnValues;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.net.URLEncoder;
@@ -56,7 +56,7 @@ public final class CompiledEndpoint {
             Object dflt = null;
             if (p.defaultValue() != null) {
                 try {
-                    dflt = EntryCodec.convert("parameters." + name + ".default", p.type(), Json.MAPPER.valueToTree(p.defaultValue()));
+                    dflt = ColumnValues.convert("parameters." + name + ".default", p.type(), Json.MAPPER.valueToTree(p.defaultValue()));
                 } catch (InvalidSpecException e) {
                     errors.addAll(e.errors());
                 }
@@ -158,7 +158,7 @@ public final class CompiledEndpoint {
                 continue;
             }
             try {
-                values.put(key, EntryCodec.convert(d.name(), d.parameter().type(), v));
+                values.put(key, ColumnValues.convert(d.name(), d.parameter().type(), v));
             } catch (InvalidSpecException ex) {
                 errors.addAll(ex.errors());
             }

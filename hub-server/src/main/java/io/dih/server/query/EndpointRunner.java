@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.api.EndpointSpec;
-import io.dih.server.region.EntryCodec;
+import io.dih.server.region.ColumnValues;
 import io.dih.server.region.RegionCaches;
 import io.dih.server.region.RegionService;
 import io.dih.spi.InvalidSpecException;
@@ -132,7 +132,7 @@ public final class EndpointRunner {
                 }
                 Map<String, Object> out = new LinkedHashMap<>();
                 for (int i = 0; i < columns.size(); i++) {
-                    out.put(columns.get(i), EntryCodec.toJson(row.get(i)));
+                    out.put(columns.get(i), ColumnValues.toJson(row.get(i)));
                 }
                 rows.add(out);
             }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.api.SqlType;
-import io.dih.server.region.EntryCodec;
+import io.dih.server.region.ColumnValues;
 import io.dih.server.region.Region;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
@@ -61,7 +61,7 @@ record RowGuard(String column, String condition, Object bound) {
                     continue;
                 }
                 try {
-                    Object bound = EntryCodec.convert(condPath, type, cond.getValue());
+                    Object bound = ColumnValues.convert(condPath, type, cond.getValue());
                     if (bound == null && !cond.getKey().equals("equals")) {
                         errors.add(new FieldError(condPath, "must be a " + type + " value, not null"));
                     } else if (bound != null && !cond.getKey().equals("equals") && !(bound instanceof Comparable)) {
@@ -82,7 +82,7 @@ record RowGuard(String column, String condition, Object bound) {
 
     /** Why the row ({@code value} under {@code key}; {@code null}: no row) fails this guard, or {@code null} if it passes. */
     String failure(Region region, Object key, Object value) {
-        String what = "require " + column + " " + condition + " " + EntryCodec.toJson(bound);
+        String what = "require " + column + " " + condition + " " + ColumnValues.toJson(bound);
         if (value == null) {
             return what + " failed: the row does not exist";
         }
@@ -93,7 +93,7 @@ record RowGuard(String column, String condition, Object bound) {
             case "max" -> actual != null && compare(actual, bound) <= 0;
             default -> throw new IllegalStateException(condition);
         };
-        return ok ? null : what + " failed: " + column + " would be " + EntryCodec.toJson(actual);
+        return ok ? null : what + " failed: " + column + " would be " + ColumnValues.toJson(actual);
     }
 
     private Object columnValue(Region region, Object key, Object value) {

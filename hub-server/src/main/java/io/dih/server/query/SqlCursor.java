@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.dih.server.region.ColumnValues;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,7 +49,7 @@ final class SqlCursor implements AutoCloseable {
         for (int i = 0; i < pageSize && rows.hasNext(); i++) {
             ArrayNode row = page.addArray();
             for (Object v : rows.next()) {
-                row.add(SqlValues.toJson(v));
+                row.add(ColumnValues.toJson(v));
             }
         }
         return page;

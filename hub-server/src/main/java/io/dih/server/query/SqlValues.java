@@ -2,25 +2,15 @@ package io.dih.server.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.api.SqlType;
-import io.dih.server.region.EntryCodec;
 import io.dih.spi.InvalidSpecException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
-/** SQL values to JSON and back: result values as JSON of their SQL types, JSON parameters as SQL arguments. */
+/** SQL column types by Java class, and JSON parameters as SQL arguments (result values go out through ColumnValues). */
 public final class SqlValues {
     private SqlValues() {
-    }
-
-    /**
-     * A result value as JSON: numbers as numbers (DECIMAL exact, never through a double), TIMESTAMP as ISO-8601 UTC
-     * ({@code 2024-01-01T10:15:30Z}), DATE as {@code yyyy-MM-dd}, TIME as {@code HH:mm:ss}, binary as base64, UUID as
-     * its string; an object value (such as {@code _VAL}) as an object of its fields.
-     */
-    public static JsonNode toJson(Object value) {
-        return EntryCodec.toJson(value);
     }
 
     /** The SQL type name of a column whose values have this Java class (as Ignite reports it), e.g. DECIMAL. */

@@ -9,6 +9,7 @@ import io.dih.api.SourceSpec;
 import io.dih.api.SqlType;
 import io.dih.api.SyncMode;
 import io.dih.server.json.Json;
+import io.dih.server.region.ColumnValues;
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
@@ -1102,7 +1103,7 @@ public final class SourceService implements AutoCloseable {
         for (String col : keyFields) {
             Object v = region.spec().simpleKey() ? key : ((org.apache.ignite.binary.BinaryObject) key).field(col);
             String src = plan.columnMap().get(col);
-            out.put(src, EntryCodec.coerce(col, plan.table().columns().get(src), v));
+            out.put(src, ColumnValues.coerce(col, plan.table().columns().get(src), v));
         }
         return out;
     }
@@ -1205,7 +1206,7 @@ public final class SourceService implements AutoCloseable {
                 for (String col : region.valueColumns().keySet()) {
                     String src = plan.columnMap().get(col);
                     if (src != null && bo.hasField(col)) {
-                        row.put(src, EntryCodec.coerce(col, plan.table().columns().get(src), bo.field(col)));
+                        row.put(src, ColumnValues.coerce(col, plan.table().columns().get(src), bo.field(col)));
                     }
                 }
             }

@@ -16,33 +16,33 @@ class EntryCodecTest {
 
     @Test
     void convertsEachTypeAndBack() {
-        assertThat(EntryCodec.convert("f", SqlType.BIGINT, N.textNode("42"))).isEqualTo(42L);
-        assertThat(EntryCodec.convert("f", SqlType.INT, N.numberNode(7))).isEqualTo(7);
-        assertThat(EntryCodec.convert("f", SqlType.SMALLINT, N.numberNode(7))).isEqualTo((short) 7);
-        assertThat(EntryCodec.convert("f", SqlType.DECIMAL, N.textNode("1.10"))).isEqualTo(new BigDecimal("1.10"));
-        assertThat(EntryCodec.convert("f", SqlType.DOUBLE, N.numberNode(0.5))).isEqualTo(0.5);
-        assertThat(EntryCodec.convert("f", SqlType.BOOLEAN, N.textNode("TRUE"))).isEqualTo(true);
-        assertThat(EntryCodec.convert("f", SqlType.VARCHAR, N.numberNode(12))).isEqualTo("12");
-        Timestamp ts = (Timestamp) EntryCodec.convert("f", SqlType.TIMESTAMP, N.textNode("2024-01-02T03:04:05+02:00"));
+        assertThat(ColumnValues.convert("f", SqlType.BIGINT, N.textNode("42"))).isEqualTo(42L);
+        assertThat(ColumnValues.convert("f", SqlType.INT, N.numberNode(7))).isEqualTo(7);
+        assertThat(ColumnValues.convert("f", SqlType.SMALLINT, N.numberNode(7))).isEqualTo((short) 7);
+        assertThat(ColumnValues.convert("f", SqlType.DECIMAL, N.textNode("1.10"))).isEqualTo(new BigDecimal("1.10"));
+        assertThat(ColumnValues.convert("f", SqlType.DOUBLE, N.numberNode(0.5))).isEqualTo(0.5);
+        assertThat(ColumnValues.convert("f", SqlType.BOOLEAN, N.textNode("TRUE"))).isEqualTo(true);
+        assertThat(ColumnValues.convert("f", SqlType.VARCHAR, N.numberNode(12))).isEqualTo("12");
+        Timestamp ts = (Timestamp) ColumnValues.convert("f", SqlType.TIMESTAMP, N.textNode("2024-01-02T03:04:05+02:00"));
         assertThat(ts.toInstant()).isEqualTo(Instant.parse("2024-01-02T01:04:05Z"));
-        assertThat(((Timestamp) EntryCodec.convert("f", SqlType.TIMESTAMP, N.textNode("2024-01-02 03:04:05"))).toInstant())
+        assertThat(((Timestamp) ColumnValues.convert("f", SqlType.TIMESTAMP, N.textNode("2024-01-02 03:04:05"))).toInstant())
                 .isEqualTo(Instant.parse("2024-01-02T03:04:05Z"));
-        assertThat(((Timestamp) EntryCodec.convert("f", SqlType.TIMESTAMP, N.numberNode(0L))).getTime()).isZero();
-        assertThat(EntryCodec.toJson(ts).asText()).isEqualTo("2024-01-02T01:04:05Z");
-        assertThat(EntryCodec.toJson(new byte[] {1, 2, 3}).asText()).isEqualTo("AQID");
-        assertThat(EntryCodec.convert("f", SqlType.VARCHAR, N.nullNode())).isNull();
+        assertThat(((Timestamp) ColumnValues.convert("f", SqlType.TIMESTAMP, N.numberNode(0L))).getTime()).isZero();
+        assertThat(ColumnValues.toJson(ts).asText()).isEqualTo("2024-01-02T01:04:05Z");
+        assertThat(ColumnValues.toJson(new byte[] {1, 2, 3}).asText()).isEqualTo("AQID");
+        assertThat(ColumnValues.convert("f", SqlType.VARCHAR, N.nullNode())).isNull();
     }
 
     @Test
     void badValuesNameTheField() {
-        assertThatThrownBy(() -> EntryCodec.convert("amount", SqlType.INT, N.numberNode(1.5)))
+        assertThatThrownBy(() -> ColumnValues.convert("amount", SqlType.INT, N.numberNode(1.5)))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("amount");
-        assertThatThrownBy(() -> EntryCodec.convert("n", SqlType.TINYINT, N.numberNode(300))).isInstanceOf(InvalidSpecException.class);
-        assertThatThrownBy(() -> EntryCodec.convert("d", SqlType.DATE, N.textNode("01/02/2024")))
+        assertThatThrownBy(() -> ColumnValues.convert("n", SqlType.TINYINT, N.numberNode(300))).isInstanceOf(InvalidSpecException.class);
+        assertThatThrownBy(() -> ColumnValues.convert("d", SqlType.DATE, N.textNode("01/02/2024")))
                 .hasMessageContaining("yyyy-MM-dd");
-        assertThatThrownBy(() -> EntryCodec.convert("u", SqlType.UUID, N.textNode("nope"))).isInstanceOf(InvalidSpecException.class);
-        assertThatThrownBy(() -> EntryCodec.convert("b", SqlType.BOOLEAN, N.textNode("yes"))).isInstanceOf(InvalidSpecException.class);
-        assertThatThrownBy(() -> EntryCodec.convert("key", SqlType.VARCHAR, N.nullNode())).hasMessageContaining("cannot be null");
-        assertThatThrownBy(() -> EntryCodec.convert("s", SqlType.VARCHAR, N.arrayNode())).hasMessageContaining("array");
+        assertThatThrownBy(() -> ColumnValues.convert("u", SqlType.UUID, N.textNode("nope"))).isInstanceOf(InvalidSpecException.class);
+        assertThatThrownBy(() -> ColumnValues.convert("b", SqlType.BOOLEAN, N.textNode("yes"))).isInstanceOf(InvalidSpecException.class);
+        assertThatThrownBy(() -> ColumnValues.convert("key", SqlType.VARCHAR, N.nullNode())).hasMessageContaining("cannot be null");
+        assertThatThrownBy(() -> ColumnValues.convert("s", SqlType.VARCHAR, N.arrayNode())).hasMessageContaining("array");
     }
 }
