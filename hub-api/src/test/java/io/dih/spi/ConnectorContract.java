@@ -175,7 +175,7 @@ public abstract class ConnectorContract {
     private void changeFeed() throws Exception {
         createTable("contract_cdc", rows(3));
         MemoryOffsets offsets = new MemoryOffsets();
-        List<ChangeEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<ChangeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by streams while the feed appends
         java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try (Connector c = connect()) {
             BindingSpec b = BindingSpec.defaultFor("contract_cdc");
