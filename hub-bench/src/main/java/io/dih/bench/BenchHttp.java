@@ -3,6 +3,7 @@ package io.dih.bench;
 import java.io.IOException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpPut;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -37,6 +38,12 @@ final class BenchHttp implements AutoCloseable {
         HttpPost post = new HttpPost(url);
         post.setEntity(new StringEntity(json, ContentType.APPLICATION_JSON));
         return execute(post);
+    }
+
+    Answer put(String url, String json) throws IOException {
+        HttpPut put = new HttpPut(url);
+        put.setEntity(new StringEntity(json, ContentType.APPLICATION_JSON));
+        return execute(put);
     }
 
     private Answer execute(HttpUriRequestBase request) throws IOException {

@@ -10,6 +10,8 @@ import io.dih.api.SqlType;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.testing.FreePorts;
+import io.dih.bench.QueryReport.Refusals;
+import io.dih.bench.QueryReport.Transfers;
 import io.dih.testing.TestingPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.IgniteDataStreamer;
 import org.apache.ignite.Ignition;
@@ -47,14 +46,9 @@ import picocli.CommandLine.Option;
         description = "Templated endpoint (cached/uncached) vs REST get; SQL over REST vs thin client; REST transfers vs PostgreSQL transfers.")
 public final class QueryBenchmark implements Callable<Integer> {
     private static final String API = "/api/v1/dih";
-    private static final String POINT_SQL = "SELECT id, name, score FROM bench WHERE id = ?";
+    static final String POINT_SQL = "SELECT id, name, score FROM bench WHERE id = ?";
     private static final String CACHED = "bench/by-id";
     private static final String UNCACHED = "bench/by-id-uncached";
-    /** Seed 004's performance table. */
-    private static final double SEED_SQL_MS = 10;
-    private static final double SEED_SQL_QPS = 50_000;
-    private static final double SEED_TX_MS = 20;
-    private static final double SEED_TPS = 10_000;
 
     @Option(names = "--rows", defaultValue = "10000", description = "rows in the queried region (default ${DEFAULT-VALUE})")
     long rows;
@@ -73,38 +67,6 @@ public final class QueryBenchmark implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per run (default ${DEFAULT-VALUE})")
     double warmup;
-
-    /** Transfers that did not commit, by HTTP status (hub) or SQLSTATE (PostgreSQL), counted in the measured seconds only. */
-    private record Refusals(Map<String, LongAdder> counts) {
-        Refusals() {
-            this(new ConcurrentHashMap<>());
-        }
-
-        void add(String why) {
-            counts.computeIfAbsent(why, w -> new LongAdder()).increment();
-        }
-
-        long total() {
-            return counts.values().stream().mapToLong(LongAdder::sum).sum();
-        }
-
-        long of(String why) {
-            LongAdder a = counts.get(why);
-            return a == null ? 0 : a.sum();
-        }
-
-        String describe() {
-            Map<String, Long> sorted = new TreeMap<>();
-            counts.forEach((k, v) -> sorted.put(k, v.sum()));
-            return sorted.isEmpty() ? "none" : sorted.toString();
-        }
-    }
-
-    private record Transfers(LoadRunner.Result run, Refusals refused) {
-        double committedPerSecond() {
-            return (run.ops() - refused.total()) / run.seconds();
-        }
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -160,6 +122,23 @@ public final class QueryBenchmark implements Callable<Integer> {
                         }
                     }
                 }
+                // what keeping cached answers exact costs a write: the same put into a region a cached endpoint
+                // reads (a continuous query watches it; the put bumps its version on every node before answering)
+                // and into an identical region nothing reads
+                List<LoadRunner.Result> writes = new ArrayList<>();
+                Map<String, LoadRunner.Op> writePaths = new LinkedHashMap<>();
+                writePaths.put("REST entry put, region a cached endpoint reads", k -> expectPut(http.put(api + "/cache-regions/bench/entries/" + k,
+                        "{\"name\":\"name-" + k + "\",\"score\":" + (k % 100) + "}")));
+                writePaths.put("REST entry put, region nothing reads", k -> expectPut(http.put(api + "/cache-regions/plain/entries/" + k,
+                        "{\"name\":\"name-" + k + "\",\"score\":" + (k % 100) + "}")));
+                for (LoadRunner.Op op : writePaths.values()) {
+                    LoadRunner.warmUp(threads.stream().mapToInt(Integer::intValue).max().orElse(1), rows, warmup, op);
+                }
+                for (int t : threads) {
+                    for (Map.Entry<String, LoadRunner.Op> e : writePaths.entrySet()) {
+                        writes.add(LoadRunner.run(e.getKey(), t, rows, warmup, seconds, e.getValue()));
+                    }
+                }
                 List<Transfers> hubTx = new ArrayList<>();
                 List<Transfers> pgTx = new ArrayList<>();
                 try (HikariDataSource pool = pool(pg, maxThreads)) {
@@ -173,7 +152,7 @@ public final class QueryBenchmark implements Callable<Integer> {
                     long hubTotal = hubTotal(node);
                     long pgTotal = pgTotal(pool);
                     long expected = 1_000_000L * accounts;
-                    print(reads, sql, hubTx, pgTx);
+                    new QueryReport(threads, txThreads, rows, accounts, seconds, warmup).print(reads, sql, writes, hubTx, pgTx);
                     System.out.printf(Locale.ROOT, "%nTotal balance after all transfers: hub %,d, PostgreSQL %,d (expected %,d): %s%n",
                             hubTotal, pgTotal, expected, hubTotal == expected && pgTotal == expected ? "unchanged" : "CHANGED");
                 }
@@ -186,6 +165,8 @@ public final class QueryBenchmark implements Callable<Integer> {
 
     private void setUp(HubNode node, BenchHttp http, String api) throws Exception {
         node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
+                Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
+        node.regions().create(new RegionSpec("plain", null, 0, null, null, null, null, null, List.of("id"),
                 Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
         node.regions().create(new RegionSpec("accounts", null, 0, null, null, null, null, null, List.of("id"),
                 Map.of("id", SqlType.BIGINT, "balance", SqlType.BIGINT)));
@@ -214,6 +195,12 @@ public final class QueryBenchmark implements Callable<Integer> {
             if (a.status() != 201) {
                 throw new IllegalStateException("registering endpoint " + e[0] + " answered " + a.status() + ": " + a.body());
             }
+        }
+    }
+
+    private static void expectPut(BenchHttp.Answer a) {
+        if (a.status() != 200 && a.status() != 201) {
+            throw new IllegalStateException("a put answered " + a.status() + ": " + a.body());
         }
     }
 
@@ -313,87 +300,6 @@ public final class QueryBenchmark implements Callable<Integer> {
             long total = rs.getLong(1);
             c.commit();
             return total;
-        }
-    }
-
-    private void print(List<LoadRunner.Result> reads, List<LoadRunner.Result> sql, List<Transfers> hubTx, List<Transfers> pgTx) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        System.out.println();
-        System.out.printf(Locale.ROOT, "Query plane, one hub node and PostgreSQL 17 (synchronous_commit=off) on the same %d cores; "
-                + "every client thread below shares those %d cores with the node and PostgreSQL. %s s measured per run after %s s warm-up.%n",
-                cores, cores, seconds, warmup);
-        System.out.println();
-        System.out.printf(Locale.ROOT, "1. Templated endpoint (SELECT id, name, score FROM bench WHERE id = {id}, %,d rows) vs REST entry get, the same row every call%n", rows);
-        table(reads);
-        Map<String, LoadRunner.Result> by = index(reads);
-        System.out.println();
-        System.out.println("| threads | cached/uncached ops/s | cached/REST get ops/s | uncached/REST get ops/s | uncached/cached p50 | cached/REST get p50 |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|");
-        for (int t : threads) {
-            LoadRunner.Result c = by.get("endpoint, cached hit/" + t);
-            LoadRunner.Result u = by.get("endpoint, uncached (ttl 0)/" + t);
-            LoadRunner.Result g = by.get("REST entry get/" + t);
-            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f× | %.2f× |%n", t, c.opsPerSecond() / u.opsPerSecond(),
-                    c.opsPerSecond() / g.opsPerSecond(), u.opsPerSecond() / g.opsPerSecond(), u.p50Micros() / c.p50Micros(), c.p50Micros() / g.p50Micros());
-        }
-
-        System.out.println();
-        System.out.printf(Locale.ROOT, "2. SQL point query (%s, a random id of %,d per call): POST /sql-query vs the thin client's SqlFieldsQuery%n", POINT_SQL, rows);
-        table(sql);
-        by = index(sql);
-        System.out.println();
-        System.out.println("| threads | REST/thin ops/s | REST/thin p50 | REST/thin p99 | REST p99 ms vs seed's <10 ms | REST ops/s vs seed's 50K/s |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|");
-        for (int t : threads) {
-            LoadRunner.Result r = by.get("SQL over REST/" + t);
-            LoadRunner.Result th = by.get("SQL thin client/" + t);
-            double p99Ms = r.p99Micros() / 1000;
-            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f× | %.2f× | %.2f ms (%s) | %.3f |%n", t, r.opsPerSecond() / th.opsPerSecond(),
-                    r.p50Micros() / th.p50Micros(), r.p99Micros() / th.p99Micros(), p99Ms, p99Ms < SEED_SQL_MS ? "under" : "OVER", r.opsPerSecond() / SEED_SQL_QPS);
-        }
-
-        System.out.println();
-        System.out.printf(Locale.ROOT, "3. 2-key transfers between random pairs of %,d accounts: POST /transactions (two increments, the first guarded balance min 0, "
-                + "REPEATABLE_READ) vs PostgreSQL (UPDATE accounts SET balance = balance + ? WHERE id = ? twice in one JDBC transaction, READ COMMITTED, "
-                + "CHECK balance >= 0, HikariCP)%n", accounts);
-        System.out.println("| path | threads | calls/s | committed/s | p50 µs | p99 µs | refused (in the measured seconds) |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---|");
-        for (int i = 0; i < txThreads.size(); i++) {
-            for (Transfers x : List.of(hubTx.get(i), pgTx.get(i))) {
-                LoadRunner.Result r = x.run();
-                System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.1f | %.1f | %s |%n", r.name(), r.threads(), r.opsPerSecond(),
-                        x.committedPerSecond(), r.p50Micros(), r.p99Micros(), x.refused().describe());
-            }
-        }
-        System.out.println();
-        System.out.println("| threads | hub/PostgreSQL committed/s | hub/PostgreSQL p50 | hub 409s | hub 503s | hub p99 ms vs seed's <20 ms | hub committed/s vs seed's 10K TPS |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
-        double best = 0;
-        for (int i = 0; i < txThreads.size(); i++) {
-            Transfers h = hubTx.get(i);
-            Transfers p = pgTx.get(i);
-            double p99Ms = h.run().p99Micros() / 1000;
-            best = Math.max(best, h.committedPerSecond());
-            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f× | %d | %d | %.2f ms (%s) | %.3f |%n", txThreads.get(i),
-                    h.committedPerSecond() / p.committedPerSecond(), h.run().p50Micros() / p.run().p50Micros(),
-                    h.refused().of("HTTP 409"), h.refused().of("HTTP 503"), p99Ms, p99Ms < SEED_TX_MS ? "under" : "OVER",
-                    h.committedPerSecond() / SEED_TPS);
-        }
-        System.out.printf(Locale.ROOT, "%nSeed 004 claims 10K TPS: the best hub run here commits %,.0f transfers/s = %.1f%% of it (one node, %d cores shared with PostgreSQL and the clients).%n",
-                best, 100 * best / SEED_TPS, cores);
-    }
-
-    private static Map<String, LoadRunner.Result> index(List<LoadRunner.Result> results) {
-        Map<String, LoadRunner.Result> by = new LinkedHashMap<>();
-        results.forEach(r -> by.put(r.name() + "/" + r.threads(), r));
-        return by;
-    }
-
-    private static void table(List<LoadRunner.Result> results) {
-        System.out.println("| path | threads | ops/s | p50 µs | p99 µs |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        for (LoadRunner.Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %.1f | %.1f |%n", r.name(), r.threads(), r.opsPerSecond(), r.p50Micros(), r.p99Micros());
         }
     }
 }

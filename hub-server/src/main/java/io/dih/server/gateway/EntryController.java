@@ -20,13 +20,6 @@ import java.util.Map;
 final class EntryController {
     static final String BASE = RegionController.BASE + "/{name}/entries";
 
-    /**
-     * The session token: a client sends it back with its reads and writes. Regions fed by a SESSION source hand one
-     * out with every write that came without one; any request's token is echoed.
-     */
-    static final String SESSION_HEADER = "X-DIH-Session";
-    private static final java.util.regex.Pattern SESSION_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-
     private final EntryService entries;
 
     EntryController(EntryService entries) {
@@ -35,17 +28,7 @@ final class EntryController {
 
     /** Checks and echoes the session token (issuing one for a write to a SESSION region); before any work is done. */
     private void session(Context ctx, boolean write) {
-        String token = ctx.header(SESSION_HEADER);
-        if (token != null) {
-            if (!SESSION_TOKEN.matcher(token).matches()) {
-                throw new io.dih.spi.InvalidSpecException(SESSION_HEADER, "a session token is 1 to 128 letters, digits or . _ : -");
-            }
-        } else if (write && entries.sessionConsistent(ctx.pathParam("name"))) {
-            token = java.util.UUID.randomUUID().toString();
-        }
-        if (token != null) {
-            ctx.header(SESSION_HEADER, token);
-        }
+        SessionTokens.answer(ctx, SessionTokens.of(ctx), write && entries.sessionConsistent(ctx.pathParam("name")));
     }
 
     record BatchPut(@JsonProperty("entries") Map<String, JsonNode> entries) {

@@ -41,7 +41,8 @@ final class TransactionController {
                     + "no locks; the commit fails if a row read changed, and the transaction is retried up to 20 times, then 409); "
                     + "READ_UNCOMMITTED runs as READ_COMMITTED. WRITE_THROUGH regions write their source in the commit (a refusal "
                     + "rolls everything back: 422); WRITE_BEHIND regions queue the write durably in the same commit. At most 1000 "
-                    + "operations. A transfer: " + EXAMPLE,
+                    + "operations (query.max_transaction_operations). A transaction that writes a region fed by a SESSION source "
+                    + "and came without an X-DIH-Session header is handed a token in one; a token sent is echoed. A transfer: " + EXAMPLE,
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = Object.class)),
             responses = {
                 @OpenApiResponse(status = "200", description = "Committed: each operation's row before and after (null: no row)",
@@ -61,6 +62,9 @@ final class TransactionController {
                 @OpenApiResponse(status = "503", description = "The cluster changed (a node left) or a source is unreachable; nothing applied, retry",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void execute(Context ctx) {
-        Bodies.json(ctx, 200, transactions.execute(Bodies.tree(ctx)));
+        String session = SessionTokens.of(ctx);
+        TransactionResult result = transactions.execute(Bodies.tree(ctx));
+        SessionTokens.answer(ctx, session, result.wroteSessionRegion());
+        Bodies.json(ctx, 200, result);
     }
 }

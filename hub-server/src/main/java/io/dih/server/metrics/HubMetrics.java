@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cache.CachePeekMode;
@@ -88,6 +90,11 @@ public final class HubMetrics implements AutoCloseable {
 
     private void syncGauge(String name, String description) {
         syncGauges.put(name, MultiGauge.builder(name).description(description).register(registry));
+    }
+
+    /** Registers a gauge of this node read at every scrape. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
     }
 
     /** Records one handled HTTP request; {@code route} is the matched path template, not the raw path. */

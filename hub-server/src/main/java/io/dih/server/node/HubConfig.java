@@ -30,11 +30,15 @@ public record HubConfig(
         @JsonProperty("defaults") Defaults defaults,
         @JsonProperty("ignite_config") String igniteConfig,
         @JsonProperty("bootstrap") String bootstrap,
-        @JsonProperty("sync") Sync sync) {
+        @JsonProperty("sync") Sync sync,
+        @JsonProperty("query") Query query) {
 
     public HubConfig {
         if (sync == null) {
             sync = Sync.DEFAULTS;
+        }
+        if (query == null) {
+            query = Query.DEFAULTS;
         }
         List<FieldError> errors = new ArrayList<>();
         require(errors, "node", node);
@@ -296,6 +300,34 @@ public record HubConfig(
         public RefreshAhead {
             maxPerSecond = maxPerSecond <= 0 ? 200 : maxPerSecond;
             maxConcurrency = maxConcurrency <= 0 ? 4 : maxConcurrency;
+        }
+    }
+
+    /**
+     * The query plane, per node.
+     *
+     * @param maxOpenCursors            the most SQL cursors (pages still to fetch) open on a node at once; past it a
+     *                                  query that would leave one open is a 503
+     * @param cursorIdleSeconds         how long an open cursor waits for its next page request before it is closed
+     * @param maxTransactionOperations  the most operations one {@code POST /transactions} may hold
+     */
+    public record Query(@JsonProperty("max_open_cursors") int maxOpenCursors,
+                        @JsonProperty("cursor_idle_seconds") int cursorIdleSeconds,
+                        @JsonProperty("max_transaction_operations") int maxTransactionOperations) {
+        public static final Query DEFAULTS = new Query(0, 0, 0);
+
+        public Query {
+            maxOpenCursors = maxOpenCursors <= 0 ? 100 : maxOpenCursors;
+            cursorIdleSeconds = cursorIdleSeconds <= 0 ? 60 : cursorIdleSeconds;
+            maxTransactionOperations = maxTransactionOperations <= 0 ? 1000 : maxTransactionOperations;
+            List<FieldError> errors = new ArrayList<>();
+            if (maxOpenCursors > 100_000) {
+                errors.add(new FieldError("query.max_open_cursors", "must be at most 100000, was " + maxOpenCursors));
+            }
+            if (maxTransactionOperations > 100_000) {
+                errors.add(new FieldError("query.max_transaction_operations", "must be at most 100000, was " + maxTransactionOperations));
+            }
+            fail(errors);
         }
     }
 }

@@ -16,6 +16,7 @@ import io.dih.server.registry.Registry;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceService;
 import io.dih.server.sync.SyncEngine;
+import io.dih.server.sync.WriteBehindQueue;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterState;
@@ -33,8 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class HubNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
     /** SQL over REST: cursors open at once on one node, and how long one may wait for its next page. */
-    static final int SQL_MAX_OPEN_CURSORS = 100;
-    static final long SQL_CURSOR_IDLE_MILLIS = 60_000;
 
     private final HubConfig config;
     private final Ignite ignite;
@@ -68,7 +67,9 @@ public final class HubNode implements AutoCloseable {
             writes.attach(sync);
             sources.attach(sync);
             sync.start();
-            this.endpoints = new EndpointService(ignite, registry, regions);
+            this.endpoints = new EndpointService(ignite, registry, regions,
+                    WriteBehindQueue.syncDataRegion(ignite) != null ? IgniteConfigFactory.SYNC_DATA_REGION : null);
+            writes.afterWrites(endpoints::regionsWritten);
             this.runner = new EndpointRunner(endpoints, regions);
             ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
             sources.onBulkChange(endpoints::regionChangedInBulk);
@@ -85,8 +86,13 @@ public final class HubNode implements AutoCloseable {
                 new Bootstrap(ignite, regions, endpoints).apply(config.bootstrap());
             }
             this.metrics = new HubMetrics(ignite, regions, sync);
-            TransactionService transactions = new TransactionService(ignite, regions, writes, TransactionService.DEFAULT_MAX_OPERATIONS);
-            this.sql = new SqlService(ignite, new SqlCursors(SQL_MAX_OPEN_CURSORS, SQL_CURSOR_IDLE_MILLIS, System::nanoTime));
+            HubConfig.Query query = config.query();
+            TransactionService transactions = new TransactionService(ignite, regions, writes, query.maxTransactionOperations());
+            this.sql = new SqlService(ignite, new SqlCursors(query.maxOpenCursors(), query.cursorIdleSeconds() * 1000L, System::nanoTime));
+            sql.afterDml(endpoints::anyRegionWritten);
+            SqlCursors cursors = sql.cursors();
+            metrics.gauge("dih.sql.open.cursors", "SQL cursors open on this node (pages still to fetch); at query.max_open_cursors "
+                    + "new ones are refused with 503", cursors::open);
             runner.observe(metrics::recordEndpointCall);
             this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, sql, endpoints, runner, metrics);
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());

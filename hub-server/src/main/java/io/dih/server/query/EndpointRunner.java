@@ -9,16 +9,21 @@ import io.dih.server.region.RegionCaches;
 import io.dih.server.region.RegionService;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cache.query.FieldsQueryCursor;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
+import org.apache.ignite.internal.processors.cache.QueryCursorImpl;
+import org.apache.ignite.internal.processors.query.GridQueryFieldMetadata;
 
 /**
  * Runs endpoints: binds a call's parameters, answers from this node's cache while the answer is fresh (its TTL has not
@@ -68,21 +73,24 @@ public final class EndpointRunner {
             CompiledEndpoint.Bound bound = ep.bind(params.get());
             boolean caching = spec.ttlSeconds() > 0;
             RegionGenerations gens = endpoints.generations();
+            RegionVersions versions = endpoints.versions();
             if (caching) {
                 gens.watch(spec.cacheRegions()); // a no-op once the registry listener has started the watches
                 ResultCache.Answer a = state.cache().get(bound.cacheKey(), started);
                 if (a != null) {
-                    if (gens.fresh(spec.cacheRegions(), a.stamp())) {
+                    if (gens.fresh(spec.cacheRegions(), a.stamp()) && versions.unchanged(spec.cacheRegions(), a.versions())) {
                         outcome = EndpointObserver.Outcome.HIT;
                         return a.result().asCached();
                     }
                     state.cache().remove(bound.cacheKey(), a);
                 }
             }
-            long stamp = gens.now(); // before the query: a change the query may have missed bumps a generation past it
+            // both taken before the query: a change the query may have missed moves one of them past these
+            long stamp = gens.now();
+            List<Long> seen = caching ? versions.snapshot(spec.cacheRegions()) : List.of();
             EndpointResult result = query(ep, bound.args());
             if (caching && gens.watched(spec.cacheRegions())) {
-                state.cache().put(bound.cacheKey(), new ResultCache.Answer(result, stamp,
+                state.cache().put(bound.cacheKey(), new ResultCache.Answer(result, stamp, seen,
                         started + TimeUnit.SECONDS.toNanos(spec.ttlSeconds())), started);
             }
             outcome = EndpointObserver.Outcome.MISS;
@@ -120,9 +128,14 @@ public final class EndpointRunner {
         List<String> columns = new ArrayList<>();
         boolean truncated = false;
         try (FieldsQueryCursor<List<?>> cur = regions.get(spec.cacheRegions().get(0)).cache().query(q)) {
+            List<GridQueryFieldMetadata> meta = cur instanceof QueryCursorImpl<?> qc ? qc.fieldsMeta() : null;
+            List<String> names = new ArrayList<>();
+            List<String> tables = new ArrayList<>();
             for (int i = 0; i < cur.getColumnsCount(); i++) {
-                columns.add(label(cur.getFieldName(i)));
+                names.add(cur.getFieldName(i));
+                tables.add(meta == null ? null : meta.get(i).typeName());
             }
+            columns.addAll(labels(names, tables));
             Iterator<List<?>> it = cur.iterator();
             while (it.hasNext()) {
                 List<?> row = it.next();
@@ -160,5 +173,31 @@ public final class EndpointRunner {
     /** A column label as users named it: H2 upper-cases unquoted names, regions name columns in lower case. */
     private static String label(String name) {
         return name.equals(name.toUpperCase(Locale.ROOT)) ? name.toLowerCase(Locale.ROOT) : name;
+    }
+
+    /**
+     * The row keys of an answer: each column's label, unique, since rows are JSON objects. A label two columns share
+     * (a join's {@code o.id, c.id}) is qualified by its table ({@code orders.id}, {@code customers.id}); one that is
+     * still not unique (a self-join, two equal expressions) gets {@code _2}, {@code _3}… after its second use.
+     *
+     * @param tables each column's table, {@code null} for an expression
+     */
+    static List<String> labels(List<String> names, List<String> tables) {
+        Map<String, Integer> uses = new HashMap<>();
+        names.forEach(n -> uses.merge(label(n), 1, Integer::sum));
+        List<String> out = new ArrayList<>(names.size());
+        Set<String> taken = new HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String l = label(names.get(i));
+            if (uses.get(l) > 1 && tables.get(i) != null) {
+                l = label(tables.get(i)) + "." + l;
+            }
+            String unique = l;
+            for (int n = 2; !taken.add(unique); n++) {
+                unique = l + "_" + n;
+            }
+            out.add(unique);
+        }
+        return out;
     }
 }

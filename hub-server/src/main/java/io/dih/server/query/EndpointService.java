@@ -14,6 +14,7 @@ import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.NotFoundException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,7 @@ public final class EndpointService implements AutoCloseable {
     private final Registry registry;
     private final RegionService regions;
     private final RegionGenerations generations;
+    private final RegionVersions versions;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final ExecutorService reconciler;
     private final IgniteBiPredicate<java.util.UUID, Object> bulkListener;
@@ -57,11 +59,16 @@ public final class EndpointService implements AutoCloseable {
     public record Registered(EndpointSpec spec, boolean created) {
     }
 
-    public EndpointService(Ignite ignite, Registry registry, RegionService regions) {
+    /**
+     * @param versionsDataRegion the Ignite data region for {@link RegionVersions} (one that never evicts), or
+     *                           {@code null} for the default one
+     */
+    public EndpointService(Ignite ignite, Registry registry, RegionService regions, String versionsDataRegion) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.regions = requireNonNull(regions, "regions is null");
         this.generations = new RegionGenerations(name -> regions.get(name).cache());
+        this.versions = new RegionVersions(ignite, versionsDataRegion);
         this.reconciler = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "dih-endpoint-watches");
             t.setDaemon(true);
@@ -78,6 +85,29 @@ public final class EndpointService implements AutoCloseable {
 
     RegionGenerations generations() {
         return generations;
+    }
+
+    RegionVersions versions() {
+        return versions;
+    }
+
+    /**
+     * A write call of this node wrote these regions (committed or not) and is about to answer: the ones cached
+     * endpoints read get new versions on every node first, so no answer cached before the write is given after it.
+     */
+    public void regionsWritten(Collection<String> names) {
+        List<String> hit = new ArrayList<>();
+        for (String n : names) {
+            if (generations.watching(n)) {
+                hit.add(n);
+            }
+        }
+        versions.bump(hit);
+    }
+
+    /** A write call changed regions it cannot name (SQL DML): every region a cached endpoint reads gets a new version. */
+    public void anyRegionWritten() {
+        versions.bump(generations.regions());
     }
 
     /** Called by the registry listener (on an Ignite thread: quick) for every change on any node. */
@@ -97,6 +127,7 @@ public final class EndpointService implements AutoCloseable {
 
     /** A region changed in bulk on this node (a load): tells every node, whose answers over it are then stale. */
     public void regionChangedInBulk(String region) {
+        regionsWritten(List.of(region));
         ignite.message().send(BULK_CHANGE_TOPIC, region);
     }
 
@@ -117,7 +148,9 @@ public final class EndpointService implements AutoCloseable {
         if (existing != null) {
             return same(read(existing), spec);
         }
-        generations.watch(spec.cacheRegions());
+        if (spec.ttlSeconds() > 0) {
+            generations.watch(spec.cacheRegions()); // answers of endpoints that never cache need no watch
+        }
         LOG.info("Registered endpoint {} over {}", spec.path(), spec.cacheRegions());
         return new Registered(spec, true);
     }
@@ -260,7 +293,9 @@ public final class EndpointService implements AutoCloseable {
         try {
             Set<String> needed = new LinkedHashSet<>();
             for (EndpointSpec e : list()) {
-                needed.addAll(e.cacheRegions());
+                if (e.ttlSeconds() > 0) {
+                    needed.addAll(e.cacheRegions());
+                }
             }
             generations.retain(needed);
             for (String r : needed) {

@@ -89,6 +89,11 @@ public final class RegionGenerations implements AutoCloseable {
         }
     }
 
+    /** Whether the region is watched. */
+    public boolean watching(String region) {
+        return watches.containsKey(region.toLowerCase(Locale.ROOT));
+    }
+
     /** Whether every region is watched: only then can an answer over them be cached. */
     public boolean watched(Collection<String> regions) {
         for (String r : regions) {

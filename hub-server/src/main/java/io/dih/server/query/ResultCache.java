@@ -6,14 +6,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's cached answers of one endpoint, by expanded cache key: each kept until its TTL passes and served only
- * while it is fresh (the caller checks the regions' generations against the stamp it was computed at). Bounded: at
+ * while it is fresh (the caller checks the regions' generations and versions against those it was computed at). Bounded: at
  * {@link #MAX_ANSWERS} answers, expired ones are dropped, and if none were, new answers are not cached until some
  * expire.
  */
 final class ResultCache {
     static final int MAX_ANSWERS = 10_000;
 
-    record Answer(EndpointResult result, long stamp, long expiresAtNanos) {
+    /**
+     * @param stamp    the {@link RegionGenerations} clock when the query started
+     * @param versions the {@link RegionVersions} of the endpoint's regions when the query started
+     */
+    record Answer(EndpointResult result, long stamp, java.util.List<Long> versions, long expiresAtNanos) {
     }
 
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();

@@ -33,6 +33,7 @@ public final class SqlService implements AutoCloseable {
     private final GridQueryProcessor queries;
     private final SqlCursors cursors;
     private final ScheduledExecutorService timer;
+    private volatile Runnable afterDml = () -> { };
 
     public SqlService(Ignite ignite, SqlCursors cursors) {
         requireNonNull(ignite, "ignite is null");
@@ -45,6 +46,14 @@ public final class SqlService implements AutoCloseable {
         });
         long sweep = Math.max(1000, cursors.idleMillis() / 4);
         timer.scheduleWithFixedDelay(cursors::expireIdle, sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Installs what runs after every DML statement (committed or not), before it answers: the statement may have
+     * changed any region, so cached endpoint answers end there.
+     */
+    public void afterDml(Runnable listener) {
+        this.afterDml = requireNonNull(listener, "listener is null");
     }
 
     public SqlCursors cursors() {
@@ -97,6 +106,9 @@ public final class SqlService implements AutoCloseable {
                     close(ignite);
                 }
                 cursors.release(cursor);
+            }
+            if (kind == SqlStatements.Kind.DML) {
+                afterDml.run();
             }
         }
     }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.binary.BinaryObject;
@@ -39,8 +40,6 @@ import org.apache.ignite.transactions.Transaction;
 public final class TransactionService {
     /** How many times a SERIALIZABLE transaction is tried when another one changed what it read. */
     static final int OPTIMISTIC_ATTEMPTS = 20;
-    /** The most operations one transaction may hold, unless the node is configured otherwise. */
-    public static final int DEFAULT_MAX_OPERATIONS = 1000;
 
     private final Ignite ignite;
     private final RegionWrites writes;
@@ -68,6 +67,25 @@ public final class TransactionService {
         }
         readThrough(slots, stored);
         checkCapacity(plan);
+        Set<String> written = new TreeSet<>();
+        boolean session = false;
+        for (TxOperation op : plan.operations()) {
+            if (op.kind().writes() && written.add(op.region().name())) {
+                session |= writes.sessionConsistent(op.region());
+            }
+        }
+        try {
+            TransactionResult done = run(plan, slots, queueing, stored);
+            return session ? new TransactionResult(done.status(), done.isolation(), done.attempts(), done.results(), true) : done;
+        } finally {
+            if (!written.isEmpty()) {
+                writes.written(written); // before the answer: cached endpoint answers over these regions end here
+            }
+        }
+    }
+
+    private TransactionResult run(TransactionPlan plan, TreeMap<Slot, Boolean> slots, Map<String, SyncEngine> queueing,
+                                  Map<String, Region> stored) {
         Isolation isolation = plan.isolation().effective();
         long deadline = System.nanoTime() + plan.timeoutMs() * 1_000_000L;
         for (int attempt = 1; ; attempt++) {
@@ -77,7 +95,7 @@ public final class TransactionService {
             }
             try {
                 List<TransactionResult.Operation> results = attempt(plan, isolation, left, slots, queueing);
-                return new TransactionResult("COMMITTED", isolation.name(), attempt, results);
+                return new TransactionResult("COMMITTED", isolation.name(), attempt, results, false);
             } catch (HubException e) {
                 throw e; // a failed operation or guard: the transaction rolled back
             } catch (RuntimeException e) {

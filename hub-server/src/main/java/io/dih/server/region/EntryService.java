@@ -81,7 +81,7 @@ public final class EntryService {
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
         BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
         io.dih.server.sync.SyncEngine wb = queueing(r);
-        boolean created = guard(r, () -> {
+        boolean created = written(r, () -> guard(r, () -> {
             checkCapacity(r, Set.of(key));
             if (wb != null) {
                 // READ_COMMITTED: the reads take no locks, the writes do (the entry and its pending record)
@@ -96,7 +96,7 @@ public final class EntryService {
             boolean fresh = !r.cache().withSkipStore().containsKey(key);
             r.cache().put(key, value);
             return fresh;
-        });
+        }));
         return new Put(EntryCodec.toJson(r, key, value), created);
     }
 
@@ -119,9 +119,9 @@ public final class EntryService {
         BinaryObject merged;
         if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
             io.dih.server.sync.SyncEngine wb = queueing(r);
-            merged = guard(r, () -> patchInTransaction(r, key, changes, wb));
+            merged = written(r, () -> guard(r, () -> patchInTransaction(r, key, changes, wb)));
         } else {
-            merged = guard(r, () -> patchByReplace(r, key, changes));
+            merged = written(r, () -> guard(r, () -> patchByReplace(r, key, changes)));
         }
         if (merged == null) {
             throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
@@ -180,16 +180,16 @@ public final class EntryService {
             // the row may be in the source only (the entry expired): a read-through get sees it (or its pending write)
             removed = guard(r, () -> r.cache().get(key) != null);
             if (removed) {
-                guard(r, () -> {
+                written(r, () -> guard(r, () -> {
                     try (Transaction tx = txStart()) {
                         RegionWrites.write(r, wb, key, null);
                         tx.commit();
                         return null;
                     }
-                });
+                }));
             }
         } else {
-            removed = guard(r, () -> r.cache().remove(key));
+            removed = written(r, () -> guard(r, () -> r.cache().remove(key)));
         }
         if (!removed) {
             throw new NotFoundException("no entry with key '" + keyText + "' in region '" + r.name() + "'");
@@ -254,7 +254,7 @@ public final class EntryService {
             throw new InvalidSpecException(errors);
         }
         io.dih.server.sync.SyncEngine wb = queueing(r);
-        return guard(r, () -> {
+        return written(r, () -> guard(r, () -> {
             checkCapacity(r, batch.keySet());
             if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
                 try (Transaction tx = txStart()) {
@@ -272,7 +272,16 @@ public final class EntryService {
             int fresh = batch.size() - r.cache().withSkipStore().getAll(KeyOrder.sortedSet(batch.keySet())).size();
             r.cache().putAll(batch);
             return fresh;
-        });
+        }));
+    }
+
+    /** Runs a write of {@code r}, then (whatever its outcome) tells the listeners of written regions, before answering. */
+    private <T> T written(Region r, Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            writes.written(List.of(r.name()));
+        }
     }
 
     private static void checkBatch(String field, int size) {

@@ -1,8 +1,12 @@
 package io.dih.server.region;
 
+import static java.util.Objects.requireNonNull;
+
 import io.dih.api.CacheStrategy;
 import io.dih.api.ConsistencyLevel;
 import io.dih.server.sync.SyncEngine;
+import java.util.Collection;
+import java.util.function.Consumer;
 import javax.cache.processor.MutableEntry;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheEntryProcessor;
@@ -15,6 +19,20 @@ import org.apache.ignite.cache.CacheEntryProcessor;
  */
 public final class RegionWrites {
     private volatile SyncEngine sync;
+    private volatile Consumer<Collection<String>> written = names -> { };
+
+    /**
+     * Installs the listener told, before a write call answers, of the regions it wrote (committed or not: a listener
+     * must treat a failed write as a possible change). Cached endpoint answers over them end there.
+     */
+    public void afterWrites(Consumer<Collection<String>> listener) {
+        this.written = requireNonNull(listener, "listener is null");
+    }
+
+    /** Tells the listener that a write call has finished writing these regions; call it before the call answers. */
+    public void written(Collection<String> regionNames) {
+        written.accept(regionNames);
+    }
 
     /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
     public void attach(SyncEngine engine) {

@@ -141,7 +141,7 @@ public final class WriteBehindQueue {
     }
 
     /** The data region for pending writes, or {@code null} when the node's (Spring) configuration has none. */
-    static DataRegionConfiguration syncDataRegion(Ignite ignite) {
+    public static DataRegionConfiguration syncDataRegion(Ignite ignite) {
         DataStorageConfiguration ds = ignite.configuration().getDataStorageConfiguration();
         if (ds == null || ds.getDataRegionConfigurations() == null) {
             return null;

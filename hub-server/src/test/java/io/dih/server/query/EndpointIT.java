@@ -26,6 +26,8 @@ class EndpointIT {
     static final String ENDPOINTS = "/api/v1/dih/api-endpoints";
     static final String QUERY = "/api/v1/dih/query/";
     static final String REGIONS = "/api/v1/dih/cache-regions";
+    static final String SQL = "/api/v1/dih/sql-query";
+    static final String TRANSACTIONS = "/api/v1/dih/transactions";
 
     /** Seed 004's endpoint body exactly as written. */
     static final String SEED_ENDPOINT = """
@@ -261,10 +263,10 @@ class EndpointIT {
         java.util.function.IntFunction<java.util.function.Predicate<JsonNode>> price = p -> a -> !a.path("cached").asBoolean()
                 && a.path("rows").size() == 1 && a.path("rows").get(0).path("price").asInt() == p;
 
-        // REST put on the same node
+        // REST put on the same node: the very next call answers the new value
         cachedOnce(rest, "prices/of", "?sku=a");
         ok(rest.put(REGIONS + "/prices/entries/a", "{\"price\": 2}"));
-        long restMs = waitForFresh(rest, "prices/of", "?sku=a", price.apply(2));
+        assertThat(price.apply(2).test(ok(rest.get(QUERY + "prices/of?sku=a")).json())).isTrue();
 
         // SQL DML through the JDBC thin driver
         cachedOnce(rest, "prices/of", "?sku=a");
@@ -274,7 +276,7 @@ class EndpointIT {
             ps.setString(2, "a");
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
-        long sqlMs = waitForFresh(rest, "prices/of", "?sku=a", price.apply(3));
+        long sqlMs = waitForFresh(rest, "prices/of", "?sku=a", price.apply(3)); // JDBC: the continuous query tells, ms later
 
         // a thin-client cache operation (a remove: the key is the plain string)
         cachedOnce(rest, "prices/of", "?sku=a");
@@ -283,14 +285,22 @@ class EndpointIT {
         }
         long thinMs = waitForFresh(rest, "prices/of", "?sku=a", a -> !a.path("cached").asBoolean() && a.path("rows").isEmpty());
 
-        // a write on node 0, the query on node 1
+        // writes through the hub's calls on node 0, each followed at once by a call on node 1 that was cached: never stale
         ok(rest.put(REGIONS + "/prices/entries/a", "{\"price\": 4}"));
         waitForFresh(rest1, "prices/of", "?sku=a", price.apply(4));
-        cachedOnce(rest1, "prices/of", "?sku=a");
-        ok(rest.put(REGIONS + "/prices/entries/a", "{\"price\": 5}"));
-        long remoteMs = waitForFresh(rest1, "prices/of", "?sku=a", price.apply(5));
-        System.out.printf("endpoint invalidation seen after: REST %d ms, SQL DML %d ms, thin client %d ms, other node %d ms%n",
-                restMs, sqlMs, thinMs, remoteMs);
+        for (int p = 5; p < 45; p++) {
+            cachedOnce(rest1, "prices/of", "?sku=a");
+            switch (p % 4) {
+                case 0 -> ok(rest.put(REGIONS + "/prices/entries/a", "{\"price\": " + p + "}"));
+                case 1 -> ok(rest.patch(REGIONS + "/prices/entries/a", "{\"price\": " + p + "}"));
+                case 2 -> ok(rest.post(SQL, "{\"query\": \"UPDATE prices SET price = ? WHERE sku = 'a'\", \"params\": [" + p + "]}"));
+                default -> ok(rest.post(TRANSACTIONS, "{\"operations\": [{\"region\": \"prices\", \"operation\": \"put\", "
+                        + "\"data\": {\"key\": \"a\", \"updates\": {\"price\": " + p + "}}}]}"));
+            }
+            JsonNode a = ok(rest1.get(QUERY + "prices/of?sku=a")).json();
+            assertThat(price.apply(p).test(a)).as("write %d (kind %d), then %s", p, p % 4, a).isTrue();
+        }
+        System.out.printf("endpoint invalidation seen after: SQL DML over JDBC %d ms, thin client %d ms%n", sqlMs, thinMs);
 
         // another key's answer stays cached until its own region changes... and any change of the region drops it
         ok(rest.put(REGIONS + "/prices/entries/b", "{\"price\": 7}"));

@@ -93,6 +93,22 @@ class SqlJoinIT {
     }
 
     @Test
+    void anEndpointOverAJoinKeepsEveryColumnOfTheSameName() {
+        ok(first.post("/api/v1/dih/api-endpoints", """
+                {"path": "orders/with-customer", "cache_regions": ["sj_orders", "sj_customers"], "ttl_seconds": 60,
+                 "query_template": "SELECT o.order_id, o.customer_id AS id, c.id, c.name, c.name FROM sj_orders o JOIN sj_customers c ON o.customer_id = c.id WHERE o.order_id = {id}",
+                 "parameters": {"id": {"type": "BIGINT"}}}"""));
+        for (Rest node : new Rest[] {first, second}) {
+            Rest.Response r = node.get("/api/v1/dih/query/orders/with-customer?id=305");
+            ok(r);
+            assertThat(r.json().path("columns").toString()).isEqualTo("[\"order_id\",\"sj_orders.id\",\"sj_customers.id\",\"sj_customers.name\",\"sj_customers.name_2\"]");
+            assertThat(r.json().path("rows").toString())
+                    .isEqualTo("[{\"order_id\":305,\"sj_orders.id\":3,\"sj_customers.id\":3,\"sj_customers.name\":\"c03\",\"sj_customers.name_2\":\"c03\"}]");
+        }
+        assertThat(first.delete("/api/v1/dih/api-endpoints/orders/with-customer").status()).isEqualTo(204);
+    }
+
+    @Test
     void aCursorLivesOnTheNodeThatOpenedIt() {
         JsonNode b = post(first, "{\"query\": \"SELECT order_id FROM sj_orders\", \"page_size\": 5}");
         String token = b.path("next_page").asText();

@@ -35,7 +35,7 @@ class SqlQueryIT {
 
     @BeforeAll
     static void start() {
-        cluster = TestingHubCluster.start(1);
+        cluster = TestingHubCluster.start(1, tree -> tree.putObject("query").put("max_open_cursors", 20));
         node = cluster.node(0);
         rest = new Rest(node.baseUrl());
         created(rest.post(REGIONS, """
@@ -188,6 +188,7 @@ class SqlQueryIT {
     void cursorsAreBoundedPerNode() {
         List<String> tokens = new ArrayList<>();
         try {
+            assertThat(node.sql().cursors().maxOpen()).as("query.max_open_cursors").isEqualTo(20);
             int room = node.sql().cursors().maxOpen() - node.sql().cursors().open();
             for (int i = 0; i < room; i++) {
                 JsonNode b = query("{\"query\": \"SELECT id FROM sq_items\", \"page_size\": 1}");
@@ -196,6 +197,10 @@ class SqlQueryIT {
             Rest.Response full = post("{\"query\": \"SELECT id FROM sq_items\", \"page_size\": 1}");
             assertThat(full.status()).as(full.toString()).isEqualTo(503);
             assertThat(full.json().path("detail").asText()).contains("SQL cursors open, its limit");
+            java.util.regex.Matcher gauge = java.util.regex.Pattern.compile("(?m)^dih_sql_open_cursors\\{[^}]*} ([0-9.]+)$")
+                    .matcher(rest.get("/api/v1/dih/metrics").body());
+            assertThat(gauge.find()).as("the open-cursor gauge is scraped").isTrue();
+            assertThat(Double.parseDouble(gauge.group(1))).isEqualTo(node.sql().cursors().maxOpen());
             // a query that needs no cursor is refused too: the limit is checked before anything runs
             assertThat(rest.delete(SQL + "/pages/" + tokens.remove(0)).status()).isEqualTo(204);
             Rest.Response again = post("{\"query\": \"SELECT id FROM sq_items\", \"page_size\": 1}");

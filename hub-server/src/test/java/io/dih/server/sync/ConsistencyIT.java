@@ -93,6 +93,16 @@ class ConsistencyIT extends SyncFixture {
         Rest.Response badToken = rest.withHeader("X-DIH-Session", "not a token!").get(REGIONS + "/profiles/entries/1");
         assertThat(badToken.status()).isEqualTo(400);
         assertThat(badToken.body()).contains("X-DIH-Session");
+
+        // transactions too: a write to the SESSION region hands out a token, a read-only one does not, a sent one is echoed
+        String tx = "{\"operations\": [{\"region\": \"profiles\", \"operation\": \"%s\", \"data\": {\"key\": 1%s}}]}";
+        Rest.Response wrote = rest.post("/api/v1/dih/transactions", tx.formatted("update", ", \"updates\": {\"name\": \"tx\"}"));
+        assertThat(wrote.status()).as(wrote.toString()).isEqualTo(200);
+        assertThat(wrote.header("X-DIH-Session")).as(wrote.toString()).isNotBlank().isNotEqualTo(token);
+        Rest.Response read = rest.post("/api/v1/dih/transactions", tx.formatted("get", ""));
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.header("X-DIH-Session")).isNull();
+        assertThat(session.post("/api/v1/dih/transactions", tx.formatted("get", "")).header("X-DIH-Session")).isEqualTo(token);
     }
 
     @Test
