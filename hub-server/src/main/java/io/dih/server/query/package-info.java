@@ -20,10 +20,13 @@
  * cache {@code clear()}, as a CDC truncate does — is announced by the node that did it over Ignite messaging, as is
  * the end of every load (belt and braces).
  *
- * <p>Staleness: events reach a node's listener asynchronously after the commit, so for the time it takes a
- * continuous-query event to arrive (milliseconds on a healthy cluster; longer under a long GC pause or a slow link)
- * a node may still answer the previous result. A call on the node that made the write is no different: the listener
- * is called after the commit, not inside it. Writes that neither go through the cache nor are announced (a raw
+ * <p>Exactness: events reach a node's listener asynchronously after the commit. So that no write of the hub's own
+ * calls can be followed by a stale answer, those calls (REST entries and the SDK, transactions, SQL DML over REST,
+ * loads) also give the regions they wrote a new {@link io.dih.server.query.RegionVersions version} on every node
+ * before they answer (a replicated {@code FULL_SYNC} cache; only regions some caching endpoint reads), and an answer
+ * is served only while the versions it was computed at still hold. Writes that bypass the gateway (thin client, JDBC,
+ * CDC, expiry) rely on the event: for the milliseconds it takes to arrive (longer under a long GC pause or a slow
+ * link) a node may still give the previous answer. Writes that neither go through the cache nor are announced (a raw
  * {@code IgniteCache.clear()} through the thin client or the Ignite API) do not drop answers before their TTL.
  */
 package io.dih.server.query;
