@@ -11,6 +11,8 @@ import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceService;
+import io.dih.server.subscribe.Subscriptions;
+import io.dih.server.sync.SyncEngine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -30,11 +32,31 @@ public final class GatewayApp implements AutoCloseable {
     public static final long MAX_REQUEST_BYTES = 32L * 1024 * 1024;
 
     private final Javalin app;
+    private final SubscriptionController subscriptionController;
 
-    public GatewayApp(Ignite ignite, RegionService regions, EntryService entries, SourceService sources,
-                      io.dih.server.sync.SyncEngine sync, TransactionService transactions, SqlService sql,
-                      EndpointService endpoints, EndpointRunner runner, HubMetrics metrics) {
-        requireNonNull(ignite, "ignite is null");
+    /** What the gateway serves: the node's services. */
+    public record Services(Ignite ignite, RegionService regions, EntryService entries, SourceService sources, SyncEngine sync,
+                           TransactionService transactions, SqlService sql, EndpointService endpoints, EndpointRunner runner,
+                           Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics) {
+        public Services {
+            requireNonNull(ignite, "ignite is null");
+            requireNonNull(subscriptions, "subscriptions is null");
+            requireNonNull(metrics, "metrics is null");
+        }
+    }
+
+    public GatewayApp(Services services) {
+        Ignite ignite = services.ignite();
+        RegionService regions = services.regions();
+        SourceService sources = services.sources();
+        EndpointRunner runner = services.runner();
+        HubMetrics metrics = services.metrics();
+        SqlService sql = services.sql();
+        EndpointService endpoints = services.endpoints();
+        SyncEngine sync = services.sync();
+        EntryService entries = services.entries();
+        TransactionService transactions = services.transactions();
+        this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis());
         SqlController sqlController = new SqlController(sql);
         EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
@@ -80,6 +102,9 @@ public final class GatewayApp implements AutoCloseable {
                 .delete(EndpointController.BASE + EndpointController.PATH, endpointController::delete)
                 .post(EndpointController.QUERY + EndpointController.PATH, endpointController::callPost)
                 .get(EndpointController.QUERY + EndpointController.PATH, endpointController::callGet)
+                .get(SubscriptionController.BASE + "/{region}", subscriptionController::sse)
+                .get(SubscriptionController.BASE + "/{region}/journal", subscriptionController::journal)
+                .put(SubscriptionController.BASE + "/{region}/journal", subscriptionController::configure)
                 .get(API + "/health", ops::health)
                 .get(API + "/metrics", ops::metrics)
                 .get("/ignite", ops::ignite)
@@ -98,6 +123,7 @@ public final class GatewayApp implements AutoCloseable {
                                     .version("0.1.0")
                                     .description("Cache regions, entries, SQL and sync over Apache Ignite. Every error is application/problem+json.")))));
             config.router.mount(routes::mount);
+            config.router.mount(router -> router.ws(SubscriptionController.BASE + "/{region}", subscriptionController::websocket));
         });
         app.exception(Exception.class, Problems::handle);
         // Errors raised by Javalin or Jetty themselves (no route, wrong method, body too large…) become problems too.
@@ -145,5 +171,6 @@ public final class GatewayApp implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        subscriptionController.close();
     }
 }

@@ -45,6 +45,9 @@ final class Problems {
         if (e instanceof TimedOutException) {
             return 408;
         }
+        if (e instanceof io.dih.spi.TooManyRequestsException) {
+            return 429;
+        }
         return 500;
     }
 
@@ -88,6 +91,8 @@ final class Problems {
             case 408 -> "Request timeout";
             case 413 -> "Request too large";
             case 415 -> "Unsupported media type";
+            case 406 -> "Not acceptable";
+            case 429 -> "Too many requests";
             case 503 -> "Service unavailable";
             default -> status >= 500 ? "Internal error" : "Request failed";
         };

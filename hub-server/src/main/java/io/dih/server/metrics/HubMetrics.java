@@ -3,6 +3,7 @@ package io.dih.server.metrics;
 import static java.util.Objects.requireNonNull;
 
 import io.dih.server.region.Region;
+import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.region.RegionService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -39,6 +40,10 @@ public final class HubMetrics implements AutoCloseable {
     private final MultiGauge regionBackupEntries;
     private final MultiGauge memoryUsed;
     private final MultiGauge memoryMax;
+    private volatile Subscriptions subscriptions;
+    private MultiGauge subscriptionsOpen;
+    private MultiGauge subscriptionsSlow;
+    private MultiGauge journalEvents;
     private final io.dih.server.sync.SyncEngine sync;
     private final Map<String, MultiGauge> syncGauges = new LinkedHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -90,6 +95,43 @@ public final class HubMetrics implements AutoCloseable {
 
     private void syncGauge(String name, String description) {
         syncGauges.put(name, MultiGauge.builder(name).description(description).register(registry));
+    }
+
+    /**
+     * Reports subscriptions: {@code dih_subscriptions_open} and {@code dih_subscriptions_slow_disconnects} per region
+     * on this node, {@code dih_journal_events} per journaled region (cluster-wide), and the
+     * {@code dih_subscription_delivery_lag} timer (journal receipt of a change → sent to a subscriber).
+     */
+    public synchronized void watchSubscriptions(Subscriptions subs) {
+        this.subscriptions = requireNonNull(subs, "subs is null");
+        subscriptionsOpen = MultiGauge.builder("dih.subscriptions.open").description("Subscriptions open on this node, per region").register(registry);
+        subscriptionsSlow = MultiGauge.builder("dih.subscriptions.slow.disconnects")
+                .description("Subscribers this node closed as too slow, per region, in total").register(registry);
+        journalEvents = MultiGauge.builder("dih.journal.events")
+                .description("Events a region's change journal keeps (cluster-wide: every node reports the same value)").register(registry);
+        subs.observeLag((region, millis) -> Timer.builder("dih.subscription.delivery.lag")
+                .description("A change's receipt by the journal to its sending to a subscriber, per event sent by this node")
+                .tag("region", region)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(Math.max(0, millis), TimeUnit.MILLISECONDS));
+    }
+
+    private void refreshSubscriptions() {
+        Subscriptions subs = subscriptions;
+        if (subs == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> open = new ArrayList<>();
+        subs.openByRegion().forEach((r, n) -> open.add(MultiGauge.Row.of(Tags.of("region", r), n)));
+        subscriptionsOpen.register(open, true);
+        List<MultiGauge.Row<?>> slow = new ArrayList<>();
+        subs.slowDisconnects().forEach((r, n) -> slow.add(MultiGauge.Row.of(Tags.of("region", r), n)));
+        subscriptionsSlow.register(slow, true);
+        List<MultiGauge.Row<?>> events = new ArrayList<>();
+        subs.journalSizes().forEach((r, n) -> events.add(MultiGauge.Row.of(Tags.of("region", r), n)));
+        journalEvents.register(events, true);
     }
 
     /** Registers a gauge of this node read at every scrape. */
@@ -158,6 +200,7 @@ public final class HubMetrics implements AutoCloseable {
         memoryUsed.register(used, true);
         memoryMax.register(max, true);
         refreshSync();
+        refreshSubscriptions();
     }
 
     private void refreshSync() {

@@ -31,7 +31,8 @@ public record HubConfig(
         @JsonProperty("ignite_config") String igniteConfig,
         @JsonProperty("bootstrap") String bootstrap,
         @JsonProperty("sync") Sync sync,
-        @JsonProperty("query") Query query) {
+        @JsonProperty("query") Query query,
+        @JsonProperty("subscriptions") Subscriptions subscriptions) {
 
     public HubConfig {
         if (sync == null) {
@@ -39,6 +40,9 @@ public record HubConfig(
         }
         if (query == null) {
             query = Query.DEFAULTS;
+        }
+        if (subscriptions == null) {
+            subscriptions = Subscriptions.DEFAULTS;
         }
         List<FieldError> errors = new ArrayList<>();
         require(errors, "node", node);
@@ -326,6 +330,51 @@ public record HubConfig(
             }
             if (maxTransactionOperations > 100_000) {
                 errors.add(new FieldError("query.max_transaction_operations", "must be at most 100000, was " + maxTransactionOperations));
+            }
+            fail(errors);
+        }
+    }
+
+    /**
+     * Region change subscriptions, per node (journal retention: per journal, these are the defaults).
+     *
+     * @param maxPerNode           subscriptions one node serves at once (more: 429)
+     * @param maxLagEvents         a subscriber further behind than this is closed as too slow (it can resume)
+     * @param sendTimeoutMs        a client that does not take an event within this is closed as too slow
+     * @param heartbeatSeconds     how often an idle subscription gets a heartbeat
+     * @param maxSnapshotRows      the most rows a snapshot=true subscription starts with
+     * @param journalMaxEvents     events a journal keeps (newest)
+     * @param journalMaxAgeSeconds how long a journal keeps an event
+     * @param maxPendingChanges    changes a node holds per journaled region until it sees them journaled
+     */
+    public record Subscriptions(@JsonProperty("max_per_node") int maxPerNode,
+                                @JsonProperty("max_lag_events") long maxLagEvents,
+                                @JsonProperty("send_timeout_ms") long sendTimeoutMs,
+                                @JsonProperty("heartbeat_seconds") long heartbeatSeconds,
+                                @JsonProperty("max_snapshot_rows") int maxSnapshotRows,
+                                @JsonProperty("journal_max_events") int journalMaxEvents,
+                                @JsonProperty("journal_max_age_seconds") long journalMaxAgeSeconds,
+                                @JsonProperty("max_pending_changes") int maxPendingChanges) {
+        public static final Subscriptions DEFAULTS = new Subscriptions(0, 0, 0, 0, 0, 0, 0, 0);
+
+        public Subscriptions {
+            maxPerNode = maxPerNode <= 0 ? 1000 : maxPerNode;
+            maxLagEvents = maxLagEvents <= 0 ? 100_000 : maxLagEvents;
+            sendTimeoutMs = sendTimeoutMs <= 0 ? 10_000 : sendTimeoutMs;
+            heartbeatSeconds = heartbeatSeconds <= 0 ? 15 : heartbeatSeconds;
+            maxSnapshotRows = maxSnapshotRows <= 0 ? 1_000_000 : maxSnapshotRows;
+            journalMaxEvents = journalMaxEvents <= 0 ? 100_000 : journalMaxEvents;
+            journalMaxAgeSeconds = journalMaxAgeSeconds <= 0 ? 3600 : journalMaxAgeSeconds;
+            maxPendingChanges = maxPendingChanges <= 0 ? 200_000 : maxPendingChanges;
+            List<FieldError> errors = new ArrayList<>();
+            if (maxPerNode > 100_000) {
+                errors.add(new FieldError("subscriptions.max_per_node", "must be at most 100000 (each subscription has a thread), was " + maxPerNode));
+            }
+            if (journalMaxEvents > 10_000_000) {
+                errors.add(new FieldError("subscriptions.journal_max_events", "must be at most 10000000, was " + journalMaxEvents));
+            }
+            if (journalMaxAgeSeconds > 7 * 24 * 3600) {
+                errors.add(new FieldError("subscriptions.journal_max_age_seconds", "must be at most a week (604800), was " + journalMaxAgeSeconds));
             }
             fail(errors);
         }

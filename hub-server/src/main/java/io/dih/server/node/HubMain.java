@@ -69,7 +69,7 @@ public final class HubMain implements Callable<Integer> {
                 cfg = loader.load(config);
                 if (demo && cfg.bootstrap() == null) {
                     cfg = new HubConfig(cfg.node(), cfg.discovery(), cfg.communication(), cfg.thinClient(), cfg.gateway(),
-                            cfg.storage(), cfg.defaults(), cfg.igniteConfig(), DEMO_BOOTSTRAP, cfg.sync(), cfg.query());
+                            cfg.storage(), cfg.defaults(), cfg.igniteConfig(), DEMO_BOOTSTRAP, cfg.sync(), cfg.query(), cfg.subscriptions());
                 }
             }
         } catch (InvalidSpecException e) {

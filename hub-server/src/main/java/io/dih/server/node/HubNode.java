@@ -15,6 +15,7 @@ import io.dih.server.region.RegionWrites;
 import io.dih.server.registry.Registry;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceService;
+import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
 import io.dih.server.sync.WriteBehindQueue;
 import org.apache.ignite.Ignite;
@@ -42,6 +43,7 @@ public final class HubNode implements AutoCloseable {
     private final EntryService entries;
     private final SourceService sources;
     private final SyncEngine sync;
+    private final Subscriptions subscriptions;
     private final EndpointService endpoints;
     private final EndpointRunner runner;
     private final HubMetrics metrics;
@@ -73,9 +75,15 @@ public final class HubNode implements AutoCloseable {
             this.runner = new EndpointRunner(endpoints, regions);
             ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
             sources.onBulkChange(endpoints::regionChangedInBulk);
+            HubConfig.Subscriptions sc = config.subscriptions();
+            this.subscriptions = new Subscriptions(ignite, registry, regions,
+                    WriteBehindQueue.syncDataRegion(ignite) != null ? IgniteConfigFactory.SYNC_DATA_REGION : null,
+                    Subscriptions.Settings.of(sc.maxPerNode(), sc.maxLagEvents(), sc.sendTimeoutMs(), sc.heartbeatSeconds() * 1000,
+                            sc.maxSnapshotRows(), sc.journalMaxEvents(), sc.journalMaxAgeSeconds(), sc.maxPendingChanges()));
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
                 endpoints.onRegistryChange(key);
+                subscriptions.onRegistryChange(key);
                 sources.onRegistryChange(key, json);
                 SyncEngine engine = sync;
                 if (engine != null) {
@@ -94,7 +102,10 @@ public final class HubNode implements AutoCloseable {
             metrics.gauge("dih.sql.open.cursors", "SQL cursors open on this node (pages still to fetch); at query.max_open_cursors "
                     + "new ones are refused with 503", cursors::open);
             runner.observe(metrics::recordEndpointCall);
-            this.gateway = new GatewayApp(ignite, regions, entries, sources, sync, transactions, sql, endpoints, runner, metrics);
+            subscriptions.start();
+            metrics.watchSubscriptions(subscriptions);
+            this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
+                    runner, subscriptions, sc.sendTimeoutMs(), metrics));
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -178,6 +189,10 @@ public final class HubNode implements AutoCloseable {
         return sync;
     }
 
+    public Subscriptions subscriptions() {
+        return subscriptions;
+    }
+
     public SqlService sql() {
         return sql;
     }
@@ -217,6 +232,8 @@ public final class HubNode implements AutoCloseable {
         LOG.info("Stopping hub node {}{}", ignite.name(), cancel ? " (cancelling in-flight work)" : "");
         try {
             gateway.close();
+            ignite.cluster().nodeLocalMap().remove(Subscriptions.NODE_LOCAL_KEY);
+            subscriptions.close();
             sql.close();
             metrics.close();
             if (cancel) {

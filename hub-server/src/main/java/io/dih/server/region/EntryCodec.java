@@ -173,6 +173,21 @@ public final class EntryCodec {
         return b.build();
     }
 
+    /** A stored entry as Java values by column name: key columns first, then the region's value columns. */
+    public static Map<String, Object> javaRow(Region region, Object key, Object value) {
+        RegionSpec spec = region.spec();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : spec.keyFields()) {
+            out.put(k, keyPart(spec, key, k));
+        }
+        if (value instanceof BinaryObject bo) {
+            for (String name : region.valueColumns().keySet()) {
+                out.put(name, bo.field(name));
+            }
+        }
+        return out;
+    }
+
     /** The JSON row for a stored entry: key columns first, then every value field. */
     public static ObjectNode toJson(Region region, Object key, Object value) {
         RegionSpec spec = region.spec();

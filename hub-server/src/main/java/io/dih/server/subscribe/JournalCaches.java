@@ -1,0 +1,76 @@
+package io.dih.server.subscribe;
+
+import java.util.Locale;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.cache.CacheAtomicityMode;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cache.CacheWriteSynchronizationMode;
+import org.apache.ignite.cache.PartitionLossPolicy;
+import org.apache.ignite.configuration.CacheConfiguration;
+
+/**
+ * The caches behind region journals: one per journaled region ({@code dih_journal_<region>}, events by sequence
+ * number, partitioned with at least one backup, transactional so a batch and its {@link JournalMeta} commit together)
+ * and one replicated cache of every journal's {@link JournalMeta}. Both live in the data region given at start (the
+ * never-evicted sync region when the node has one): retention, not eviction, bounds them.
+ */
+final class JournalCaches {
+    static final String META = "dih_journal_meta";
+    private static final String PREFIX = "dih_journal_";
+    /** The binary type of journal events (no Java class: fields are read with {@code BinaryObject.field}). */
+    static final String EVENT_TYPE = "dih.JournalEvent";
+
+    private final Ignite ignite;
+    private final String dataRegion;
+    private final int backups;
+
+    /**
+     * @param dataRegion the Ignite data region to keep journals in, or {@code null} for the default one
+     * @param backups    backups of each journal's partitions (at least 1)
+     */
+    JournalCaches(Ignite ignite, String dataRegion, int backups) {
+        this.ignite = ignite;
+        this.dataRegion = dataRegion;
+        this.backups = Math.max(1, backups);
+    }
+
+    static String journalName(String region) {
+        return PREFIX + region.toLowerCase(Locale.ROOT);
+    }
+
+    IgniteCache<String, JournalMeta> meta() {
+        CacheConfiguration<String, JournalMeta> cc = new CacheConfiguration<String, JournalMeta>(META)
+                .setCacheMode(CacheMode.REPLICATED)
+                .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
+        if (dataRegion != null) {
+            cc.setDataRegionName(dataRegion);
+        }
+        return ignite.getOrCreateCache(cc);
+    }
+
+    /** The region's journal (created if absent), in binary form. */
+    IgniteCache<Long, Object> journal(String region) {
+        CacheConfiguration<Long, Object> cc = new CacheConfiguration<Long, Object>(journalName(region))
+                .setCacheMode(CacheMode.PARTITIONED)
+                .setBackups(backups)
+                .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
+                .setPartitionLossPolicy(PartitionLossPolicy.READ_WRITE_SAFE);
+        if (dataRegion != null) {
+            cc.setDataRegionName(dataRegion);
+        }
+        return ignite.getOrCreateCache(cc).withKeepBinary();
+    }
+
+    /** The region's journal if it exists, else {@code null}. */
+    IgniteCache<Long, Object> existingJournal(String region) {
+        IgniteCache<Long, Object> c = ignite.cache(journalName(region));
+        return c == null ? null : c.withKeepBinary();
+    }
+
+    void destroy(String region) {
+        ignite.destroyCache(journalName(region));
+    }
+}

@@ -1,0 +1,218 @@
+package io.dih.server.subscribe;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dih.server.region.Region;
+import io.dih.server.region.RegionService;
+import io.dih.server.registry.Registry;
+import io.dih.spi.NotFoundException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.EventType;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.cache.affinity.Affinity;
+import org.apache.ignite.cache.query.CacheQueryEntryEvent;
+import org.apache.ignite.cache.query.ContinuousQuery;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this node runs for every journaled region (the registry's {@code journal/<region>} entries): a continuous query
+ * on the region that keeps the changes in a {@link ShadowBuffer} until they are journaled, and a continuous query on
+ * the region's journal that moves the {@link JournalTail} subscribers wait on and trims the shadow buffer. Every node
+ * runs both, whether or not it has subscribers or the sequencer, so the sequencer can move to any node without losing
+ * a change, and any node can serve a subscriber.
+ */
+public final class JournalFeeds implements AutoCloseable {
+    /** Node-local key under which the {@link JournalService} finds this node's feeds. */
+    public static final String NODE_LOCAL_KEY = "dih.journal.feeds";
+    private static final Logger LOG = LoggerFactory.getLogger(JournalFeeds.class);
+    private static final int RING = 8192;
+
+    private final Ignite ignite;
+    private final RegionService regions;
+    private final Journals journals;
+    private final JournalCaches caches;
+    private final int maxShadowChanges;
+    private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService worker;
+
+    /** One journaled region as this node follows it. */
+    static final class Feed {
+        final String region;
+        final ShadowBuffer shadow;
+        final JournalTail tail = new JournalTail(RING);
+        final IgniteCache<Long, Object> journal;
+        volatile QueryCursor<?> regionQuery;
+        volatile QueryCursor<?> journalQuery;
+
+        Feed(String region, ShadowBuffer shadow, IgniteCache<Long, Object> journal) {
+            this.region = region;
+            this.shadow = shadow;
+            this.journal = journal;
+        }
+    }
+
+    JournalFeeds(Ignite ignite, RegionService regions, Journals journals, JournalCaches caches, int maxShadowChanges) {
+        this.ignite = requireNonNull(ignite, "ignite is null");
+        this.regions = requireNonNull(regions, "regions is null");
+        this.journals = requireNonNull(journals, "journals is null");
+        this.caches = requireNonNull(caches, "caches is null");
+        this.maxShadowChanges = maxShadowChanges;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dih-journal-feeds");
+            t.setDaemon(true);
+            return t;
+        });
+        worker.scheduleWithFixedDelay(this::fillGaps, 500, 500, TimeUnit.MILLISECONDS);
+        reconcileLater();
+    }
+
+    /** Called by the registry listener (quick): journals or regions changed somewhere. */
+    void onRegistryChange(String registryKey) {
+        if (registryKey.startsWith(Journals.KIND + "/") || registryKey.startsWith("region/")) {
+            reconcileLater();
+        }
+    }
+
+    void reconcileLater() {
+        try {
+            worker.execute(this::reconcile);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Journal feeds are closed");
+        }
+    }
+
+    /** This node's feed of a journaled region, started now if the registry listener has not started it yet. */
+    synchronized Feed feed(String region) {
+        Feed f = feeds.get(region.toLowerCase(Locale.ROOT));
+        return f != null ? f : start(regions.get(region));
+    }
+
+    /** This node's feed if it runs, else {@code null}. */
+    Feed running(String region) {
+        return feeds.get(region.toLowerCase(Locale.ROOT));
+    }
+
+    private synchronized void reconcile() {
+        try {
+            Set<String> wanted = new HashSet<>();
+            for (String region : journals.names()) {
+                try {
+                    Region r = regions.get(region);
+                    wanted.add(r.name().toLowerCase(Locale.ROOT));
+                    if (!feeds.containsKey(r.name().toLowerCase(Locale.ROOT))) {
+                        start(r);
+                    }
+                } catch (NotFoundException e) {
+                    LOG.debug("Journaled region {} is gone", region);
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot follow journaled region {}: {}", region, e.toString());
+                }
+            }
+            for (String region : List.copyOf(feeds.keySet())) {
+                if (!wanted.contains(region)) {
+                    stop(region);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Keeping journal feeds in step with the registry failed: {}", e.toString());
+        }
+    }
+
+    private Feed start(Region r) {
+        String key = r.name().toLowerCase(Locale.ROOT);
+        Feed f = new Feed(r.name(), new ShadowBuffer(maxShadowChanges), caches.journal(r.name()));
+        // the journal's query first: a change journaled from now on moves the tail and trims the shadow buffer
+        ContinuousQuery<Long, Object> jq = new ContinuousQuery<>();
+        jq.setLocalListener(events -> {
+            for (CacheEntryEvent<? extends Long, ?> e : events) {
+                if (e.getEventType() == EventType.CREATED && e.getValue() instanceof BinaryObject ev) {
+                    f.tail.arrived(e.getKey(), ev);
+                    Integer part = ev.field("part");
+                    Long ctr = ev.field("ctr");
+                    if (part != null && part >= 0 && ctr != null) {
+                        f.shadow.trim(part, ctr);
+                    }
+                }
+            }
+        });
+        f.journalQuery = f.journal.query(jq);
+        JournalMeta meta = journals.meta(r.name());
+        if (meta != null) {
+            f.tail.atLeast(meta.nextSeq() - 1);
+        }
+        Affinity<Object> affinity = ignite.affinity(r.cache().getName());
+        ContinuousQuery<Object, Object> rq = new ContinuousQuery<>();
+        rq.setIncludeExpired(true);
+        rq.setLocalListener(events -> {
+            long now = System.currentTimeMillis();
+            for (CacheEntryEvent<?, ?> e : events) {
+                boolean put = e.getEventType() == EventType.CREATED || e.getEventType() == EventType.UPDATED;
+                long ctr = e instanceof CacheQueryEntryEvent<?, ?> q ? q.getPartitionUpdateCounter() : 0;
+                f.shadow.add(affinity.partition(e.getKey()), ctr, put ? "PUT" : "DELETE", e.getKey(), put ? e.getValue() : null,
+                        e.getOldValue(), now);
+            }
+        });
+        f.regionQuery = r.cache().query(rq);
+        f.shadow.registered(System.currentTimeMillis());
+        feeds.put(key, f);
+        LOG.info("Following region {} for its change journal", r.name());
+        return f;
+    }
+
+    private void stop(String key) {
+        Feed f = feeds.remove(key);
+        if (f == null) {
+            return;
+        }
+        close(f.regionQuery);
+        close(f.journalQuery);
+        f.shadow.clear();
+        f.tail.wakeAll();
+        LOG.info("Stopped following region {} for its change journal", f.region);
+    }
+
+    /** A tail that has waited a while for an event lost in between reads the journal's head from its meta instead. */
+    private void fillGaps() {
+        for (Feed f : feeds.values()) {
+            try {
+                if (f.tail.waitingForGap() && f.tail.nanosSinceAdvance() > TimeUnit.SECONDS.toNanos(1)) {
+                    JournalMeta meta = journals.meta(f.region);
+                    if (meta != null) {
+                        f.tail.atLeast(meta.nextSeq() - 1);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Checking the journal tail of {} failed: {}", f.region, e.toString());
+            }
+        }
+    }
+
+    private static void close(QueryCursor<?> c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Closing a journal query failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        worker.shutdownNow();
+        List.copyOf(feeds.keySet()).forEach(this::stop);
+    }
+}

@@ -1,0 +1,194 @@
+package io.dih.server.subscribe;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.cache.Cache;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.binary.BinaryObjectBuilder;
+import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
+import org.apache.ignite.transactions.Transaction;
+import org.apache.ignite.transactions.TransactionConcurrency;
+import org.apache.ignite.transactions.TransactionIsolation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one region's journal: takes the changes its node's {@link ShadowBuffer} holds, gives each the next sequence
+ * number and writes them, with the journal's {@link JournalMeta}, in one transaction — so sequence numbers have no
+ * holes and a change is journaled exactly once (a partition's changes up to the highest update counter journaled are
+ * skipped). Also applies the journal's retention.
+ *
+ * <p>When it starts on a node (the journal's first start, or after the node running it left), it reads the highest
+ * counter journaled per partition from the journal itself. If the node's shadow buffer cannot be trusted to hold
+ * every change the previous sequencer had not written — its continuous query started after the last change that
+ * sequencer is known to have journaled everything before, or the buffer overflowed — it writes a RESYNC event:
+ * subscribers then re-read, instead of silently missing changes.
+ */
+final class Sequencer {
+    private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+    /** The most events written in one transaction. */
+    static final int BATCH = 512;
+    /** How far apart two nodes' clocks may be for the failover check. */
+    static final long CLOCK_SKEW_MILLIS = 2000;
+
+    private final Ignite ignite;
+    private final Journals journals;
+    private final JournalFeeds.Feed feed;
+    private final String key;
+    private final Map<Integer, Long> journaled = new HashMap<>();
+    private JournalMeta meta;
+    private long lastTrimNanos;
+
+    Sequencer(Ignite ignite, Journals journals, JournalFeeds.Feed feed) {
+        this.ignite = ignite;
+        this.journals = journals;
+        this.feed = feed;
+        this.key = feed.region.toLowerCase(Locale.ROOT);
+    }
+
+    String region() {
+        return feed.region;
+    }
+
+    /** Reads where the journal stands and goes live (or writes a RESYNC when changes may have been missed). */
+    void start() {
+        meta = journals.metaOrFresh(feed.region);
+        try (QueryCursor<Cache.Entry<Long, Object>> cur = feed.journal.query(new ScanQuery<>())) {
+            for (Cache.Entry<Long, Object> e : cur) {
+                if (e.getValue() instanceof BinaryObject ev) {
+                    Integer part = ev.field("part");
+                    Long ctr = ev.field("ctr");
+                    if (part != null && part >= 0 && ctr != null) {
+                        journaled.merge(part, ctr, Math::max);
+                    }
+                }
+            }
+        }
+        String resync = null;
+        if (meta.live() && feed.shadow.registeredAt() > meta.safeAt() - CLOCK_SKEW_MILLIS) {
+            resync = "the journal's sequencer moved to a node that started following the region after changes it may not "
+                    + "have received; re-read the region";
+        }
+        long now = System.currentTimeMillis();
+        write(List.of(), resync, now, now);
+        LOG.info("Journal of region {} is written from this node (epoch {}, next position {})", feed.region, meta.epoch(), meta.nextSeq());
+    }
+
+    /**
+     * Journals what the shadow buffer holds (up to a batch).
+     *
+     * @return whether anything was written
+     */
+    boolean step() {
+        feed.shadow.wakeOnChange(Thread.currentThread());
+        long takenAt = System.currentTimeMillis();
+        List<ShadowBuffer.Change> changes = feed.shadow.take(BATCH, journaled);
+        Set<Integer> lost = feed.shadow.takeOverflowed();
+        String resync = lost.isEmpty() ? null : "changes of " + lost.size() + " partition(s) were dropped before they were journaled "
+                + "(the journal could not keep up); re-read the region";
+        if (changes.isEmpty() && resync == null) {
+            return false;
+        }
+        write(changes, resync, takenAt, feed.shadow.oldestReceivedAt(takenAt));
+        return true;
+    }
+
+    private void write(List<ShadowBuffer.Change> changes, String resync, long now, long safeAt) {
+        TreeMap<Long, Object> batch = new TreeMap<>();
+        long seq = meta.nextSeq();
+        if (resync != null) {
+            batch.put(seq++, event("RESYNC", -1, 0, null, null, null, now, resync));
+        }
+        for (ShadowBuffer.Change c : changes) {
+            batch.put(seq++, event(c.op(), c.partition(), c.counter(), c.key(), c.value(), c.oldValue(), c.receivedAt(), null));
+        }
+        JournalMeta next = meta.advanced(seq, now, safeAt);
+        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
+            if (!batch.isEmpty()) {
+                feed.journal.putAll(batch);
+            }
+            journals.metaCache().put(key, next);
+            tx.commit();
+        }
+        meta = next;
+        for (ShadowBuffer.Change c : changes) {
+            journaled.merge(c.partition(), c.counter(), Math::max);
+        }
+        if (resync != null) {
+            LOG.warn("Journal of region {}: RESYNC at position {}: {}", feed.region, meta.epoch() + "." + (next.nextSeq() - batch.size()), resync);
+        }
+    }
+
+    private BinaryObject event(String op, int part, long ctr, Object k, Object value, Object old, long ts, String reason) {
+        BinaryObjectBuilder b = ignite.binary().builder(JournalCaches.EVENT_TYPE);
+        b.setField("op", op, String.class);
+        b.setField("part", part, Integer.class);
+        b.setField("ctr", ctr, Long.class);
+        b.setField("key", k, Object.class);
+        b.setField("val", value, Object.class);
+        b.setField("old", old, Object.class);
+        b.setField("ts", ts, Long.class);
+        b.setField("reason", reason, String.class);
+        return b.build();
+    }
+
+    /** Drops what the retention no longer keeps, at most once a second. */
+    void trim(Journals.Retention retention) {
+        long nowNanos = System.nanoTime();
+        if (nowNanos - lastTrimNanos < 1_000_000_000L) {
+            return;
+        }
+        lastTrimNanos = nowNanos;
+        long first = meta.firstSeq();
+        long next = meta.nextSeq();
+        long keepFrom = Math.max(first, next - retention.maxEvents());
+        long oldest = System.currentTimeMillis() - retention.maxAgeSeconds() * 1000;
+        // by age: walk from the oldest kept event while events are too old (a bounded number per round)
+        long cursor = keepFrom;
+        while (cursor < next && cursor - keepFrom < 10_000) {
+            Set<Long> keys = new LinkedHashSet<>();
+            for (long s = cursor; s < Math.min(next, cursor + 256); s++) {
+                keys.add(s);
+            }
+            Map<Long, Object> found = feed.journal.getAll(keys);
+            boolean stop = false;
+            for (Long s : keys) {
+                Object ev = found.get(s);
+                Long ts = ev instanceof BinaryObject bo ? bo.field("ts") : null;
+                if (ts != null && ts >= oldest) {
+                    stop = true;
+                    break;
+                }
+                cursor = s + 1;
+            }
+            if (stop) {
+                break;
+            }
+        }
+        keepFrom = cursor;
+        if (keepFrom <= first) {
+            return;
+        }
+        JournalMeta trimmed = meta.trimmedTo(keepFrom);
+        journals.metaCache().put(key, trimmed); // readers treat positions before firstSeq as gone from here on
+        meta = trimmed;
+        List<Long> drop = new ArrayList<>();
+        for (long s = first; s < keepFrom; s++) {
+            drop.add(s);
+            if (drop.size() == 1000 || s == keepFrom - 1) {
+                feed.journal.removeAll(new LinkedHashSet<>(drop));
+                drop.clear();
+            }
+        }
+        LOG.debug("Journal of region {} now keeps positions {}..{}", feed.region, keepFrom, next - 1);
+    }
+}
