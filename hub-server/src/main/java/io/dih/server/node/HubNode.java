@@ -103,6 +103,7 @@ public final class HubNode implements AutoCloseable {
                     + "new ones are refused with 503", cursors::open);
             runner.observe(metrics::recordEndpointCall);
             subscriptions.start();
+            sources.journaling(subscriptions::journaled, subscriptions::regionCleared);
             metrics.watchSubscriptions(subscriptions);
             this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
                     runner, subscriptions, sc.sendTimeoutMs(), metrics));

@@ -78,6 +78,8 @@ public final class SourceService implements AutoCloseable {
     /** This node's sync engine (write-behind queue), attached once both exist. */
     private volatile io.dih.server.sync.SyncEngine sync;
     private volatile java.util.function.Consumer<String> bulkChanges = region -> { };
+    private volatile java.util.function.Predicate<String> journaled = region -> false;
+    private volatile java.util.function.BiConsumer<String, String> clearedListener = (region, why) -> { };
 
     public SourceService(Ignite ignite, Registry registry, RegionService regions, Connectors connectors, Map<String, String> env) {
         this.ignite = requireNonNull(ignite, "ignite is null");
@@ -751,7 +753,8 @@ public final class SourceService implements AutoCloseable {
             try (IgniteDataStreamer<Object, Object> streamer = ignite.dataStreamer(region.name())) {
                 // Into an empty region the streamer writes partitions directly (fast); over existing entries it must go
                 // through the cache API to overwrite them, which on TRANSACTIONAL regions is several times slower.
-                streamer.allowOverwrite(!wasEmpty);
+                // A journaled region needs every row as a change event, which only the cache API raises.
+                streamer.allowOverwrite(!wasEmpty || journaled.test(region.name()));
                 streamer.skipStore(true); // rows come from the source: never echo them back to it
                 streamer.keepBinary(true);
                 Map<String, Object> regionRow = new HashMap<>();
@@ -808,6 +811,23 @@ public final class SourceService implements AutoCloseable {
      */
     public void onBulkChange(java.util.function.Consumer<String> listener) {
         this.bulkChanges = requireNonNull(listener, "listener is null");
+    }
+
+    /**
+     * Installs the test of whether a region has a change journal (its loads then write through the cache API, so every
+     * row raises a change event), and the listener told when a region was cleared without events (a CDC truncate).
+     */
+    public void journaling(java.util.function.Predicate<String> journaled, java.util.function.BiConsumer<String, String> cleared) {
+        this.journaled = requireNonNull(journaled, "journaled is null");
+        this.clearedListener = requireNonNull(cleared, "cleared is null");
+    }
+
+    private void cleared(String region, String why) {
+        try {
+            clearedListener.accept(region, why);
+        } catch (RuntimeException e) {
+            LOG.warn("Telling of the clearing of region {} failed: {}", region, e.toString());
+        }
     }
 
     private void bulkChanged(String region) {
@@ -974,6 +994,7 @@ public final class SourceService implements AutoCloseable {
                 if (t != null) {
                     t.region().cache().withSkipStore().clear();
                     bulkChanged(t.region().name());
+                    cleared(t.region().name(), "the source's table was truncated (CDC)");
                     applied.applied(t.region().name(), false);
                 }
                 i++;

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 import org.apache.ignite.Ignite;
@@ -24,6 +26,7 @@ import org.apache.ignite.cache.affinity.Affinity;
 import org.apache.ignite.cache.query.CacheQueryEntryEvent;
 import org.apache.ignite.cache.query.ContinuousQuery;
 import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.lang.IgniteBiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,7 @@ public final class JournalFeeds implements AutoCloseable {
     public static final String NODE_LOCAL_KEY = "dih.journal.feeds";
     private static final Logger LOG = LoggerFactory.getLogger(JournalFeeds.class);
     private static final int RING = 8192;
+    private static final String RESYNC_TOPIC = "dih.journal.resync";
 
     private final Ignite ignite;
     private final RegionService regions;
@@ -47,6 +51,8 @@ public final class JournalFeeds implements AutoCloseable {
     private final int maxShadowChanges;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker;
+    private final IgniteBiPredicate<UUID, Object> resyncListener;
+    private final AtomicLong resyncIds = new AtomicLong();
 
     /** One journaled region as this node follows it. */
     static final class Feed {
@@ -76,6 +82,16 @@ public final class JournalFeeds implements AutoCloseable {
             return t;
         });
         worker.scheduleWithFixedDelay(this::fillGaps, 500, 500, TimeUnit.MILLISECONDS);
+        this.resyncListener = (node, msg) -> {
+            if (msg instanceof String[] m && m.length == 3) {
+                Feed f = feeds.get(m[0]);
+                if (f != null) {
+                    f.shadow.add(-1, m[2].hashCode() & 0x7fffffffL, "RESYNC", null, m[1], null, System.currentTimeMillis());
+                }
+            }
+            return true;
+        };
+        ignite.message().localListen(RESYNC_TOPIC, resyncListener);
         reconcileLater();
     }
 
@@ -92,6 +108,15 @@ public final class JournalFeeds implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("Journal feeds are closed");
         }
+    }
+
+    /**
+     * Puts a RESYNC into every node's buffer of the region (whichever node writes the journal takes it in turn with the
+     * changes around it); a journal without its writer's buffer getting it still has it on the others.
+     */
+    void announceResync(String region, String reason) {
+        ignite.message().send(RESYNC_TOPIC, new String[] {region.toLowerCase(Locale.ROOT), reason, Long.toString(resyncIds.incrementAndGet())
+                + "-" + ignite.cluster().localNode().order()});
     }
 
     /** This node's feed of a journaled region, started now if the registry listener has not started it yet. */
@@ -142,7 +167,7 @@ public final class JournalFeeds implements AutoCloseable {
                     f.tail.arrived(e.getKey(), ev);
                     Integer part = ev.field("part");
                     Long ctr = ev.field("ctr");
-                    if (part != null && part >= 0 && ctr != null) {
+                    if (part != null && ctr != null) {
                         f.shadow.trim(part, ctr);
                     }
                 }
@@ -213,6 +238,11 @@ public final class JournalFeeds implements AutoCloseable {
     @Override
     public synchronized void close() {
         worker.shutdownNow();
+        try {
+            ignite.message().stopLocalListen(RESYNC_TOPIC, resyncListener);
+        } catch (RuntimeException e) {
+            LOG.debug("Stopping the resync listener failed: {}", e.toString());
+        }
         List.copyOf(feeds.keySet()).forEach(this::stop);
     }
 }

@@ -109,7 +109,11 @@ final class Sequencer {
             batch.put(seq++, event("RESYNC", -1, 0, null, null, null, now, resync));
         }
         for (ShadowBuffer.Change c : changes) {
-            batch.put(seq++, event(c.op(), c.partition(), c.counter(), c.key(), c.value(), c.oldValue(), c.receivedAt(), null));
+            if ("RESYNC".equals(c.op())) { // announced by the node that cleared the region
+                batch.put(seq++, event("RESYNC", -1, c.counter(), null, null, null, c.receivedAt(), String.valueOf(c.value())));
+            } else {
+                batch.put(seq++, event(c.op(), c.partition(), c.counter(), c.key(), c.value(), c.oldValue(), c.receivedAt(), null));
+            }
         }
         JournalMeta next = meta.advanced(seq, now, safeAt);
         try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
@@ -121,7 +125,9 @@ final class Sequencer {
         }
         meta = next;
         for (ShadowBuffer.Change c : changes) {
-            journaled.merge(c.partition(), c.counter(), Math::max);
+            if (c.partition() >= 0) {
+                journaled.merge(c.partition(), c.counter(), Math::max);
+            }
         }
         if (resync != null) {
             LOG.warn("Journal of region {}: RESYNC at position {}: {}", feed.region, meta.epoch() + "." + (next.nextSeq() - batch.size()), resync);

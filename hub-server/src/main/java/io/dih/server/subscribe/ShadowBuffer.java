@@ -96,7 +96,12 @@ final class ShadowBuffer {
         if (q == null) {
             return;
         }
-        while (!q.isEmpty() && q.peekFirst().counter() <= counter) {
+        if (partition < 0) { // announced RESYNCs carry ids, not counters: drop the one journaled
+            if (q.removeIf(c -> c.counter() == counter)) {
+                size--;
+            }
+        }
+        while (partition >= 0 && !q.isEmpty() && q.peekFirst().counter() <= counter) {
             q.pollFirst();
             size--;
         }
@@ -121,7 +126,7 @@ final class ShadowBuffer {
             ArrayDeque<Change> q = heads.poll();
             Change c = q.pollFirst();
             size--;
-            if (c.counter() > journaled.getOrDefault(c.partition(), 0L)) {
+            if (c.partition() < 0 || c.counter() > journaled.getOrDefault(c.partition(), 0L)) { // -1: an announced RESYNC
                 out.add(c);
             }
             if (q.isEmpty()) {

@@ -243,6 +243,21 @@ public final class Subscriptions implements AutoCloseable {
         return out;
     }
 
+    /** Whether the region has a change journal. */
+    public boolean journaled(String region) {
+        return journals.retention(region) != null;
+    }
+
+    /**
+     * A region was emptied without change events (a CDC truncate clears the cache): its journal gets a RESYNC, so
+     * subscribers re-read instead of keeping rows that are gone.
+     */
+    public void regionCleared(String region, String why) {
+        if (journaled(region)) {
+            feeds.announceResync(region, "region '" + region + "' was cleared: " + why + "; re-read the region");
+        }
+    }
+
     /** Events each journal keeps, by region (lower case). */
     public Map<String, Long> journalSizes() {
         Map<String, Long> out = new java.util.TreeMap<>();

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.testing.Rest;
+import io.dih.server.testing.WsClient;
 import io.dih.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,6 +107,36 @@ class CdcIT extends SyncFixture {
         pg.execute("INSERT INTO cdc_items (id, name) VALUES (10, 'not followed')");
         Thread.sleep(1500);
         assertThat(rest.get(REGIONS + "/cdc_items/entries/10").status()).isEqualTo(404);
+    }
+
+    @Test
+    void subscribersGetEveryRowOfALoadEveryCdcChangeAndAResyncForATruncate() throws Exception {
+        pg.execute("CREATE TABLE sub_src (id BIGINT PRIMARY KEY, name TEXT NOT NULL)", "INSERT INTO sub_src VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        // a load into an empty, journaled region still raises an event per row
+        assertThat(rest.post(REGIONS, "{\"name\": \"sub_loaded\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        try (WsClient ws = WsClient.subscribe(cluster.node(1).baseUrl(), "sub_loaded")) {
+            Rest.Response reg = rest.post(SOURCES, source("sub_load", "sub_loaded", "sub_src", "\"sync_mode\": \"LOAD\","));
+            assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+            List<JsonNode> rows = ws.take(3, Duration.ofSeconds(30));
+            assertThat(rows).extracting(e -> e.path("op").asText() + " " + e.path("value").path("name").asText())
+                    .containsExactlyInAnyOrder("PUT a", "PUT b", "PUT c");
+        }
+        assertThat(rest.delete(SOURCES + "/sub_load").status()).isEqualTo(204);
+        // a CDC region: each change, and a RESYNC when a truncate empties it
+        assertThat(rest.post(REGIONS, "{\"name\": \"sub_followed\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, source("sub_cdc", "sub_followed", "sub_src", "\"sync_mode\": \"CDC\","));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(30), "the snapshot is done", () -> "STREAMING".equals(status("sub_cdc").path("cdc").path("state").asText()));
+        try (WsClient ws = WsClient.subscribe(cluster.node(0).baseUrl(), "sub_followed?filter=" + java.net.URLEncoder.encode("id >= 2", "UTF-8"))) {
+            pg.execute("UPDATE sub_src SET name = 'bb' WHERE id = 2", "UPDATE sub_src SET name = 'aa' WHERE id = 1", "TRUNCATE sub_src");
+            // (a RESYNC is announced by the node that cleared the region: it is not ordered with the changes before it)
+            List<JsonNode> got = ws.take(2, Duration.ofSeconds(30));
+            assertThat(got).extracting(e -> e.path("op").asText() + " " + e.path("value").path("name").asText(""))
+                    .containsExactlyInAnyOrder("PUT bb", "RESYNC ");
+            assertThat(got).anySatisfy(e -> assertThat(e.path("reason").asText()).contains("truncated"));
+            assertThat(ws.next(Duration.ofMillis(500))).as("the truncate's deletes are not sent one by one").isNull();
+        }
+        assertThat(rest.delete(SOURCES + "/sub_cdc").status()).isEqualTo(204);
     }
 
     @Test
