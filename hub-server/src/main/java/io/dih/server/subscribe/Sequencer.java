@@ -102,36 +102,90 @@ final class Sequencer {
         return true;
     }
 
-    private void write(List<ShadowBuffer.Change> changes, String resync, long now, long safeAt) {
-        TreeMap<Long, Object> batch = new TreeMap<>();
-        long seq = meta.nextSeq();
-        if (resync != null) {
-            batch.put(seq++, event("RESYNC", -1, 0, null, null, null, now, resync));
+    /**
+     * Writes the batch with the journal's head, in one transaction that locks the head first: if another sequencer
+     * wrote since this one last did (during a move, Ignite may run the old and the new one for a moment), this one
+     * learns what the other journaled, drops those changes from its batch and writes the rest after them — so two
+     * writers never give two changes one number, and neither loses what the other had not written.
+     */
+    private void write(List<ShadowBuffer.Change> taken, String resync, long now, long safeAt) {
+        List<ShadowBuffer.Change> changes = taken;
+        for (int attempt = 0; ; attempt++) {
+            try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
+                JournalMeta current = journals.metaCache().get(key); // locks the head until the commit
+                if (current == null || !current.epoch().equals(meta.epoch())) {
+                    throw new IllegalStateException("the journal of region " + feed.region + " was dropped or started again");
+                }
+                if (current.nextSeq() != meta.nextSeq() || current.firstSeq() != meta.firstSeq()) {
+                    tx.rollback();
+                    changes = catchUp(current, changes);
+                    if (attempt > 100) {
+                        throw new IllegalStateException("the journal of region " + feed.region + " keeps being written by another node");
+                    }
+                    continue;
+                }
+                TreeMap<Long, Object> batch = new TreeMap<>();
+                long seq = meta.nextSeq();
+                if (resync != null) {
+                    batch.put(seq++, event("RESYNC", -1, 0, null, null, null, now, resync));
+                }
+                for (ShadowBuffer.Change c : changes) {
+                    if ("RESYNC".equals(c.op())) { // announced by the node that cleared the region
+                        batch.put(seq++, event("RESYNC", -1, c.counter(), null, null, null, c.receivedAt(), String.valueOf(c.value())));
+                    } else {
+                        batch.put(seq++, event(c.op(), c.partition(), c.counter(), c.key(), c.value(), c.oldValue(), c.receivedAt(), null));
+                    }
+                }
+                JournalMeta next = meta.advanced(seq, now, safeAt);
+                if (!batch.isEmpty()) {
+                    feed.journal.putAll(batch);
+                }
+                journals.metaCache().put(key, next);
+                tx.commit();
+                meta = next;
+                for (ShadowBuffer.Change c : changes) {
+                    if (c.partition() >= 0) {
+                        journaled.merge(c.partition(), c.counter(), Math::max);
+                    }
+                }
+                if (resync != null) {
+                    LOG.warn("Journal of region {}: RESYNC at position {}: {}", feed.region, meta.epoch() + "." + (next.nextSeq() - batch.size()), resync);
+                }
+                return;
+            }
         }
+    }
+
+    /**
+     * Another sequencer wrote up to {@code current}: reads what it wrote since this one's head, notes the counters it
+     * journaled, and keeps of {@code changes} only those it did not journal.
+     */
+    private List<ShadowBuffer.Change> catchUp(JournalMeta current, List<ShadowBuffer.Change> changes) {
+        LOG.warn("Journal of region {}: another node wrote positions {}..{}; continuing after them", feed.region, meta.nextSeq(),
+                current.nextSeq() - 1);
+        for (long from = Math.max(meta.nextSeq(), current.firstSeq()); from < current.nextSeq(); from += 1000) {
+            Set<Long> keys = new LinkedHashSet<>();
+            for (long s = from; s < Math.min(current.nextSeq(), from + 1000); s++) {
+                keys.add(s);
+            }
+            for (Object o : feed.journal.getAll(keys).values()) {
+                if (o instanceof BinaryObject ev) {
+                    Integer part = ev.field("part");
+                    Long ctr = ev.field("ctr");
+                    if (part != null && part >= 0 && ctr != null) {
+                        journaled.merge(part, ctr, Math::max);
+                    }
+                }
+            }
+        }
+        meta = current;
+        List<ShadowBuffer.Change> rest = new ArrayList<>();
         for (ShadowBuffer.Change c : changes) {
-            if ("RESYNC".equals(c.op())) { // announced by the node that cleared the region
-                batch.put(seq++, event("RESYNC", -1, c.counter(), null, null, null, c.receivedAt(), String.valueOf(c.value())));
-            } else {
-                batch.put(seq++, event(c.op(), c.partition(), c.counter(), c.key(), c.value(), c.oldValue(), c.receivedAt(), null));
+            if (c.partition() < 0 || c.counter() > journaled.getOrDefault(c.partition(), 0L)) {
+                rest.add(c);
             }
         }
-        JournalMeta next = meta.advanced(seq, now, safeAt);
-        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-            if (!batch.isEmpty()) {
-                feed.journal.putAll(batch);
-            }
-            journals.metaCache().put(key, next);
-            tx.commit();
-        }
-        meta = next;
-        for (ShadowBuffer.Change c : changes) {
-            if (c.partition() >= 0) {
-                journaled.merge(c.partition(), c.counter(), Math::max);
-            }
-        }
-        if (resync != null) {
-            LOG.warn("Journal of region {}: RESYNC at position {}: {}", feed.region, meta.epoch() + "." + (next.nextSeq() - batch.size()), resync);
-        }
+        return rest;
     }
 
     private BinaryObject event(String op, int part, long ctr, Object k, Object value, Object old, long ts, String reason) {
@@ -184,9 +238,16 @@ final class Sequencer {
         if (keepFrom <= first) {
             return;
         }
-        JournalMeta trimmed = meta.trimmedTo(keepFrom);
-        journals.metaCache().put(key, trimmed); // readers treat positions before firstSeq as gone from here on
-        meta = trimmed;
+        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
+            JournalMeta current = journals.metaCache().get(key);
+            if (current == null || current.nextSeq() != meta.nextSeq() || current.firstSeq() != meta.firstSeq()) {
+                return; // another sequencer wrote meanwhile: the next batch catches up, the next round trims
+            }
+            JournalMeta trimmed = meta.trimmedTo(keepFrom);
+            journals.metaCache().put(key, trimmed); // readers treat positions before firstSeq as gone from here on
+            tx.commit();
+            meta = trimmed;
+        }
         List<Long> drop = new ArrayList<>();
         for (long s = first; s < keepFrom; s++) {
             drop.add(s);

@@ -33,7 +33,7 @@ final class Subscriber implements Runnable {
     private static final int READ_BATCH = 256;
 
     private final long id;
-    private final Region region;
+    private volatile Region region;
     private final SubscriptionRequest request;
     private final EventSink sink;
     private final JournalFeeds.Feed feed;
@@ -155,6 +155,7 @@ final class Subscriber implements Runnable {
     }
 
     private void deliver(long from, long to) throws IOException {
+        region = owner.current(region); // a source may have added columns since the last batch
         Map<Long, Object> fromCache = null;
         for (long seq = from; seq <= to && !stopped; seq++) {
             BinaryObject ev = feed.tail.cached(seq);

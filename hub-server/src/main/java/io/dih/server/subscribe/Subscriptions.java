@@ -209,6 +209,15 @@ public final class Subscriptions implements AutoCloseable {
         lagObserver.accept(region, lagMillis);
     }
 
+    /** The region as it is now (its columns may have grown), or {@code r} itself when it is gone. */
+    Region current(Region r) {
+        try {
+            return regions.get(r.name());
+        } catch (NotFoundException e) {
+            return r;
+        }
+    }
+
     boolean regionExists(String region) {
         try {
             regions.get(region);

@@ -39,7 +39,7 @@ class SubscriptionKillIT {
     void aSubscriberResumesOnAnotherNodeAfterItsNodeIsKilledAndMissesNothing() throws Exception {
         List<HubProcess> nodes = new ArrayList<>();
         try {
-            nodes.addAll(HubProcess.startCluster(work, "subkill", 3, Map.of()));
+            nodes.addAll(HubProcess.startCluster(work, "subkill", 3, Map.of("DIH_LOG_LEVEL", "INFO", "DIH_IGNITE_LOG_LEVEL", "WARN")));
             Rest writerRest = new Rest(nodes.get(2).baseUrl());
             Rest.Response created = writerRest.post(REGIONS, """
                     {"name": "ticks", "key_fields": ["k"], "fields": {"k": "VARCHAR", "v": "VARCHAR"}}""");
@@ -114,20 +114,39 @@ class SubscriptionKillIT {
             stop.set(true);
             writer.join();
             int written = acknowledged.values().stream().mapToInt(List::size).sum();
-            Await.until(Duration.ofSeconds(60), "the subscriber has every acknowledged write", () -> {
-                Set<String> seen = new LinkedHashSet<>();
-                synchronized (events) {
-                    events.forEach(e -> seen.add(e.path("key").asText() + "=" + e.path("value").path("v").asText()));
-                }
-                for (Map.Entry<String, List<String>> e : acknowledged.entrySet()) {
-                    for (String v : e.getValue()) {
-                        if (!seen.contains(e.getKey() + "=" + v)) {
-                            return false;
+            List<String> missing = new ArrayList<>();
+            try {
+                Await.until(Duration.ofSeconds(60), "the subscriber has every acknowledged write", () -> {
+                    Set<String> seen = new LinkedHashSet<>();
+                    synchronized (events) {
+                        events.forEach(e -> seen.add(e.path("key").asText() + "=" + e.path("value").path("v").asText()));
+                    }
+                    missing.clear();
+                    for (Map.Entry<String, List<String>> e : acknowledged.entrySet()) {
+                        for (String v : e.getValue()) {
+                            if (!seen.contains(e.getKey() + "=" + v)) {
+                                missing.add(e.getKey() + "=" + v);
+                            }
                         }
                     }
+                    return missing.isEmpty();
+                });
+            } catch (AssertionError e) {
+                StringBuilder why = new StringBuilder(e.getMessage()).append("\n").append(missing.size()).append(" of ").append(written)
+                        .append(" acknowledged writes missing, e.g. ").append(missing.subList(0, Math.min(10, missing.size())))
+                        .append("\nevents received: ").append(events.size()).append(", reconnects: ").append(reconnects.get())
+                        .append(", last position: ").append(last[0]).append("\nnon-PUT events: ");
+                synchronized (events) {
+                    events.stream().filter(x -> !"PUT".equals(x.path("op").asText())).forEach(x -> why.append(x).append(' '));
                 }
-                return true;
-            });
+                for (int i = 0; i < 3; i++) {
+                    if (i > 0) {
+                        why.append("\nnode ").append(i).append(" journal: ").append(new Rest(urls.get(i)).get("/api/v1/dih/subscriptions/ticks/journal").body());
+                    }
+                    why.append("\nnode ").append(i).append(" journal log:\n").append(nodes.get(i).logLines("journal"));
+                }
+                throw new AssertionError(why.toString(), e);
+            }
             Thread.sleep(1000); // anything doubled or extra would arrive now
             done.set(true);
             subscriber.join();

@@ -158,6 +158,21 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /** The log lines that contain {@code text} (any letter case). */
+    public String logLines(String text) {
+        try {
+            StringBuilder out = new StringBuilder();
+            for (String line : Files.readAllLines(log)) {
+                if (line.toLowerCase(java.util.Locale.ROOT).contains(text.toLowerCase(java.util.Locale.ROOT))) {
+                    out.append(line).append('\n');
+                }
+            }
+            return out.toString();
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
