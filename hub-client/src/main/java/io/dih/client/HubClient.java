@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.client.IgniteClient;
@@ -46,10 +48,14 @@ public final class HubClient implements AutoCloseable {
 
     private final HubHttp rest;
     private final IgniteClient thin;
+    private final HttpClient http;
+    private final List<String> nodes = new ArrayList<>();
+    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     private HubClient(Builder b) {
-        String base = b.rest.endsWith("/") ? b.rest.substring(0, b.rest.length() - 1) : b.rest;
-        this.rest = new HubHttp(HttpClient.newBuilder().connectTimeout(b.timeout).build(), base, b.timeout, JSON);
+        b.rest.forEach(u -> nodes.add(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
+        this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
+        this.rest = new HubHttp(http, nodes.get(0), b.timeout, JSON);
         this.thin = b.thinAddresses.isEmpty() ? null
                 : Ignition.startClient(new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new)));
     }
@@ -63,14 +69,27 @@ public final class HubClient implements AutoCloseable {
         return builder().rest(restUrl).build();
     }
 
+    /** Builds a {@link HubClient}: {@link #rest} is required. */
     public static final class Builder {
-        private String rest;
+        private final List<String> rest = new ArrayList<>();
         private final List<String> thinAddresses = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(30);
 
         /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
         public Builder rest(String url) {
-            this.rest = requireNonNull(url, "url is null");
+            return rest(url, new String[0]);
+        }
+
+        /**
+         * The gateway's base URL, and other nodes' that {@linkplain #subscribe subscriptions} resume on when a node
+         * fails (the other calls use the first URL).
+         */
+        public Builder rest(String url, String... more) {
+            rest.clear();
+            rest.add(requireNonNull(url, "url is null"));
+            for (String m : more) {
+                rest.add(requireNonNull(m, "a url is null"));
+            }
             return this;
         }
 
@@ -86,7 +105,7 @@ public final class HubClient implements AutoCloseable {
         }
 
         public HubClient build() {
-            if (rest == null) {
+            if (rest.isEmpty()) {
                 throw new IllegalStateException("rest(url) is required");
             }
             return new HubClient(this);
@@ -298,6 +317,41 @@ public final class HubClient implements AutoCloseable {
         return read(rest.send("POST", API + "/transactions", body), TransactionResult.class);
     }
 
+    // ---- change subscriptions
+
+    /**
+     * Subscribes to a region's changes over a WebSocket: the listener gets every change (PUT or DELETE, after the
+     * options' filter, projection and operations) committed after the subscription started — or after
+     * {@link SubscribeOptions#from}, or after the snapshot's rows with {@link SubscribeOptions#snapshot} — called on
+     * one thread of the subscription, one event after another.
+     *
+     * <p>What is guaranteed: each change after the start exactly once, and in order per key (changes of different keys
+     * may interleave differently from their commit order), also across node failures, as long as the position to
+     * resume from is still within the region journal's retention. When a node fails, stops, is full or finds this
+     * client too slow, the subscription reconnects by itself — to the next {@link Builder#rest(String, String...) URL}
+     * in turn, then the others, waiting 100 ms doubling to 2 s between attempts, for as long as it is open — and
+     * resumes after the last position delivered ({@link SubscriptionListener#onReconnect}); an event delivered before
+     * is dropped if sent again. When the position is no longer in the journal (past its retention, or the journal
+     * started again), or the hub cannot vouch that none was lost (e.g. its journal writer moved to a node that had not
+     * followed the region long enough), the listener gets {@link SubscriptionListener#onResync} instead: changes may
+     * have been missed and the region must be re-read; the stream goes on from there.
+     *
+     * <p>The subscription ends on {@link Subscription#close()}, on a bad parameter (400, naming it), an unknown (404)
+     * or deleted (410) region, or when the listener throws; {@link SubscriptionListener#onClosed} tells which. This call
+     * returns at once: {@link Subscription#awaitSubscribed} waits until changes are covered.
+     */
+    public Subscription subscribe(String region, SubscribeOptions options, SubscriptionListener listener) {
+        requireNonNull(region, "region is null");
+        requireNonNull(listener, "listener is null");
+        Subscription s = ResumableSubscription.start(http, nodes, region, options == null ? SubscribeOptions.defaults() : options, listener,
+                subscriptions::remove);
+        subscriptions.add(s);
+        if (!s.isOpen()) {
+            subscriptions.remove(s);
+        }
+        return s;
+    }
+
     public JsonNode health() {
         return send("GET", API + "/health", null);
     }
@@ -359,8 +413,10 @@ public final class HubClient implements AutoCloseable {
         return thin;
     }
 
+    /** Closes the client's open subscriptions, and the thin client. */
     @Override
     public void close() {
+        subscriptions.forEach(Subscription::close);
         if (thin != null) {
             thin.close();
         }

@@ -105,6 +105,7 @@ public final class JournalFeeds implements AutoCloseable {
     void reconcileLater() {
         try {
             worker.execute(this::reconcile);
+            worker.schedule(this::reconcile, 1, TimeUnit.SECONDS); // the registry event can come before this node's scan of the registry sees it
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("Journal feeds are closed");
         }
