@@ -83,7 +83,7 @@ public final class HubNode implements AutoCloseable {
             registry.listen((key, json) -> {
                 regions.onRegistryChange(key);
                 endpoints.onRegistryChange(key);
-                subscriptions.onRegistryChange(key);
+                subscriptions.onRegistryChange(key, json);
                 sources.onRegistryChange(key, json);
                 SyncEngine engine = sync;
                 if (engine != null) {

@@ -17,6 +17,8 @@ import org.apache.ignite.configuration.CacheConfiguration;
  */
 final class JournalCaches {
     static final String META = "dih_journal_meta";
+    /** Which node follows which journaled region since when: {@code <region>/<node consistent id>} → epoch millis. */
+    static final String FEEDERS = "dih_journal_feeders";
     private static final String PREFIX = "dih_journal_";
     /** The binary type of journal events (no Java class: fields are read with {@code BinaryObject.field}). */
     static final String EVENT_TYPE = "dih.JournalEvent";
@@ -43,6 +45,17 @@ final class JournalCaches {
         CacheConfiguration<String, JournalMeta> cc = new CacheConfiguration<String, JournalMeta>(META)
                 .setCacheMode(CacheMode.REPLICATED)
                 .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
+                .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
+        if (dataRegion != null) {
+            cc.setDataRegionName(dataRegion);
+        }
+        return ignite.getOrCreateCache(cc);
+    }
+
+    IgniteCache<String, Long> feeders() {
+        CacheConfiguration<String, Long> cc = new CacheConfiguration<String, Long>(FEEDERS)
+                .setCacheMode(CacheMode.REPLICATED)
+                .setAtomicityMode(CacheAtomicityMode.ATOMIC)
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
         if (dataRegion != null) {
             cc.setDataRegionName(dataRegion);

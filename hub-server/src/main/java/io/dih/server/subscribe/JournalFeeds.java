@@ -50,6 +50,7 @@ public final class JournalFeeds implements AutoCloseable {
     private final JournalCaches caches;
     private final int maxShadowChanges;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final IgniteCache<String, Long> feeders;
     private final ScheduledExecutorService worker;
     private final IgniteBiPredicate<UUID, Object> resyncListener;
     private final AtomicLong resyncIds = new AtomicLong();
@@ -76,12 +77,14 @@ public final class JournalFeeds implements AutoCloseable {
         this.journals = requireNonNull(journals, "journals is null");
         this.caches = requireNonNull(caches, "caches is null");
         this.maxShadowChanges = maxShadowChanges;
+        this.feeders = caches.feeders();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dih-journal-feeds");
             t.setDaemon(true);
             return t;
         });
         worker.scheduleWithFixedDelay(this::fillGaps, 500, 500, TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::reconcile, 2, 2, TimeUnit.SECONDS);
         this.resyncListener = (node, msg) -> {
             if (msg instanceof String[] m && m.length == 3) {
                 Feed f = feeds.get(m[0]);
@@ -95,19 +98,42 @@ public final class JournalFeeds implements AutoCloseable {
         reconcileLater();
     }
 
-    /** Called by the registry listener (quick): journals or regions changed somewhere. */
-    void onRegistryChange(String registryKey) {
-        if (registryKey.startsWith(Journals.KIND + "/") || registryKey.startsWith("region/")) {
+    /**
+     * Called by the registry listener (quick): journals or regions changed somewhere. A journal that appears is
+     * followed from its entry at once — a scan of the registry right after the event may not see it yet — and every
+     * few seconds {@link #reconcile} catches whatever an event did not bring.
+     */
+    void onRegistryChange(String registryKey, String json) {
+        if (registryKey.startsWith(Journals.KIND + "/") && json != null) {
+            String region = registryKey.substring(Journals.KIND.length() + 1);
+            submit(() -> follow(region));
+        } else if (registryKey.startsWith(Journals.KIND + "/") || registryKey.startsWith("region/")) {
             reconcileLater();
         }
     }
 
     void reconcileLater() {
+        submit(this::reconcile);
+    }
+
+    private void submit(Runnable task) {
         try {
-            worker.execute(this::reconcile);
-            worker.schedule(this::reconcile, 1, TimeUnit.SECONDS); // the registry event can come before this node's scan of the registry sees it
+            worker.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("Journal feeds are closed");
+        }
+    }
+
+    /** Starts following a journaled region unless this node does already (or the region is gone). */
+    private synchronized void follow(String region) {
+        try {
+            if (!feeds.containsKey(region.toLowerCase(Locale.ROOT))) {
+                start(regions.get(region));
+            }
+        } catch (NotFoundException e) {
+            LOG.debug("Journaled region {} is gone", region);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot follow journaled region {} (trying again shortly): {}", region, e.toString());
         }
     }
 
@@ -148,12 +174,35 @@ public final class JournalFeeds implements AutoCloseable {
                 }
             }
             for (String region : List.copyOf(feeds.keySet())) {
-                if (!wanted.contains(region)) {
+                // a journal only a scan misses may be too new for it: stop only what a point read confirms gone
+                if (!wanted.contains(region) && (!regionExists(region) || journals.retention(region) == null)) {
                     stop(region);
                 }
             }
         } catch (RuntimeException e) {
             LOG.warn("Keeping journal feeds in step with the registry failed: {}", e.toString());
+        }
+    }
+
+    static String feederKey(String region, String node) {
+        return region.toLowerCase(Locale.ROOT) + "/" + node;
+    }
+
+    String localNode() {
+        return String.valueOf(ignite.cluster().localNode().consistentId());
+    }
+
+    /** Whether the node follows the region (it has registered its continuous query). */
+    boolean follows(String region, String node) {
+        return feeders.containsKey(feederKey(region, node));
+    }
+
+    private boolean regionExists(String region) {
+        try {
+            regions.get(region);
+            return true;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 
@@ -192,8 +241,10 @@ public final class JournalFeeds implements AutoCloseable {
             }
         });
         f.regionQuery = r.cache().query(rq);
-        f.shadow.registered(System.currentTimeMillis());
+        long registered = System.currentTimeMillis();
+        f.shadow.registered(registered);
         feeds.put(key, f);
+        feeders.put(feederKey(key, localNode()), registered); // the sequencer going live waits for every node's entry
         LOG.info("Following region {} for its change journal", r.name());
         return f;
     }
@@ -205,6 +256,11 @@ public final class JournalFeeds implements AutoCloseable {
         }
         close(f.regionQuery);
         close(f.journalQuery);
+        try {
+            feeders.remove(feederKey(key, localNode()));
+        } catch (RuntimeException e) {
+            LOG.debug("Forgetting this node as a follower of {} failed: {}", key, e.toString());
+        }
         f.shadow.clear();
         f.tail.wakeAll();
         LOG.info("Stopped following region {} for its change journal", f.region);

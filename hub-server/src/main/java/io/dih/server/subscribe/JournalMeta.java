@@ -15,6 +15,7 @@ public final class JournalMeta implements Serializable {
     private final long lastBatchAt;
     private final long safeAt;
     private final boolean live;
+    private final String feeders;
 
     /**
      * @param epoch       the journal's random name (see {@link Position})
@@ -23,18 +24,21 @@ public final class JournalMeta implements Serializable {
      * @param lastBatchAt when the sequencer last wrote a batch (epoch millis, the sequencer's clock)
      * @param safeAt      every change the sequencer had received before this time (its clock) is journaled
      * @param live        the sequencer follows the region: a subscriber may take "now" as its start
+     * @param feeders     the nodes (consistent ids, comma-separated) that followed the region before it went live:
+     *                    each has every change since in its buffer, so the sequencer can move to it without a RESYNC
      */
-    JournalMeta(String epoch, long nextSeq, long firstSeq, long lastBatchAt, long safeAt, boolean live) {
+    JournalMeta(String epoch, long nextSeq, long firstSeq, long lastBatchAt, long safeAt, boolean live, String feeders) {
         this.epoch = epoch;
         this.nextSeq = nextSeq;
         this.firstSeq = firstSeq;
         this.lastBatchAt = lastBatchAt;
         this.safeAt = safeAt;
         this.live = live;
+        this.feeders = feeders == null ? "" : feeders;
     }
 
     static JournalMeta fresh() {
-        return new JournalMeta(Position.newEpoch(), 1, 1, 0, 0, false);
+        return new JournalMeta(Position.newEpoch(), 1, 1, 0, 0, false, "");
     }
 
     String epoch() {
@@ -61,17 +65,32 @@ public final class JournalMeta implements Serializable {
         return live;
     }
 
+    /** Whether the node followed the region since before the journal went live. */
+    boolean fedBy(String node) {
+        for (String f : feeders.split(",")) {
+            if (f.equals(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Goes live with these nodes as the ones that followed the region from the start. */
+    JournalMeta liveWith(java.util.Collection<String> nodes) {
+        return new JournalMeta(epoch, nextSeq, firstSeq, lastBatchAt, safeAt, live, String.join(",", nodes));
+    }
+
     /** The position of the last event written (before the first: {@code <epoch>.0}). */
     Position head() {
         return new Position(epoch, nextSeq - 1);
     }
 
     JournalMeta advanced(long next, long now, long safe) {
-        return new JournalMeta(epoch, next, firstSeq, now, safe, true);
+        return new JournalMeta(epoch, next, firstSeq, now, safe, true, feeders);
     }
 
     JournalMeta trimmedTo(long first) {
-        return new JournalMeta(epoch, nextSeq, first, lastBatchAt, safeAt, live);
+        return new JournalMeta(epoch, nextSeq, first, lastBatchAt, safeAt, live, feeders);
     }
 
     @Override

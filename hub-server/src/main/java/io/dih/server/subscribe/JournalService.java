@@ -89,7 +89,7 @@ public final class JournalService implements Service {
             wanted.add(region);
             if (!running.containsKey(region)) {
                 try {
-                    Sequencer s = new Sequencer(ignite, subs.journals(), subs.feeds().feed(region));
+                    Sequencer s = new Sequencer(ignite, subs.journals(), subs.feeds(), subs.feeds().feed(region));
                     s.start();
                     running.put(region, s);
                 } catch (RuntimeException e) {

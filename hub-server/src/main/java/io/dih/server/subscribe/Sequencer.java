@@ -13,6 +13,7 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.binary.BinaryObjectBuilder;
+import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.cache.query.QueryCursor;
 import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.transactions.Transaction;
@@ -43,13 +44,15 @@ final class Sequencer {
     private final Ignite ignite;
     private final Journals journals;
     private final JournalFeeds.Feed feed;
+    private final JournalFeeds feeds;
     private final String key;
     private final Map<Integer, Long> journaled = new HashMap<>();
     private JournalMeta meta;
     private long lastTrimNanos;
 
-    Sequencer(Ignite ignite, Journals journals, JournalFeeds.Feed feed) {
+    Sequencer(Ignite ignite, Journals journals, JournalFeeds feeds, JournalFeeds.Feed feed) {
         this.ignite = ignite;
+        this.feeds = feeds;
         this.journals = journals;
         this.feed = feed;
         this.key = feed.region.toLowerCase(Locale.ROOT);
@@ -74,13 +77,44 @@ final class Sequencer {
             }
         }
         String resync = null;
-        if (meta.live() && feed.shadow.registeredAt() > meta.safeAt() - CLOCK_SKEW_MILLIS) {
+        String self = feeds.localNode();
+        if (!meta.live()) {
+            // going live: every server node follows the region first, so the sequencer can later move to any of them
+            // and find every change it had not written in that node's buffer
+            List<String> following = awaitFollowers();
+            meta = meta.liveWith(following);
+        } else if (!meta.fedBy(self) && feed.shadow.registeredAt() > meta.safeAt() - CLOCK_SKEW_MILLIS) {
             resync = "the journal's sequencer moved to a node that started following the region after changes it may not "
                     + "have received; re-read the region";
         }
         long now = System.currentTimeMillis();
         write(List.of(), resync, now, now);
         LOG.info("Journal of region {} is written from this node (epoch {}, next position {})", feed.region, meta.epoch(), meta.nextSeq());
+    }
+
+    /** Waits (up to 10 s) until every server node follows the region; returns the nodes that do. */
+    private List<String> awaitFollowers() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            List<String> following = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (ClusterNode n : ignite.cluster().forServers().nodes()) {
+                String id = String.valueOf(n.consistentId());
+                (feeds.follows(feed.region, id) ? following : missing).add(id);
+            }
+            if (missing.isEmpty() || System.nanoTime() > deadline) {
+                if (!missing.isEmpty()) {
+                    LOG.warn("Journal of region {} goes live without nodes {} following it yet (a move to them may RESYNC)", feed.region, missing);
+                }
+                return following;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return following;
+            }
+        }
     }
 
     /**

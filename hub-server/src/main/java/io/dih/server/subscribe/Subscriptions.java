@@ -99,8 +99,8 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     /** Called by the registry listener (quick) for every change anywhere. */
-    public void onRegistryChange(String registryKey) {
-        feeds.onRegistryChange(registryKey);
+    public void onRegistryChange(String registryKey, String json) {
+        feeds.onRegistryChange(registryKey, json);
         if (registryKey.startsWith("region/")) {
             String region = registryKey.substring("region/".length());
             for (Subscriber s : open.values()) {
