@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar hub-bench/target/hub-bench.jar <benchmark> [options]}. */
 @Command(name = "hub-bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the Digital Integration Hub; each prints ratios against a baseline measured in the same run.",
-        subcommands = {GetBenchmark.class, SourceBenchmark.class, WriteBenchmark.class, CdcBenchmark.class, QueryBenchmark.class})
+        subcommands = {GetBenchmark.class, SourceBenchmark.class, WriteBenchmark.class, CdcBenchmark.class, QueryBenchmark.class,
+                SubscribeBenchmark.class})
 public final class BenchMain implements Runnable {
     public static void main(String[] args) {
         System.setProperty("IGNITE_QUIET", "true");
