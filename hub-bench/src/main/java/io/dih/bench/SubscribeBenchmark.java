@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.apache.ignite.IgniteCache;
@@ -57,7 +58,7 @@ public final class SubscribeBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds per run (default ${DEFAULT-VALUE})")
     double warmup;
 
-    @Option(names = "--idle", defaultValue = "200", description = "idle subscriptions for the memory figure (default ${DEFAULT-VALUE})")
+    @Option(names = "--idle", defaultValue = "1000", description = "idle subscriptions for the memory figure (default ${DEFAULT-VALUE})")
     int idle;
 
     private record Latency(String path, int rate, int subscribers, long delivered, long expected, Histogram histogram) {
@@ -78,6 +79,7 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                 }
                 String ws = node.baseUrl().replaceFirst("^http", "ws") + "/api/v1/dih/subscriptions/";
                 HttpClient http = HttpClient.newHttpClient();
+                double perIdle = idleMemory(http, ws); // first, while the heap is calm
                 List<Latency> latencies = new ArrayList<>();
                 for (int subs : subscriberCounts) {
                     for (int rate : rates) {
@@ -85,7 +87,6 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                     }
                 }
                 double[] writes = writerCost(node);
-                double perIdle = idleMemory(http, ws);
                 print(latencies, writes, perIdle);
             }
         } finally {
@@ -100,14 +101,14 @@ public final class SubscribeBenchmark implements Callable<Integer> {
         Histogram viaWs = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         LongAdder rawCount = new LongAdder();
         LongAdder wsCount = new LongAdder();
-        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicLongArray window = new AtomicLongArray(new long[] {Long.MAX_VALUE, Long.MAX_VALUE}); // nanoTime bounds of the measured writes
         IgniteCache<Long, BinaryObject> cache = node.ignite().<Long, BinaryObject>cache("ticks").withKeepBinary();
         ContinuousQuery<Long, BinaryObject> q = new ContinuousQuery<>();
         q.setLocalListener(events -> {
             long now = System.nanoTime();
             for (var e : events) {
-                if (measuring.get()) {
-                    Long t = e.getValue().field("t");
+                Long t = e.getValue().field("t");
+                if (t >= window.get(0) && t < window.get(1)) {
                     synchronized (raw) {
                         raw.recordValue(Math.max(0, now - t));
                     }
@@ -131,7 +132,8 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                                 JsonNode m = JSON.readTree(part.toString());
                                 if ("SUBSCRIBED".equals(m.path("op").asText())) {
                                     subscribed.countDown();
-                                } else if (measuring.get() && m.path("value").has("t")) {
+                                } else if (m.path("value").has("t") && m.path("value").path("t").asLong() >= window.get(0)
+                                        && m.path("value").path("t").asLong() < window.get(1)) {
                                     synchronized (viaWs) {
                                         viaWs.recordValue(Math.max(0, now - m.path("value").path("t").asLong()));
                                     }
@@ -151,10 +153,10 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                 throw new IllegalStateException("subscriptions did not start");
             }
             pace(node, cache, rate, warmup);
-            measuring.set(true);
+            window.set(0, System.nanoTime());
             long written = pace(node, cache, rate, seconds);
-            Thread.sleep(2000); // the last changes arrive
-            measuring.set(false);
+            window.set(1, System.nanoTime());
+            Thread.sleep(3000); // the last changes arrive
             return List.of(new Latency("raw continuous query", rate, subs, rawCount.sum(), written, raw),
                     new Latency("WebSocket subscriber", rate, subs, wsCount.sum(), written * subs, viaWs));
         } finally {
@@ -185,9 +187,12 @@ public final class SubscribeBenchmark implements Callable<Integer> {
         return n;
     }
 
-    /** Puts/s from 4 threads into the journaled region and into one without a journal: {journaled, plain}. */
+    /**
+     * Puts/s from 4 threads into the journaled region and into one without a journal, and the journal's own rate in
+     * the journaled run: {journaled puts/s, plain puts/s, journal events/s}.
+     */
     private double[] writerCost(HubNode node) throws Exception {
-        double[] out = new double[2];
+        double[] out = new double[3];
         String[] regions = {"ticks", "plain"};
         for (int i = 0; i < 2; i++) {
             IgniteCache<Long, BinaryObject> cache = node.ignite().<Long, BinaryObject>cache(regions[i]).withKeepBinary();
@@ -210,15 +215,24 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                     t.start();
                 }
                 double secs = pass == 0 ? warmup : seconds;
+                long headBefore = journalHead(node);
                 Thread.sleep((long) (secs * 1000));
                 stop.set(true);
                 for (Thread t : threads) {
                     t.join();
                 }
                 out[i] = count.get() / secs;
+                if (i == 0) {
+                    out[2] = (journalHead(node) - headBefore) / secs;
+                }
             }
         }
         return out;
+    }
+
+    private static long journalHead(HubNode node) {
+        String head = node.subscriptions().journalStatus("ticks").headPosition();
+        return Long.parseLong(head.substring(head.indexOf('.') + 1));
     }
 
     /** Heap per idle subscription (server and this JVM's client side together), from {@code idle} of them. */
@@ -274,8 +288,9 @@ public final class SubscribeBenchmark implements Callable<Integer> {
                     (double) w.getValueAtPercentile(99) / Math.max(1, r.getValueAtPercentile(99)));
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "2. Writer (4 threads, in-process puts): journaled region %,.0f puts/s, region without a journal %,.0f puts/s: ratio %.2f%n",
-                writes[0], writes[1], writes[0] / writes[1]);
+        System.out.printf(Locale.ROOT, "2. Writer (4 threads, in-process puts): journaled region %,.0f puts/s, region without a journal %,.0f puts/s: ratio %.2f;%n"
+                + "   the journal wrote %,.0f events/s meanwhile (%.2f of the puts; beyond what it keeps up with, changes are dropped from the node buffer and subscribers are told to re-read)%n",
+                writes[0], writes[1], writes[0] / writes[1], writes[2], writes[2] / writes[0]);
         System.out.printf(Locale.ROOT, "%n3. Heap per idle subscription (%d of them; server and client side in this JVM, plus one thread each): %,.0f bytes%n",
                 idle, perIdle);
     }

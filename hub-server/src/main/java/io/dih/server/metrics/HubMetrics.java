@@ -44,6 +44,7 @@ public final class HubMetrics implements AutoCloseable {
     private MultiGauge subscriptionsOpen;
     private MultiGauge subscriptionsSlow;
     private MultiGauge journalEvents;
+    private MultiGauge subscriptionEventsSent;
     private final io.dih.server.sync.SyncEngine sync;
     private final Map<String, MultiGauge> syncGauges = new LinkedHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -99,7 +100,8 @@ public final class HubMetrics implements AutoCloseable {
 
     /**
      * Reports subscriptions: {@code dih_subscriptions_open} and {@code dih_subscriptions_slow_disconnects} per region
-     * on this node, {@code dih_journal_events} per journaled region (cluster-wide), and the
+     * on this node, {@code dih_subscription_events_sent} per region on this node, {@code dih_journal_events} per journaled
+     * region (cluster-wide), and the
      * {@code dih_subscription_delivery_lag} timer (journal receipt of a change → sent to a subscriber).
      */
     public synchronized void watchSubscriptions(Subscriptions subs) {
@@ -107,6 +109,8 @@ public final class HubMetrics implements AutoCloseable {
         subscriptionsOpen = MultiGauge.builder("dih.subscriptions.open").description("Subscriptions open on this node, per region").register(registry);
         subscriptionsSlow = MultiGauge.builder("dih.subscriptions.slow.disconnects")
                 .description("Subscribers this node closed as too slow, per region, in total").register(registry);
+        subscriptionEventsSent = MultiGauge.builder("dih.subscription.events.sent")
+                .description("Events this node has sent to subscribers, per region, in total").register(registry);
         journalEvents = MultiGauge.builder("dih.journal.events")
                 .description("Events a region's change journal keeps (cluster-wide: every node reports the same value)").register(registry);
         subs.observeLag((region, millis) -> Timer.builder("dih.subscription.delivery.lag")
@@ -129,6 +133,9 @@ public final class HubMetrics implements AutoCloseable {
         List<MultiGauge.Row<?>> slow = new ArrayList<>();
         subs.slowDisconnects().forEach((r, n) -> slow.add(MultiGauge.Row.of(Tags.of("region", r), n)));
         subscriptionsSlow.register(slow, true);
+        List<MultiGauge.Row<?>> sentRows = new ArrayList<>();
+        subs.eventsSent().forEach((r, n) -> sentRows.add(MultiGauge.Row.of(Tags.of("region", r), n)));
+        subscriptionEventsSent.register(sentRows, true);
         List<MultiGauge.Row<?>> events = new ArrayList<>();
         subs.journalSizes().forEach((r, n) -> events.add(MultiGauge.Row.of(Tags.of("region", r), n)));
         journalEvents.register(events, true);

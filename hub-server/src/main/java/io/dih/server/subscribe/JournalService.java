@@ -2,6 +2,7 @@ package io.dih.server.subscribe;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -40,6 +41,7 @@ public final class JournalService implements Service {
         runner = Thread.currentThread();
         String node = ignite.name();
         Map<String, Sequencer> running = new HashMap<>();
+        Map<String, Journals.Retention> retentions = new HashMap<>(); // read at each reconcile, not per batch
         long nextReconcile = 0;
         try {
             while (!cancelled) {
@@ -50,13 +52,20 @@ public final class JournalService implements Service {
                 }
                 if (System.nanoTime() - nextReconcile > 0) {
                     reconcile(subs, running);
+                    retentions.clear();
+                    for (String region : running.keySet()) {
+                        Journals.Retention r = subs.journals().retention(region);
+                        if (r != null) {
+                            retentions.put(region, r);
+                        }
+                    }
                     nextReconcile = System.nanoTime() + 500_000_000L;
                 }
                 boolean wrote = false;
                 for (Sequencer s : running.values()) {
                     try {
                         wrote |= s.step();
-                        Journals.Retention retention = subs.journals().retention(s.region());
+                        Journals.Retention retention = retentions.get(s.region().toLowerCase(Locale.ROOT));
                         if (retention != null) {
                             s.trim(retention);
                         }

@@ -243,6 +243,7 @@ final class Subscriber implements Runnable {
     private void emit(String position, ObjectNode event) throws IOException {
         sink.send(position, event.toString());
         sent[0]++;
+        owner.sent(region.name());
     }
 
     private static ObjectNode json(Map<String, Object> row) {

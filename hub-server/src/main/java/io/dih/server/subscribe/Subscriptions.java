@@ -40,6 +40,7 @@ public final class Subscriptions implements AutoCloseable {
     private final Map<Long, Subscriber> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, LongAdder> slow = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, Long> lagObserver = (region, millis) -> { };
     private volatile boolean closed;
 
@@ -203,6 +204,17 @@ public final class Subscriptions implements AutoCloseable {
 
     void slowDisconnect(String region) {
         slow.computeIfAbsent(region.toLowerCase(Locale.ROOT), r -> new LongAdder()).increment();
+    }
+
+    void sent(String region) {
+        sent.computeIfAbsent(region.toLowerCase(Locale.ROOT), r -> new LongAdder()).increment();
+    }
+
+    /** Events this node has sent to subscribers, by region (lower case). */
+    public Map<String, Long> eventsSent() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        sent.forEach((r, n) -> out.put(r, n.sum()));
+        return out;
     }
 
     void delivered(String region, long lagMillis) {

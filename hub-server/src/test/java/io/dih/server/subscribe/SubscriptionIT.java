@@ -146,7 +146,8 @@ class SubscriptionIT {
         assertThat(journal.path("events").asLong()).as(journal.toString()).isEqualTo(44);
         assertThat(journal.path("live").asBoolean()).isTrue();
         String metrics = rest0.get("/api/v1/dih/metrics").body();
-        assertThat(metrics).contains("dih_journal_events{", "region=\"sub_items\"");
+        assertThat(metrics).contains("dih_journal_events{", "region=\"sub_items\"", "dih_subscription_events_sent{",
+                "dih_subscription_delivery_lag_seconds");
     }
 
     @Test
