@@ -140,14 +140,17 @@ final class SubscriptionController implements AutoCloseable {
     }
 
     /** A journal's retention, as {@code PUT /subscriptions/{region}/journal} takes it. */
-    record JournalSettings(@JsonProperty("max_events") Integer maxEvents, @JsonProperty("max_age_seconds") Long maxAgeSeconds) {
+    record JournalSettings(@JsonProperty("max_events") Integer maxEvents, @JsonProperty("max_age_seconds") Long maxAgeSeconds,
+                           @JsonProperty("keep") Boolean keep) {
     }
 
     @OpenApi(path = BASE + "/{region}/journal", methods = HttpMethod.PUT, tags = "Subscriptions", operationId = "configureJournal",
             summary = "Start a region's change journal now, or change its retention",
-            description = "Body {\"max_events\", \"max_age_seconds\"} (each optional; defaults from the node's subscriptions settings). "
-                    + "A journal otherwise starts with the region's first subscription and keeps recording while the region exists, "
-                    + "so clients can resume after being away; positions older than the retention get a RESYNC.",
+            description = "Body {\"max_events\", \"max_age_seconds\", \"keep\"} (each optional; defaults from the node's subscriptions "
+                    + "settings; keep defaults to true here). A journal otherwise starts with the region's first subscription, unkept: it "
+                    + "records while some node has had a subscriber within max_age_seconds, so clients can resume after being away, "
+                    + "and is dropped after that; a kept journal records while the region exists. Positions older than the retention "
+                    + "get a RESYNC.",
             pathParams = @OpenApiParam(name = "region", required = true),
             requestBody = @OpenApiRequestBody(content = @OpenApiContent(from = JournalSettings.class)),
             responses = {
@@ -156,8 +159,8 @@ final class SubscriptionController implements AutoCloseable {
                 @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void configure(Context ctx) {
-        JournalSettings body = ctx.body().isBlank() ? new JournalSettings(null, null) : Bodies.read(ctx, JournalSettings.class);
-        boolean created = subscriptions.configureJournal(ctx.pathParam("region"), body.maxEvents(), body.maxAgeSeconds());
+        JournalSettings body = ctx.body().isBlank() ? new JournalSettings(null, null, null) : Bodies.read(ctx, JournalSettings.class);
+        boolean created = subscriptions.configureJournal(ctx.pathParam("region"), body.maxEvents(), body.maxAgeSeconds(), body.keep());
         Bodies.json(ctx, created ? 201 : 200, subscriptions.awaitJournalStatus(ctx.pathParam("region")));
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 import org.apache.ignite.Ignite;
@@ -26,6 +27,7 @@ import org.apache.ignite.cache.affinity.Affinity;
 import org.apache.ignite.cache.query.CacheQueryEntryEvent;
 import org.apache.ignite.cache.query.ContinuousQuery;
 import org.apache.ignite.cache.query.QueryCursor;
+import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.lang.IgniteBiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,7 @@ public final class JournalFeeds implements AutoCloseable {
     private final int maxShadowChanges;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final IgniteCache<String, Long> feeders;
+    private volatile Supplier<Set<String>> active = Set::of;
     private final ScheduledExecutorService worker;
     private final IgniteBiPredicate<UUID, Object> resyncListener;
     private final AtomicLong resyncIds = new AtomicLong();
@@ -85,6 +88,7 @@ public final class JournalFeeds implements AutoCloseable {
         });
         worker.scheduleWithFixedDelay(this::fillGaps, 500, 500, TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::reconcile, 2, 2, TimeUnit.SECONDS);
+        worker.scheduleWithFixedDelay(this::touchActive, 5, 5, TimeUnit.SECONDS);
         this.resyncListener = (node, msg) -> {
             if (msg instanceof String[] m && m.length == 3) {
                 Feed f = feeds.get(m[0]);
@@ -104,9 +108,14 @@ public final class JournalFeeds implements AutoCloseable {
      * few seconds {@link #reconcile} catches whatever an event did not bring.
      */
     void onRegistryChange(String registryKey, String json) {
-        if (registryKey.startsWith(Journals.KIND + "/") && json != null) {
+        if (registryKey.startsWith(Journals.KIND + "/")) {
             String region = registryKey.substring(Journals.KIND.length() + 1);
-            submit(() -> follow(region));
+            if (json != null) {
+                submit(() -> follow(region));
+            } else {
+                // the journal was dropped (its cache with it): stop at once, so one started again gets a fresh feed
+                submit(() -> stopFeed(region));
+            }
         } else if (registryKey.startsWith(Journals.KIND + "/") || registryKey.startsWith("region/")) {
             reconcileLater();
         }
@@ -122,6 +131,10 @@ public final class JournalFeeds implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("Journal feeds are closed");
         }
+    }
+
+    private synchronized void stopFeed(String region) {
+        stop(region.toLowerCase(Locale.ROOT));
     }
 
     /** Starts following a journaled region unless this node does already (or the region is gone). */
@@ -190,6 +203,50 @@ public final class JournalFeeds implements AutoCloseable {
 
     String localNode() {
         return String.valueOf(ignite.cluster().localNode().consistentId());
+    }
+
+    /** Installs what names the regions this node has subscribers to (their journals are in use). */
+    void reportActive(Supplier<Set<String>> regions) {
+        this.active = regions;
+    }
+
+    /** Notes that the region's journal is in use now (a subscriber of this node), so an unkept journal is not dropped. */
+    void touch(String region) {
+        feeders.put(activeKey(region, localNode()), System.currentTimeMillis());
+    }
+
+    private void touchActive() {
+        try {
+            active.get().forEach(this::touch);
+        } catch (RuntimeException e) {
+            LOG.debug("Noting journals in use failed: {}", e.toString());
+        }
+    }
+
+    static String activeKey(String region, String node) {
+        return region.toLowerCase(Locale.ROOT) + "/active/" + node;
+    }
+
+    /** When any node last had a subscriber to the region (epoch millis, that node's clock), or 0. */
+    long lastActive(String region) {
+        String prefix = region.toLowerCase(Locale.ROOT) + "/active/";
+        long last = 0;
+        try (QueryCursor<javax.cache.Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
+            for (javax.cache.Cache.Entry<String, Long> e : cur) {
+                last = Math.max(last, e.getValue());
+            }
+        }
+        return last;
+    }
+
+    /** Forgets a dropped journal's activity and followers. */
+    void forget(String region) {
+        String prefix = region.toLowerCase(Locale.ROOT) + "/";
+        List<String> keys = new java.util.ArrayList<>();
+        try (QueryCursor<javax.cache.Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
+            cur.forEach(e -> keys.add(e.getKey()));
+        }
+        feeders.removeAll(new HashSet<>(keys));
     }
 
     /** Whether the node follows the region (it has registered its continuous query). */

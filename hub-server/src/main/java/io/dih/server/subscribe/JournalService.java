@@ -21,6 +21,8 @@ public final class JournalService implements Service {
     private static final long serialVersionUID = 1L;
     public static final String NAME = "dih-journal";
     private static final Logger LOG = LoggerFactory.getLogger(JournalService.class);
+    /** An unkept journal is dropped no sooner than this after its last subscriber (nodes note theirs every 5 s). */
+    static final long MIN_IDLE_MILLIS = 15_000;
 
     @IgniteInstanceResource
     private transient Ignite ignite;
@@ -92,8 +94,17 @@ public final class JournalService implements Service {
         Set<String> wanted = new HashSet<>();
         for (String region : subs.journals().names()) {
             if (!subs.regionExists(region)) {
-                subs.dropJournal(region);
+                subs.dropJournal(region, "its region was deleted");
                 continue;
+            }
+            Journals.Retention retention = subs.journals().retention(region);
+            if (retention != null && !retention.keep()) {
+                long idle = System.currentTimeMillis() - subs.feeds().lastActive(region);
+                if (idle > Math.max(retention.maxAgeSeconds() * 1000, MIN_IDLE_MILLIS)) {
+                    subs.dropJournal(region, "no node had a subscriber for " + idle / 1000 + " s, longer than its retention");
+                    running.remove(region);
+                    continue;
+                }
             }
             wanted.add(region);
             if (!running.containsKey(region)) {

@@ -31,11 +31,14 @@ final class Journals {
 
     /**
      * A journal's retention: events beyond the newest {@code maxEvents}, and events older than {@code maxAgeSeconds},
-     * are dropped; a subscriber resuming from a dropped position gets a RESYNC.
+     * are dropped; a subscriber resuming from a dropped position gets a RESYNC. With {@code keep} the journal records
+     * while its region exists; without, it is dropped once no node has had a subscriber for {@code maxAgeSeconds}
+     * (nothing it holds could serve a resume any more).
      */
-    record Retention(@JsonProperty("max_events") int maxEvents, @JsonProperty("max_age_seconds") long maxAgeSeconds) {
+    record Retention(@JsonProperty("max_events") int maxEvents, @JsonProperty("max_age_seconds") long maxAgeSeconds,
+                     @JsonProperty("keep") boolean keep) {
         /** Checks a requested retention, filling what it leaves out from {@code defaults}. */
-        static Retention of(Integer maxEvents, Long maxAgeSeconds, Retention defaults) {
+        static Retention of(Integer maxEvents, Long maxAgeSeconds, Boolean keep, Retention defaults) {
             List<FieldError> errors = new ArrayList<>();
             int events = maxEvents == null ? defaults.maxEvents() : maxEvents;
             long age = maxAgeSeconds == null ? defaults.maxAgeSeconds() : maxAgeSeconds;
@@ -48,7 +51,7 @@ final class Journals {
             if (!errors.isEmpty()) {
                 throw new InvalidSpecException(errors);
             }
-            return new Retention(events, age);
+            return new Retention(events, age, keep == null || keep);
         }
     }
 

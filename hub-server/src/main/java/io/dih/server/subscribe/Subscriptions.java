@@ -60,7 +60,7 @@ public final class Subscriptions implements AutoCloseable {
         public static Settings of(int maxPerNode, long maxLagEvents, long sendTimeoutMillis, long heartbeatMillis, int maxSnapshotRows,
                                   int journalMaxEvents, long journalMaxAgeSeconds, int maxShadowChanges) {
             return new Settings(maxPerNode, maxLagEvents, sendTimeoutMillis, heartbeatMillis, maxSnapshotRows,
-                    new Journals.Retention(journalMaxEvents, journalMaxAgeSeconds), maxShadowChanges);
+                    new Journals.Retention(journalMaxEvents, journalMaxAgeSeconds, false), maxShadowChanges);
         }
     }
 
@@ -74,6 +74,7 @@ public final class Subscriptions implements AutoCloseable {
         this.caches = new JournalCaches(ignite, dataRegion, 1);
         this.journals = new Journals(registry, caches.meta(), settings.retention());
         this.feeds = new JournalFeeds(ignite, regions, journals, caches, settings.maxShadowChanges());
+        feeds.reportActive(() -> openByRegion().keySet());
     }
 
     /** Deploys the journal writer (a cluster singleton; a no-op when it runs already). */
@@ -102,6 +103,14 @@ public final class Subscriptions implements AutoCloseable {
     /** Called by the registry listener (quick) for every change anywhere. */
     public void onRegistryChange(String registryKey, String json) {
         feeds.onRegistryChange(registryKey, json);
+        if (registryKey.startsWith(Journals.KIND + "/") && json == null) {
+            String region = registryKey.substring(Journals.KIND.length() + 1);
+            for (Subscriber s : open.values()) {
+                if (s.region().equalsIgnoreCase(region)) {
+                    s.stop(EventSink.SHUTTING_DOWN, "the change journal of region '" + s.region() + "' was dropped; subscribe again");
+                }
+            }
+        }
         if (registryKey.startsWith("region/")) {
             String region = registryKey.substring("region/".length());
             for (Subscriber s : open.values()) {
@@ -129,6 +138,7 @@ public final class Subscriptions implements AutoCloseable {
                     + "subscribe through another node");
         }
         journals.ensure(region.name());
+        feeds.touch(region.name());
         JournalFeeds.Feed feed = feeds.feed(region.name());
         JournalMeta meta = awaitLive(region.name());
         long next = meta.nextSeq();
@@ -239,15 +249,16 @@ public final class Subscriptions implements AutoCloseable {
         }
     }
 
-    /** Drops the journal of a region that is gone (called by the sequencer's node). */
-    void dropJournal(String region) {
+    /** Drops a region's journal (called by the sequencer's node): its region is gone, or it is unkept and unused. */
+    void dropJournal(String region, String why) {
         journals.drop(region);
         try {
             caches.destroy(region);
         } catch (RuntimeException e) {
             LOG.debug("Destroying the journal of {} failed: {}", region, e.toString());
         }
-        LOG.info("Dropped the change journal of deleted region {}", region);
+        feeds.forget(region);
+        LOG.info("Dropped the change journal of region {}: {}", region, why);
     }
 
     /** Open subscriptions on this node, by region (lower case). */
@@ -292,9 +303,11 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     /** Starts or reconfigures a region's journal; @return whether it was started now */
-    public boolean configureJournal(String regionName, Integer maxEvents, Long maxAgeSeconds) {
+    public boolean configureJournal(String regionName, Integer maxEvents, Long maxAgeSeconds, Boolean keep) {
         Region region = regions.get(regionName);
-        return journals.configure(region.name(), Journals.Retention.of(maxEvents, maxAgeSeconds, journals.defaults()));
+        boolean created = journals.configure(region.name(), Journals.Retention.of(maxEvents, maxAgeSeconds, keep, journals.defaults()));
+        feeds.touch(region.name()); // an unkept journal lives at least its age from now
+        return created;
     }
 
     /** A region journal's state, or a 404 when the region has none. */
@@ -309,7 +322,7 @@ public final class Subscriptions implements AutoCloseable {
         JournalFeeds.Feed feed = feeds.running(region.name());
         return new JournalStatus(region.name(), meta.epoch(), new Position(meta.epoch(), meta.firstSeq() - 1).toString(),
                 meta.head().toString(), meta.nextSeq() - meta.firstSeq(), retention.maxEvents(), retention.maxAgeSeconds(),
-                meta.live(), openByRegion().getOrDefault(region.name().toLowerCase(Locale.ROOT), 0),
+                retention.keep(), meta.live(), openByRegion().getOrDefault(region.name().toLowerCase(Locale.ROOT), 0),
                 feed == null ? 0 : feed.shadow.size(), feed == null ? null : new Position(meta.epoch(), feed.tail.head()).toString());
     }
 

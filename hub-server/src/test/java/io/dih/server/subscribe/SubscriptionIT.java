@@ -272,6 +272,26 @@ class SubscriptionIT {
     }
 
     @Test
+    void anUnkeptJournalIsDroppedOnceNobodySubscribesAndAKeptOneStays() {
+        region("sub_idle");
+        region("sub_kept");
+        Rest.Response idle = rest0.put(SUBS + "/sub_idle/journal", "{\"max_age_seconds\": 1, \"keep\": false}");
+        assertThat(idle.status()).as(idle.toString()).isEqualTo(201);
+        assertThat(idle.json().path("keep").asBoolean()).isFalse();
+        assertThat(rest0.put(SUBS + "/sub_kept/journal", "{\"max_age_seconds\": 1}").json().path("keep").asBoolean()).isTrue();
+        try (WsClient ws = WsClient.subscribe(cluster.node(1).baseUrl(), "sub_idle")) {
+            put(rest0, "sub_idle", 1, "a", 1);
+            ws.take(1, WAIT);
+        }
+        Await.until(Duration.ofSeconds(40), "the unused journal is dropped", () -> rest1.get(SUBS + "/sub_idle/journal").status() == 404);
+        assertThat(rest1.get(SUBS + "/sub_kept/journal").status()).isEqualTo(200);
+        // a new subscription starts a new journal (a new epoch)
+        try (WsClient ws = WsClient.subscribe(cluster.node(0).baseUrl(), "sub_idle")) {
+            assertThat(ws.startPosition()).doesNotStartWith(idle.json().path("epoch").asText());
+        }
+    }
+
+    @Test
     void badRequestsCloseWithAProblemAndA4xxxCodeNamingTheField() {
         region("sub_bad");
         record Case(String query, int code, String field, String detail) {
