@@ -174,6 +174,8 @@ public record HubConfig(
      *                         with {@code eviction_max_size} to refuse writes instead)
      * @param syncRegionMaxMb  off-heap memory for pending write-behind writes and dead letters; never evicted, so when it
  *                         is nearly full, writes to WRITE_BEHIND regions are refused (507) instead of dropped
+ * @param journalRegionMaxMb off-heap memory for the change journals of subscribed regions; in memory only, and when
+ *                         it is full its pages are evicted: subscribers who then miss an event get a RESYNC
  * @param autoActivate     activate a persistent cluster on its first start
      * @param baselineAutoAdjustSeconds persistence only: how long a node may be gone before the baseline drops it
      *                         and its partitions are rebuilt on the others (a rolling restart stays below this)
@@ -184,6 +186,7 @@ public record HubConfig(
             @JsonProperty("data_region_max_mb") long dataRegionMaxMb,
             @JsonProperty("system_region_max_mb") long systemRegionMaxMb,
             @JsonProperty("sync_region_max_mb") long syncRegionMaxMb,
+            @JsonProperty("journal_region_max_mb") long journalRegionMaxMb,
             @JsonProperty("page_eviction") String pageEviction,
             @JsonProperty("auto_activate") boolean autoActivate,
             @JsonProperty("baseline_auto_adjust_seconds") long baselineAutoAdjustSeconds) {
@@ -203,6 +206,12 @@ public record HubConfig(
             }
             if (syncRegionMaxMb < 10) {
                 errors.add(new FieldError("storage.sync_region_max_mb", "must be at least 10 (MB), was " + syncRegionMaxMb));
+            }
+            if (journalRegionMaxMb == 0) {
+                journalRegionMaxMb = 256;
+            }
+            if (journalRegionMaxMb < 10) {
+                errors.add(new FieldError("storage.journal_region_max_mb", "must be at least 10 (MB), was " + journalRegionMaxMb));
             }
             if (baselineAutoAdjustSeconds < 0) {
                 errors.add(new FieldError("storage.baseline_auto_adjust_seconds", "must be >= 0, was " + baselineAutoAdjustSeconds));

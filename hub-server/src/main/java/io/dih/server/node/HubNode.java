@@ -76,8 +76,9 @@ public final class HubNode implements AutoCloseable {
             ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
             sources.onBulkChange(endpoints::regionChangedInBulk);
             HubConfig.Subscriptions sc = config.subscriptions();
+            boolean hubRegions = WriteBehindQueue.syncDataRegion(ignite) != null; // false under a Spring XML configuration
             this.subscriptions = new Subscriptions(ignite, registry, regions,
-                    WriteBehindQueue.syncDataRegion(ignite) != null ? IgniteConfigFactory.SYNC_DATA_REGION : null,
+                    hubRegions ? IgniteConfigFactory.SYNC_DATA_REGION : null, hubRegions ? IgniteConfigFactory.JOURNAL_DATA_REGION : null,
                     Subscriptions.Settings.of(sc.maxPerNode(), sc.maxLagEvents(), sc.sendTimeoutMs(), sc.heartbeatSeconds() * 1000,
                             sc.maxSnapshotRows(), sc.journalMaxEvents(), sc.journalMaxAgeSeconds(), sc.maxPendingChanges()));
             registry.listen((key, json) -> {

@@ -31,6 +31,8 @@ public final class IgniteConfigFactory {
      * be a lost write), persistent when the node is.
      */
     public static final String SYNC_DATA_REGION = "dih-sync";
+    /** Change journals of subscribed regions: in memory, evicting when full (a subscriber who then misses events gets a RESYNC). */
+    public static final String JOURNAL_DATA_REGION = "dih-journal";
 
     private IgniteConfigFactory() {
     }
@@ -136,9 +138,17 @@ public final class IgniteConfigFactory {
                 .setMaxSize(s.syncRegionMaxMb() * 1024 * 1024)
                 .setPersistenceEnabled(s.persistence())
                 .setMetricsEnabled(true);
+        DataRegionConfiguration journal = new DataRegionConfiguration()
+                .setName(JOURNAL_DATA_REGION)
+                .setInitialSize(Math.min(32L, s.journalRegionMaxMb()) * 1024 * 1024)
+                .setMaxSize(s.journalRegionMaxMb() * 1024 * 1024)
+                .setPersistenceEnabled(false)
+                .setPageEvictionMode(DataPageEvictionMode.RANDOM_2_LRU)
+                .setEmptyPagesPoolSize((int) Math.max(100, Math.min(s.journalRegionMaxMb() * 1024 * 1024 / DataStorageConfiguration.DFLT_PAGE_SIZE / 20, 16_384)))
+                .setMetricsEnabled(true);
         DataStorageConfiguration ds = new DataStorageConfiguration()
                 .setDefaultDataRegionConfiguration(data)
-                .setDataRegionConfigurations(sync)
+                .setDataRegionConfigurations(sync, journal)
                 .setSystemDataRegionConfiguration(new org.apache.ignite.configuration.SystemDataRegionConfiguration()
                         .setInitialSize(Math.min(40L, s.systemRegionMaxMb()) * 1024 * 1024)
                         .setMaxSize(s.systemRegionMaxMb() * 1024 * 1024))

@@ -10,10 +10,11 @@ import org.apache.ignite.cache.PartitionLossPolicy;
 import org.apache.ignite.configuration.CacheConfiguration;
 
 /**
- * The caches behind region journals: one per journaled region ({@code dih_journal_<region>}, events by sequence
+ * The caches behind region journals: one per journaled region ({@code dih_journal_<region>_<epoch>}, events by sequence
  * number, partitioned with at least one backup, transactional so a batch and its {@link JournalMeta} commit together)
  * and one replicated cache of every journal's {@link JournalMeta}. Both live in the data region given at start (the
- * never-evicted sync region when the node has one): retention, not eviction, bounds them.
+ * journals in their own data region (in memory; when it is full, pages are evicted and a subscriber who then misses an
+ * event gets a RESYNC), the bookkeeping in the never-evicted sync region when the node has them.
  */
 final class JournalCaches {
     static final String META = "dih_journal_meta";
@@ -25,20 +26,24 @@ final class JournalCaches {
 
     private final Ignite ignite;
     private final String dataRegion;
+    private final String journalRegion;
     private final int backups;
 
     /**
-     * @param dataRegion the Ignite data region to keep journals in, or {@code null} for the default one
-     * @param backups    backups of each journal's partitions (at least 1)
+     * @param dataRegion    the Ignite data region for the journals' bookkeeping (one that never evicts), or {@code null}
+     *                      for the default one
+     * @param journalRegion the Ignite data region for the journals themselves, or {@code null} for the default one
+     * @param backups       backups of each journal's partitions (at least 1)
      */
-    JournalCaches(Ignite ignite, String dataRegion, int backups) {
+    JournalCaches(Ignite ignite, String dataRegion, String journalRegion, int backups) {
         this.ignite = ignite;
         this.dataRegion = dataRegion;
+        this.journalRegion = journalRegion;
         this.backups = Math.max(1, backups);
     }
 
-    static String journalName(String region) {
-        return PREFIX + region.toLowerCase(Locale.ROOT);
+    static String journalName(String region, String epoch) {
+        return PREFIX + region.toLowerCase(Locale.ROOT) + "_" + epoch;
     }
 
     IgniteCache<String, JournalMeta> meta() {
@@ -63,27 +68,21 @@ final class JournalCaches {
         return ignite.getOrCreateCache(cc);
     }
 
-    /** The region's journal (created if absent), in binary form. */
-    IgniteCache<Long, Object> journal(String region) {
-        CacheConfiguration<Long, Object> cc = new CacheConfiguration<Long, Object>(journalName(region))
+    /** The region's journal named {@code epoch} (created if absent), in binary form. */
+    IgniteCache<Long, Object> journal(String region, String epoch) {
+        CacheConfiguration<Long, Object> cc = new CacheConfiguration<Long, Object>(journalName(region, epoch))
                 .setCacheMode(CacheMode.PARTITIONED)
                 .setBackups(backups)
                 .setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL)
                 .setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC)
                 .setPartitionLossPolicy(PartitionLossPolicy.READ_WRITE_SAFE);
-        if (dataRegion != null) {
-            cc.setDataRegionName(dataRegion);
+        if (journalRegion != null) {
+            cc.setDataRegionName(journalRegion);
         }
         return ignite.getOrCreateCache(cc).withKeepBinary();
     }
 
-    /** The region's journal if it exists, else {@code null}. */
-    IgniteCache<Long, Object> existingJournal(String region) {
-        IgniteCache<Long, Object> c = ignite.cache(journalName(region));
-        return c == null ? null : c.withKeepBinary();
-    }
-
-    void destroy(String region) {
-        ignite.destroyCache(journalName(region));
+    void destroy(String region, String epoch) {
+        ignite.destroyCache(journalName(region, epoch));
     }
 }

@@ -6,6 +6,8 @@ import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
 import io.dih.spi.NotFoundException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.cache.Cache;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 import org.apache.ignite.Ignite;
@@ -45,6 +48,7 @@ public final class JournalFeeds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalFeeds.class);
     private static final int RING = 8192;
     private static final String RESYNC_TOPIC = "dih.journal.resync";
+    private static final String DROPPED = "/dropped/";
 
     private final Ignite ignite;
     private final RegionService regions;
@@ -61,14 +65,16 @@ public final class JournalFeeds implements AutoCloseable {
     /** One journaled region as this node follows it. */
     static final class Feed {
         final String region;
+        final String epoch;
         final ShadowBuffer shadow;
         final JournalTail tail = new JournalTail(RING);
         final IgniteCache<Long, Object> journal;
         volatile QueryCursor<?> regionQuery;
         volatile QueryCursor<?> journalQuery;
 
-        Feed(String region, ShadowBuffer shadow, IgniteCache<Long, Object> journal) {
+        Feed(String region, String epoch, ShadowBuffer shadow, IgniteCache<Long, Object> journal) {
             this.region = region;
+            this.epoch = epoch;
             this.shadow = shadow;
             this.journal = journal;
         }
@@ -111,7 +117,8 @@ public final class JournalFeeds implements AutoCloseable {
         if (registryKey.startsWith(Journals.KIND + "/")) {
             String region = registryKey.substring(Journals.KIND.length() + 1);
             if (json != null) {
-                submit(() -> follow(region));
+                String epoch = Journals.epochOf(json);
+                submit(() -> follow(region, epoch));
             } else {
                 // the journal was dropped (its cache with it): stop at once, so one started again gets a fresh feed
                 submit(() -> stopFeed(region));
@@ -137,17 +144,28 @@ public final class JournalFeeds implements AutoCloseable {
         stop(region.toLowerCase(Locale.ROOT));
     }
 
-    /** Starts following a journaled region unless this node does already (or the region is gone). */
-    private synchronized void follow(String region) {
+    /** Starts following a journal unless this node does already (or the region is gone). */
+    private synchronized void follow(String region, String epoch) {
         try {
-            if (!feeds.containsKey(region.toLowerCase(Locale.ROOT))) {
-                start(regions.get(region));
-            }
+            ensure(regions.get(region), epoch);
         } catch (NotFoundException e) {
             LOG.debug("Journaled region {} is gone", region);
         } catch (RuntimeException e) {
             LOG.warn("Cannot follow journaled region {} (trying again shortly): {}", region, e.toString());
         }
+    }
+
+    /** This node's feed of the journal named {@code epoch}; a feed of an older journal of the region is stopped first. */
+    private Feed ensure(Region r, String epoch) {
+        String key = r.name().toLowerCase(Locale.ROOT);
+        Feed f = feeds.get(key);
+        if (f != null && f.epoch.equals(epoch)) {
+            return f;
+        }
+        if (f != null) {
+            stop(key);
+        }
+        return start(r, epoch);
     }
 
     /**
@@ -161,8 +179,11 @@ public final class JournalFeeds implements AutoCloseable {
 
     /** This node's feed of a journaled region, started now if the registry listener has not started it yet. */
     synchronized Feed feed(String region) {
-        Feed f = feeds.get(region.toLowerCase(Locale.ROOT));
-        return f != null ? f : start(regions.get(region));
+        Journals.Retention journal = journals.retention(region);
+        if (journal == null) {
+            throw new NotFoundException("region '" + region + "' has no change journal");
+        }
+        return ensure(regions.get(region), journal.epoch());
     }
 
     /** This node's feed if it runs, else {@code null}. */
@@ -177,8 +198,9 @@ public final class JournalFeeds implements AutoCloseable {
                 try {
                     Region r = regions.get(region);
                     wanted.add(r.name().toLowerCase(Locale.ROOT));
-                    if (!feeds.containsKey(r.name().toLowerCase(Locale.ROOT))) {
-                        start(r);
+                    Journals.Retention journal = journals.retention(region);
+                    if (journal != null) {
+                        ensure(r, journal.epoch());
                     }
                 } catch (NotFoundException e) {
                     LOG.debug("Journaled region {} is gone", region);
@@ -231,8 +253,8 @@ public final class JournalFeeds implements AutoCloseable {
     long lastActive(String region) {
         String prefix = region.toLowerCase(Locale.ROOT) + "/active/";
         long last = 0;
-        try (QueryCursor<javax.cache.Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
-            for (javax.cache.Cache.Entry<String, Long> e : cur) {
+        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
+            for (Cache.Entry<String, Long> e : cur) {
                 last = Math.max(last, e.getValue());
             }
         }
@@ -242,11 +264,34 @@ public final class JournalFeeds implements AutoCloseable {
     /** Forgets a dropped journal's activity and followers. */
     void forget(String region) {
         String prefix = region.toLowerCase(Locale.ROOT) + "/";
-        List<String> keys = new java.util.ArrayList<>();
-        try (QueryCursor<javax.cache.Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
+        List<String> keys = new ArrayList<>();
+        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix) && !k.contains(DROPPED)))) {
             cur.forEach(e -> keys.add(e.getKey()));
         }
         feeders.removeAll(new HashSet<>(keys));
+    }
+
+    /** Notes a dropped journal whose cache is to be destroyed later ({@link #tombstones}). */
+    void tombstone(String region, String epoch) {
+        feeders.put(region.toLowerCase(Locale.ROOT) + DROPPED + epoch, System.currentTimeMillis());
+    }
+
+    /** The dropped journals noted more than {@code graceMillis} ago (region → epoch); their notes are removed. */
+    Map<String, String> tombstones(long graceMillis) {
+        Map<String, String> out = new HashMap<>();
+        long before = System.currentTimeMillis() - graceMillis;
+        List<String> done = new ArrayList<>();
+        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.contains(DROPPED)))) {
+            for (Cache.Entry<String, Long> e : cur) {
+                if (e.getValue() < before) {
+                    int at = e.getKey().indexOf(DROPPED);
+                    out.put(e.getKey().substring(0, at), e.getKey().substring(at + DROPPED.length()));
+                    done.add(e.getKey());
+                }
+            }
+        }
+        feeders.removeAll(new HashSet<>(done));
+        return out;
     }
 
     /** Whether the node follows the region (it has registered its continuous query). */
@@ -263,9 +308,9 @@ public final class JournalFeeds implements AutoCloseable {
         }
     }
 
-    private Feed start(Region r) {
+    private Feed start(Region r, String epoch) {
         String key = r.name().toLowerCase(Locale.ROOT);
-        Feed f = new Feed(r.name(), new ShadowBuffer(maxShadowChanges), caches.journal(r.name()));
+        Feed f = new Feed(r.name(), epoch, new ShadowBuffer(maxShadowChanges), caches.journal(r.name(), epoch));
         // the journal's query first: a change journaled from now on moves the tail and trims the shadow buffer
         ContinuousQuery<Long, Object> jq = new ContinuousQuery<>();
         jq.setLocalListener(events -> {
@@ -282,7 +327,7 @@ public final class JournalFeeds implements AutoCloseable {
         });
         f.journalQuery = f.journal.query(jq);
         JournalMeta meta = journals.meta(r.name());
-        if (meta != null) {
+        if (meta != null && meta.epoch().equals(epoch)) {
             f.tail.atLeast(meta.nextSeq() - 1);
         }
         Affinity<Object> affinity = ignite.affinity(r.cache().getName());
@@ -329,7 +374,7 @@ public final class JournalFeeds implements AutoCloseable {
             try {
                 if (f.tail.waitingForGap() && f.tail.nanosSinceAdvance() > TimeUnit.SECONDS.toNanos(1)) {
                     JournalMeta meta = journals.meta(f.region);
-                    if (meta != null) {
+                    if (meta != null && meta.epoch().equals(f.epoch)) {
                         f.tail.atLeast(meta.nextSeq() - 1);
                     }
                 }

@@ -37,8 +37,8 @@ public final class JournalMeta implements Serializable {
         this.feeders = feeders == null ? "" : feeders;
     }
 
-    static JournalMeta fresh() {
-        return new JournalMeta(Position.newEpoch(), 1, 1, 0, 0, false, "");
+    static JournalMeta fresh(String epoch) {
+        return new JournalMeta(epoch, 1, 1, 0, 0, false, "");
     }
 
     String epoch() {
@@ -91,6 +91,17 @@ public final class JournalMeta implements Serializable {
 
     JournalMeta trimmedTo(long first) {
         return new JournalMeta(epoch, nextSeq, first, lastBatchAt, safeAt, live, feeders);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JournalMeta m && m.epoch.equals(epoch) && m.nextSeq == nextSeq && m.firstSeq == firstSeq
+                && m.lastBatchAt == lastBatchAt && m.safeAt == safeAt && m.live == live && m.feeders.equals(feeders);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(epoch, nextSeq, firstSeq, lastBatchAt, safeAt, live, feeders);
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class JournalService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(JournalService.class);
     /** An unkept journal is dropped no sooner than this after its last subscriber (nodes note theirs every 5 s). */
     static final long MIN_IDLE_MILLIS = 15_000;
+    /** How long after a drop a journal's cache is destroyed (every node has stopped following it by then). */
+    static final long DESTROY_GRACE_MILLIS = 30_000;
 
     @IgniteInstanceResource
     private transient Ignite ignite;
@@ -54,6 +56,7 @@ public final class JournalService implements Service {
                 }
                 if (System.nanoTime() - nextReconcile > 0) {
                     reconcile(subs, running);
+                    subs.destroyDroppedJournals(DESTROY_GRACE_MILLIS);
                     retentions.clear();
                     for (String region : running.keySet()) {
                         Journals.Retention r = subs.journals().retention(region);
@@ -98,7 +101,8 @@ public final class JournalService implements Service {
                 continue;
             }
             Journals.Retention retention = subs.journals().retention(region);
-            if (retention != null && !retention.keep()) {
+            Sequencer writing = running.get(region);
+            if (retention != null && !retention.keep() && writing != null && writing.runningFor() > MIN_IDLE_MILLIS) {
                 long idle = System.currentTimeMillis() - subs.feeds().lastActive(region);
                 if (idle > Math.max(retention.maxAgeSeconds() * 1000, MIN_IDLE_MILLIS)) {
                     subs.dropJournal(region, "no node had a subscriber for " + idle / 1000 + " s, longer than its retention");
@@ -107,6 +111,10 @@ public final class JournalService implements Service {
                 }
             }
             wanted.add(region);
+            Sequencer current = running.get(region);
+            if (current != null && retention != null && !current.epoch().equals(retention.epoch())) {
+                running.remove(region); // the journal was dropped and started again between two rounds
+            }
             if (!running.containsKey(region)) {
                 try {
                     Sequencer s = new Sequencer(ignite, subs.journals(), subs.feeds(), subs.feeds().feed(region));

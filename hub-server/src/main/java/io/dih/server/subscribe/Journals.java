@@ -33,10 +33,17 @@ final class Journals {
      * A journal's retention: events beyond the newest {@code maxEvents}, and events older than {@code maxAgeSeconds},
      * are dropped; a subscriber resuming from a dropped position gets a RESYNC. With {@code keep} the journal records
      * while its region exists; without, it is dropped once no node has had a subscriber for {@code maxAgeSeconds}
-     * (nothing it holds could serve a resume any more).
+     * (nothing it holds could serve a resume any more). {@code epoch} names the journal: each start of a journal gets a
+     * new one, and its cache is named after it, so a journal dropped and started again never meets its old cache
+     * while that is still being destroyed.
      */
     record Retention(@JsonProperty("max_events") int maxEvents, @JsonProperty("max_age_seconds") long maxAgeSeconds,
-                     @JsonProperty("keep") boolean keep) {
+                     @JsonProperty("keep") boolean keep, @JsonProperty("epoch") String epoch) {
+        /** The same retention for the journal named {@code e}. */
+        Retention withEpoch(String e) {
+            return new Retention(maxEvents, maxAgeSeconds, keep, e);
+        }
+
         /** Checks a requested retention, filling what it leaves out from {@code defaults}. */
         static Retention of(Integer maxEvents, Long maxAgeSeconds, Boolean keep, Retention defaults) {
             List<FieldError> errors = new ArrayList<>();
@@ -51,7 +58,7 @@ final class Journals {
             if (!errors.isEmpty()) {
                 throw new InvalidSpecException(errors);
             }
-            return new Retention(events, age, keep == null || keep);
+            return new Retention(events, age, keep == null || keep, null);
         }
     }
 
@@ -79,26 +86,26 @@ final class Journals {
     /** Starts a journal for the region with the default retention, unless it has one. */
     void ensure(String region) {
         if (registry.get(KIND, region) == null) {
-            registry.putIfAbsent(KIND, region, write(defaults));
+            registry.putIfAbsent(KIND, region, write(defaults.withEpoch(Position.newEpoch())));
         }
     }
 
-    /** Starts or reconfigures the region's journal. @return whether it was created */
+    /** Starts or reconfigures the region's journal (a running one keeps its epoch). @return whether it was created */
     boolean configure(String region, Retention retention) {
         for (int attempt = 0; attempt < 10; attempt++) {
             String current = registry.get(KIND, region);
             if (current == null) {
-                if (registry.putIfAbsent(KIND, region, write(retention)) == null) {
+                if (registry.putIfAbsent(KIND, region, write(retention.withEpoch(Position.newEpoch()))) == null) {
                     return true;
                 }
-            } else if (registry.replace(KIND, region, current, write(retention))) {
+            } else if (registry.replace(KIND, region, current, write(retention.withEpoch(read(current).epoch())))) {
                 return false;
             }
         }
         throw new IllegalStateException("the journal of region '" + region + "' kept changing while it was configured");
     }
 
-    /** Ends the region's journal (its region is gone): the registry entry and the meta. */
+    /** Ends the region's journal: the registry entry and the meta. */
     void drop(String region) {
         String current = registry.get(KIND, region);
         if (current != null) {
@@ -111,16 +118,20 @@ final class Journals {
         return meta.get(region.toLowerCase(Locale.ROOT));
     }
 
-    /** The journal's meta, created (new epoch, nothing written, not live) if it has none. */
-    JournalMeta metaOrFresh(String region) {
+    /** The meta of the journal named {@code epoch}, created (nothing written, not live) if there is none of it. */
+    JournalMeta metaOrFresh(String region, String epoch) {
         String key = region.toLowerCase(Locale.ROOT);
-        JournalMeta m = meta.get(key);
-        if (m != null) {
-            return m;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            JournalMeta m = meta.get(key);
+            if (m != null && m.epoch().equals(epoch)) {
+                return m;
+            }
+            JournalMeta fresh = JournalMeta.fresh(epoch);
+            if (m == null ? meta.putIfAbsent(key, fresh) : meta.replace(key, m, fresh)) { // a dropped journal's is replaced
+                return fresh;
+            }
         }
-        JournalMeta fresh = JournalMeta.fresh();
-        JournalMeta raced = meta.getAndPutIfAbsent(key, fresh);
-        return raced != null ? raced : fresh;
+        throw new IllegalStateException("the meta of the journal of region '" + region + "' kept changing");
     }
 
     IgniteCache<String, JournalMeta> metaCache() {
@@ -133,6 +144,11 @@ final class Journals {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write journal settings", e);
         }
+    }
+
+    /** The epoch in a journal's registry entry. */
+    static String epochOf(String json) {
+        return read(json).epoch();
     }
 
     private static Retention read(String json) {

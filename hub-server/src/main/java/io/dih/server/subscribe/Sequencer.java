@@ -49,6 +49,7 @@ final class Sequencer {
     private final Map<Integer, Long> journaled = new HashMap<>();
     private JournalMeta meta;
     private long lastTrimNanos;
+    private final long createdNanos = System.nanoTime();
 
     Sequencer(Ignite ignite, Journals journals, JournalFeeds feeds, JournalFeeds.Feed feed) {
         this.ignite = ignite;
@@ -62,9 +63,19 @@ final class Sequencer {
         return feed.region;
     }
 
+    /** How long (ms) this sequencer has been writing its journal. */
+    long runningFor() {
+        return (System.nanoTime() - createdNanos) / 1_000_000;
+    }
+
+    /** The journal this sequencer writes. */
+    String epoch() {
+        return feed.epoch;
+    }
+
     /** Reads where the journal stands and goes live (or writes a RESYNC when changes may have been missed). */
     void start() {
-        meta = journals.metaOrFresh(feed.region);
+        meta = journals.metaOrFresh(feed.region, feed.epoch);
         try (QueryCursor<Cache.Entry<Long, Object>> cur = feed.journal.query(new ScanQuery<>())) {
             for (Cache.Entry<Long, Object> e : cur) {
                 if (e.getValue() instanceof BinaryObject ev) {

@@ -60,18 +60,21 @@ public final class Subscriptions implements AutoCloseable {
         public static Settings of(int maxPerNode, long maxLagEvents, long sendTimeoutMillis, long heartbeatMillis, int maxSnapshotRows,
                                   int journalMaxEvents, long journalMaxAgeSeconds, int maxShadowChanges) {
             return new Settings(maxPerNode, maxLagEvents, sendTimeoutMillis, heartbeatMillis, maxSnapshotRows,
-                    new Journals.Retention(journalMaxEvents, journalMaxAgeSeconds, false), maxShadowChanges);
+                    new Journals.Retention(journalMaxEvents, journalMaxAgeSeconds, false, null), maxShadowChanges);
         }
     }
 
     /**
-     * @param dataRegion the Ignite data region for journals (one that never evicts), or {@code null} for the default one
+     * @param dataRegion    the Ignite data region for journals' bookkeeping (one that never evicts), or {@code null}
+     *                      for the default one
+     * @param journalRegion the Ignite data region for the journals, or {@code null} for the default one
      */
-    public Subscriptions(Ignite ignite, Registry registry, RegionService regions, String dataRegion, Settings settings) {
+    public Subscriptions(Ignite ignite, Registry registry, RegionService regions, String dataRegion, String journalRegion,
+                         Settings settings) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
         this.settings = requireNonNull(settings, "settings is null");
-        this.caches = new JournalCaches(ignite, dataRegion, 1);
+        this.caches = new JournalCaches(ignite, dataRegion, journalRegion, 1);
         this.journals = new Journals(registry, caches.meta(), settings.retention());
         this.feeds = new JournalFeeds(ignite, regions, journals, caches, settings.maxShadowChanges());
         feeds.reportActive(() -> openByRegion().keySet());
@@ -137,10 +140,10 @@ public final class Subscriptions implements AutoCloseable {
             throw new TooManyRequestsException("this node serves " + settings.maxPerNode() + " subscriptions, its limit; close some or "
                     + "subscribe through another node");
         }
+        feeds.touch(region.name()); // first: a journal is never dropped as unused between its start and this
         journals.ensure(region.name());
-        feeds.touch(region.name());
         JournalFeeds.Feed feed = feeds.feed(region.name());
-        JournalMeta meta = awaitLive(region.name());
+        JournalMeta meta = awaitLive(region.name(), feed.epoch);
         long next = meta.nextSeq();
         String resync = null;
         Position from = request.from();
@@ -174,11 +177,11 @@ public final class Subscriptions implements AutoCloseable {
         return id;
     }
 
-    private JournalMeta awaitLive(String region) {
+    private JournalMeta awaitLive(String region, String epoch) {
         long deadline = System.nanoTime() + LIVE_WAIT_MILLIS * 1_000_000L;
         while (true) {
             JournalMeta meta = journals.meta(region);
-            if (meta != null && meta.live()) {
+            if (meta != null && meta.live() && meta.epoch().equals(epoch)) {
                 return meta;
             }
             if (System.nanoTime() > deadline) {
@@ -204,7 +207,8 @@ public final class Subscriptions implements AutoCloseable {
 
     /** The journal's state once it is live (a journal just configured is waited for, as a subscription would be). */
     public JournalStatus awaitJournalStatus(String regionName) {
-        awaitLive(regions.get(regionName).name());
+        Region region = regions.get(regionName);
+        awaitLive(region.name(), feeds.feed(region.name()).epoch);
         return journalStatus(regionName);
     }
 
@@ -251,14 +255,27 @@ public final class Subscriptions implements AutoCloseable {
 
     /** Drops a region's journal (called by the sequencer's node): its region is gone, or it is unkept and unused. */
     void dropJournal(String region, String why) {
+        Journals.Retention journal = journals.retention(region);
         journals.drop(region);
-        try {
-            caches.destroy(region);
-        } catch (RuntimeException e) {
-            LOG.debug("Destroying the journal of {} failed: {}", region, e.toString());
-        }
         feeds.forget(region);
+        if (journal != null && journal.epoch() != null) {
+            // its cache goes later: a node that has not yet seen the drop may still register a continuous query on it, and
+            // that registration would wait for the cache's stop while the stop waits for it
+            feeds.tombstone(region, journal.epoch());
+        }
         LOG.info("Dropped the change journal of region {}: {}", region, why);
+    }
+
+    /** Destroys the caches of journals dropped more than {@code graceMillis} ago (called by the journal writer's node). */
+    void destroyDroppedJournals(long graceMillis) {
+        feeds.tombstones(graceMillis).forEach((region, epoch) -> {
+            try {
+                caches.destroy(region, epoch);
+                LOG.debug("Destroyed the cache of dropped journal {} of region {}", epoch, region);
+            } catch (RuntimeException e) {
+                LOG.debug("Destroying the cache of dropped journal {} of {} failed: {}", epoch, region, e.toString());
+            }
+        });
     }
 
     /** Open subscriptions on this node, by region (lower case). */
@@ -305,8 +322,8 @@ public final class Subscriptions implements AutoCloseable {
     /** Starts or reconfigures a region's journal; @return whether it was started now */
     public boolean configureJournal(String regionName, Integer maxEvents, Long maxAgeSeconds, Boolean keep) {
         Region region = regions.get(regionName);
-        boolean created = journals.configure(region.name(), Journals.Retention.of(maxEvents, maxAgeSeconds, keep, journals.defaults()));
         feeds.touch(region.name()); // an unkept journal lives at least its age from now
+        boolean created = journals.configure(region.name(), Journals.Retention.of(maxEvents, maxAgeSeconds, keep, journals.defaults()));
         return created;
     }
 
