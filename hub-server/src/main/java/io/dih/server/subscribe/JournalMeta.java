@@ -1,6 +1,8 @@
 package io.dih.server.subscribe;
 
 import java.io.Serializable;
+import java.util.Collection;
+import java.util.Objects;
 
 /**
  * A region journal's bookkeeping, one entry per journaled region in {@link JournalCaches#META}, written in the same
@@ -76,7 +78,7 @@ public final class JournalMeta implements Serializable {
     }
 
     /** Goes live with these nodes as the ones that followed the region from the start. */
-    JournalMeta liveWith(java.util.Collection<String> nodes) {
+    JournalMeta liveWith(Collection<String> nodes) {
         return new JournalMeta(epoch, nextSeq, firstSeq, lastBatchAt, safeAt, live, String.join(",", nodes));
     }
 
@@ -101,7 +103,7 @@ public final class JournalMeta implements Serializable {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(epoch, nextSeq, firstSeq, lastBatchAt, safeAt, live, feeders);
+        return Objects.hash(epoch, nextSeq, firstSeq, lastBatchAt, safeAt, live, feeders);
     }
 
     @Override

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.registry.Registry;
+import io.dih.spi.InvalidSpecException;
 import io.dih.spi.NotFoundException;
 import io.dih.spi.TooManyRequestsException;
 import io.dih.spi.UnavailableException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -153,7 +155,7 @@ public final class Subscriptions implements AutoCloseable {
                         + "again); re-read the region";
             } else if (from.seq() >= meta.nextSeq()) {
                 if (from.seq() > meta.nextSeq() - 1 + Sequencer.BATCH * 4L) {
-                    throw new io.dih.spi.InvalidSpecException("from", "position " + from + " is ahead of the journal's end ("
+                    throw new InvalidSpecException("from", "position " + from + " is ahead of the journal's end ("
                             + meta.head() + ")");
                 }
                 next = from.seq() + 1;
@@ -226,7 +228,7 @@ public final class Subscriptions implements AutoCloseable {
 
     /** Events this node has sent to subscribers, by region (lower case). */
     public Map<String, Long> eventsSent() {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         sent.forEach((r, n) -> out.put(r, n.sum()));
         return out;
     }
@@ -280,14 +282,14 @@ public final class Subscriptions implements AutoCloseable {
 
     /** Open subscriptions on this node, by region (lower case). */
     public Map<String, Integer> openByRegion() {
-        Map<String, Integer> out = new java.util.TreeMap<>();
+        Map<String, Integer> out = new TreeMap<>();
         open.values().forEach(s -> out.merge(s.region().toLowerCase(Locale.ROOT), 1, Integer::sum));
         return out;
     }
 
     /** Subscribers closed as too slow on this node, by region (lower case). */
     public Map<String, Long> slowDisconnects() {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         slow.forEach((r, n) -> out.put(r, n.sum()));
         return out;
     }
@@ -309,7 +311,7 @@ public final class Subscriptions implements AutoCloseable {
 
     /** Events each journal keeps, by region (lower case). */
     public Map<String, Long> journalSizes() {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         for (String region : journals.names()) {
             JournalMeta m = journals.meta(region);
             if (m != null) {
