@@ -21,6 +21,8 @@ import org.apache.ignite.internal.processors.query.GridQueryCancel;
 import org.apache.ignite.internal.processors.query.GridQueryFieldMetadata;
 import org.apache.ignite.internal.processors.query.GridQueryProcessor;
 import org.apache.ignite.internal.processors.query.schema.management.TableDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SQL over REST: runs one SELECT or DML statement through this node's own Ignite query processor (schema PUBLIC, the
@@ -30,6 +32,7 @@ import org.apache.ignite.internal.processors.query.schema.management.TableDescri
  * cancelled on the server and the answer is a 408.
  */
 public final class SqlService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
     private final GridQueryProcessor queries;
     private final SqlCursors cursors;
     private final ScheduledExecutorService timer;
@@ -108,8 +111,17 @@ public final class SqlService implements AutoCloseable {
                 cursors.release(cursor);
             }
             if (kind == SqlStatements.Kind.DML) {
-                afterDml.run();
+                dmlDone();
             }
+        }
+    }
+
+    /** Tells the DML listener; its failure is logged, never put in the place of the statement's own outcome. */
+    private void dmlDone() {
+        try {
+            afterDml.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Dropping cached endpoint answers after a DML statement failed: {}", e.toString());
         }
     }
 

@@ -74,14 +74,15 @@ public final class TransactionService {
                 session |= writes.sessionConsistent(op.region());
             }
         }
+        TransactionResult done;
         try {
-            TransactionResult done = run(plan, slots, queueing, stored);
-            return session ? new TransactionResult(done.status(), done.isolation(), done.attempts(), done.results(), true) : done;
+            done = run(plan, slots, queueing, stored);
         } finally {
             if (!written.isEmpty()) {
-                writes.written(written); // before the answer: cached endpoint answers over these regions end here
+                writes.written(written); // before the answer (never throws): cached endpoint answers over these regions end here
             }
         }
+        return session ? new TransactionResult(done.status(), done.isolation(), done.attempts(), done.results(), true) : done;
     }
 
     private TransactionResult run(TransactionPlan plan, TreeMap<Slot, Boolean> slots, Map<String, SyncEngine> queueing,

@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import javax.cache.processor.MutableEntry;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.CacheEntryProcessor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the hub's own writes to a region go. Through the region's cache (and so its cache store: WRITE_THROUGH), or,
@@ -18,6 +20,7 @@ import org.apache.ignite.cache.CacheEntryProcessor;
  * the rule is fixed once.
  */
 public final class RegionWrites {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionWrites.class);
     private volatile SyncEngine sync;
     private volatile Consumer<Collection<String>> written = names -> { };
 
@@ -29,9 +32,18 @@ public final class RegionWrites {
         this.written = requireNonNull(listener, "listener is null");
     }
 
-    /** Tells the listener that a write call has finished writing these regions; call it before the call answers. */
+    /**
+     * Tells the listener that a write call has finished writing these regions; call it before the call answers. A
+     * listener's failure is logged, never put in the place of the write's own outcome (the continuous query that
+     * watches each cached region still catches the change, a few milliseconds later).
+     */
     public void written(Collection<String> regionNames) {
-        written.accept(regionNames);
+        try {
+            written.accept(regionNames);
+        } catch (RuntimeException e) {
+            LOG.warn("Telling of writes to {} failed (cached endpoint answers over them end when the change event arrives): {}",
+                    regionNames, e.toString());
+        }
     }
 
     /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
