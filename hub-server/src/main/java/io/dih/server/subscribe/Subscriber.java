@@ -136,6 +136,9 @@ final class Subscriber implements Runnable {
             tooSlow(e.getMessage());
         } catch (IOException e) {
             LOG.debug("Subscriber {} of {} went away: {}", id, region.name(), e.toString());
+            if (sink.isOpen()) {
+                sink.close(1011, "the stream broke; resume from " + position(), problem(1011, e.getMessage()));
+            }
         } catch (RuntimeException e) {
             if (stopped) {
                 sink.close(closeCode, closeReason, problem(closeCode, closeReason));
@@ -272,7 +275,12 @@ final class Subscriber implements Runnable {
                     continue;
                 }
                 if (snapshotRows.size() >= owner.settings().maxSnapshotRows()) {
-                    throw new IOException("the snapshot holds more than " + owner.settings().maxSnapshotRows() + " rows");
+                    String why = "snapshot: the matching rows are more than the " + owner.settings().maxSnapshotRows()
+                            + " a snapshot may send (subscriptions.max_snapshot_rows); narrow the filter or read the region by SQL";
+                    closeCode = EventSink.BAD_REQUEST;
+                    closeReason = why;
+                    stopped = true; // (not stop(): that interrupts this very thread, which still writes the close)
+                    return;
                 }
                 snapshotRows.put(e.getKey(), Objects.hashCode(e.getValue()));
                 ObjectNode out = NODES.objectNode();
