@@ -4,10 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
-import io.dih.server.registry.Registry;
 import io.dih.spi.NotFoundException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +17,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import javax.cache.Cache;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.EventType;
 import org.apache.ignite.Ignite;
@@ -31,7 +26,6 @@ import org.apache.ignite.cache.affinity.Affinity;
 import org.apache.ignite.cache.query.CacheQueryEntryEvent;
 import org.apache.ignite.cache.query.ContinuousQuery;
 import org.apache.ignite.cache.query.QueryCursor;
-import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.lang.IgniteBiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +43,6 @@ public final class JournalFeeds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalFeeds.class);
     private static final int RING = 8192;
     private static final String RESYNC_TOPIC = "dih.journal.resync";
-    private static final String DROPPED = "/dropped/";
 
     private final Ignite ignite;
     private final RegionService regions;
@@ -57,8 +50,7 @@ public final class JournalFeeds implements AutoCloseable {
     private final JournalCaches caches;
     private final int maxShadowChanges;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
-    private final IgniteCache<String, Long> feeders;
-    private volatile Supplier<Set<String>> active = Set::of;
+    private final JournalFollowers followers;
     private final ScheduledExecutorService worker;
     private final IgniteBiPredicate<UUID, Object> resyncListener;
     private final AtomicLong resyncIds = new AtomicLong();
@@ -87,7 +79,7 @@ public final class JournalFeeds implements AutoCloseable {
         this.journals = requireNonNull(journals, "journals is null");
         this.caches = requireNonNull(caches, "caches is null");
         this.maxShadowChanges = maxShadowChanges;
-        this.feeders = caches.feeders();
+        this.followers = new JournalFollowers(caches.feeders(), String.valueOf(ignite.cluster().localNode().consistentId()));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dih-journal-feeds");
             t.setDaemon(true);
@@ -95,7 +87,7 @@ public final class JournalFeeds implements AutoCloseable {
         });
         worker.scheduleWithFixedDelay(this::fillGaps, 500, 500, TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::reconcile, 2, 2, TimeUnit.SECONDS);
-        worker.scheduleWithFixedDelay(this::touchActive, 5, 5, TimeUnit.SECONDS);
+        worker.scheduleWithFixedDelay(followers::touchActive, 5, 5, TimeUnit.SECONDS);
         this.resyncListener = (node, msg) -> {
             if (msg instanceof String[] m && m.length == 3) {
                 Feed f = feeds.get(m[0]);
@@ -220,85 +212,11 @@ public final class JournalFeeds implements AutoCloseable {
         }
     }
 
-    static String feederKey(String region, String node) {
-        return region.toLowerCase(Locale.ROOT) + "/" + node;
+    /** Who follows which journal, and which journals are in use or dropped. */
+    JournalFollowers followers() {
+        return followers;
     }
 
-    String localNode() {
-        return String.valueOf(ignite.cluster().localNode().consistentId());
-    }
-
-    /** Installs what names the regions this node has subscribers to (their journals are in use). */
-    void reportActive(Supplier<Set<String>> regions) {
-        this.active = regions;
-    }
-
-    /** Notes that the region's journal is in use now (a subscriber of this node), so an unkept journal is not dropped. */
-    void touch(String region) {
-        feeders.put(activeKey(region, localNode()), System.currentTimeMillis());
-    }
-
-    private void touchActive() {
-        try {
-            active.get().forEach(this::touch);
-        } catch (RuntimeException e) {
-            LOG.debug("Noting journals in use failed: {}", e.toString());
-        }
-    }
-
-    static String activeKey(String region, String node) {
-        return region.toLowerCase(Locale.ROOT) + "/active/" + node;
-    }
-
-    /** When any node last had a subscriber to the region (epoch millis, that node's clock), or 0. */
-    long lastActive(String region) {
-        String prefix = region.toLowerCase(Locale.ROOT) + "/active/";
-        long last = 0;
-        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix)))) {
-            for (Cache.Entry<String, Long> e : cur) {
-                last = Math.max(last, e.getValue());
-            }
-        }
-        return last;
-    }
-
-    /** Forgets a dropped journal's activity and followers. */
-    void forget(String region) {
-        String prefix = region.toLowerCase(Locale.ROOT) + "/";
-        List<String> keys = new ArrayList<>();
-        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.startsWith(prefix) && !k.contains(DROPPED)))) {
-            cur.forEach(e -> keys.add(e.getKey()));
-        }
-        feeders.removeAll(new HashSet<>(keys));
-    }
-
-    /** Notes a dropped journal whose cache is to be destroyed later ({@link #tombstones}). */
-    void tombstone(String region, String epoch) {
-        feeders.put(region.toLowerCase(Locale.ROOT) + DROPPED + epoch, System.currentTimeMillis());
-    }
-
-    /** The dropped journals noted more than {@code graceMillis} ago (region → epoch); their notes are removed. */
-    Map<String, String> tombstones(long graceMillis) {
-        Map<String, String> out = new HashMap<>();
-        long before = System.currentTimeMillis() - graceMillis;
-        List<String> done = new ArrayList<>();
-        try (QueryCursor<Cache.Entry<String, Long>> cur = feeders.query(new ScanQuery<>((k, v) -> k.contains(DROPPED)))) {
-            for (Cache.Entry<String, Long> e : cur) {
-                if (e.getValue() < before) {
-                    int at = e.getKey().indexOf(DROPPED);
-                    out.put(e.getKey().substring(0, at), e.getKey().substring(at + DROPPED.length()));
-                    done.add(e.getKey());
-                }
-            }
-        }
-        feeders.removeAll(new HashSet<>(done));
-        return out;
-    }
-
-    /** Whether the node follows the region (it has registered its continuous query). */
-    boolean follows(String region, String node) {
-        return feeders.containsKey(feederKey(region, node));
-    }
 
     private boolean regionExists(String region) {
         try {
@@ -347,7 +265,7 @@ public final class JournalFeeds implements AutoCloseable {
         long registered = System.currentTimeMillis();
         f.shadow.registered(registered);
         feeds.put(key, f);
-        feeders.put(feederKey(key, localNode()), registered); // the sequencer going live waits for every node's entry
+        followers.followed(key, registered); // the sequencer going live waits for every node's entry
         LOG.info("Following region {} for its change journal", r.name());
         return f;
     }
@@ -360,7 +278,7 @@ public final class JournalFeeds implements AutoCloseable {
         close(f.regionQuery);
         close(f.journalQuery);
         try {
-            feeders.remove(feederKey(key, localNode()));
+            followers.unfollowed(key);
         } catch (RuntimeException e) {
             LOG.debug("Forgetting this node as a follower of {} failed: {}", key, e.toString());
         }

@@ -103,7 +103,7 @@ public final class JournalService implements Service {
             Journals.Retention retention = subs.journals().retention(region);
             Sequencer writing = running.get(region);
             if (retention != null && !retention.keep() && writing != null && writing.runningFor() > MIN_IDLE_MILLIS) {
-                long idle = System.currentTimeMillis() - subs.feeds().lastActive(region);
+                long idle = System.currentTimeMillis() - subs.feeds().followers().lastActive(region);
                 if (idle > Math.max(retention.maxAgeSeconds() * 1000, MIN_IDLE_MILLIS)) {
                     subs.dropJournal(region, "no node had a subscriber for " + idle / 1000 + " s, longer than its retention");
                     running.remove(region);

@@ -88,7 +88,7 @@ final class Sequencer {
             }
         }
         String resync = null;
-        String self = feeds.localNode();
+        String self = feeds.followers().localNode();
         if (!meta.live()) {
             // going live: every server node follows the region first, so the sequencer can later move to any of them
             // and find every change it had not written in that node's buffer
@@ -111,7 +111,7 @@ final class Sequencer {
             List<String> missing = new ArrayList<>();
             for (ClusterNode n : ignite.cluster().forServers().nodes()) {
                 String id = String.valueOf(n.consistentId());
-                (feeds.follows(feed.region, id) ? following : missing).add(id);
+                (feeds.followers().follows(feed.region, id) ? following : missing).add(id);
             }
             if (missing.isEmpty() || System.nanoTime() > deadline) {
                 if (!missing.isEmpty()) {

@@ -79,7 +79,7 @@ public final class Subscriptions implements AutoCloseable {
         this.caches = new JournalCaches(ignite, dataRegion, journalRegion, 1);
         this.journals = new Journals(registry, caches.meta(), settings.retention());
         this.feeds = new JournalFeeds(ignite, regions, journals, caches, settings.maxShadowChanges());
-        feeds.reportActive(() -> openByRegion().keySet());
+        feeds.followers().reportActive(() -> openByRegion().keySet());
     }
 
     /** Deploys the journal writer (a cluster singleton; a no-op when it runs already). */
@@ -142,7 +142,7 @@ public final class Subscriptions implements AutoCloseable {
             throw new TooManyRequestsException("this node serves " + settings.maxPerNode() + " subscriptions, its limit; close some or "
                     + "subscribe through another node");
         }
-        feeds.touch(region.name()); // first: a journal is never dropped as unused between its start and this
+        feeds.followers().touch(region.name()); // first: a journal is never dropped as unused between its start and this
         journals.ensure(region.name());
         JournalFeeds.Feed feed = feeds.feed(region.name());
         JournalMeta meta = awaitLive(region.name(), feed.epoch);
@@ -259,18 +259,18 @@ public final class Subscriptions implements AutoCloseable {
     void dropJournal(String region, String why) {
         Journals.Retention journal = journals.retention(region);
         journals.drop(region);
-        feeds.forget(region);
+        feeds.followers().forget(region);
         if (journal != null && journal.epoch() != null) {
             // its cache goes later: a node that has not yet seen the drop may still register a continuous query on it, and
             // that registration would wait for the cache's stop while the stop waits for it
-            feeds.tombstone(region, journal.epoch());
+            feeds.followers().tombstone(region, journal.epoch());
         }
         LOG.info("Dropped the change journal of region {}: {}", region, why);
     }
 
     /** Destroys the caches of journals dropped more than {@code graceMillis} ago (called by the journal writer's node). */
     void destroyDroppedJournals(long graceMillis) {
-        feeds.tombstones(graceMillis).forEach((region, epoch) -> {
+        feeds.followers().tombstones(graceMillis).forEach((region, epoch) -> {
             try {
                 caches.destroy(region, epoch);
                 LOG.debug("Destroyed the cache of dropped journal {} of region {}", epoch, region);
@@ -324,7 +324,7 @@ public final class Subscriptions implements AutoCloseable {
     /** Starts or reconfigures a region's journal; @return whether it was started now */
     public boolean configureJournal(String regionName, Integer maxEvents, Long maxAgeSeconds, Boolean keep) {
         Region region = regions.get(regionName);
-        feeds.touch(region.name()); // an unkept journal lives at least its age from now
+        feeds.followers().touch(region.name()); // an unkept journal lives at least its age from now
         boolean created = journals.configure(region.name(), Journals.Retention.of(maxEvents, maxAgeSeconds, keep, journals.defaults()));
         return created;
     }
