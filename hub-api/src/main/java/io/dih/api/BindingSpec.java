@@ -1,5 +1,7 @@
 package io.dih.api;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -23,6 +25,9 @@ import java.util.Map;
  *                        read only rows past the last value seen
  * @param schedule        a cron expression (UTC) for periodic loads of this binding, instead of
  *                        {@code sync_interval_seconds}: 5 fields (Unix) or 6-7 with seconds (Quartz)
+ * @param options         every other key of the binding, as given: keys of the source's family ({@code topic},
+ *                        {@code format}, ...), which its connector checks when it describes the binding (an unknown
+ *                        key is an error naming it there)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,7 +37,14 @@ public record BindingSpec(
         @JsonProperty("key_columns") List<String> keyColumns,
         @JsonProperty("mapping") Map<String, String> mapping,
         @JsonProperty("watermark_column") String watermarkColumn,
-        @JsonProperty("schedule") String schedule) {
+        @JsonProperty("schedule") String schedule,
+        @JsonAnySetter Map<String, Object> options) {
+
+    /** A binding with no connector-specific keys. */
+    public BindingSpec(String table, String query, List<String> keyColumns, Map<String, String> mapping, String watermarkColumn,
+                       String schedule) {
+        this(table, query, keyColumns, mapping, watermarkColumn, schedule, null);
+    }
 
     public BindingSpec {
         List<FieldError> errors = new ArrayList<>();
@@ -63,9 +75,27 @@ public record BindingSpec(
             });
             mapping = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mapping));
         }
+        options = options == null || options.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+    }
+
+    /** The connector-specific keys, written back as keys of the binding. */
+    @Override
+    @JsonAnyGetter
+    public Map<String, Object> options() {
+        return options;
+    }
+
+    /** One connector-specific key's value, or {@code null}. */
+    public Object option(String key) {
+        return options.get(key);
+    }
+
+    /** This binding reading another table (or query), everything else kept. */
+    public BindingSpec withTable(String newTable) {
+        return new BindingSpec(newTable, query, keyColumns, mapping, watermarkColumn, schedule, options);
     }
 
     /** The binding used when a source names none for a region: the table of the region's name. */

@@ -121,7 +121,7 @@ public record SourceSpec(
             if (e.getKey().equalsIgnoreCase(region)) {
                 BindingSpec b = e.getValue();
                 return b.table() != null || b.query() != null ? b
-                        : new BindingSpec(region, null, b.keyColumns(), b.mapping(), b.watermarkColumn(), b.schedule());
+                        : b.withTable(region);
             }
         }
         return BindingSpec.defaultFor(region);
@@ -129,9 +129,14 @@ public record SourceSpec(
 
     /** The spec with defaults filled in: sync mode LOAD, consistency EVENTUAL. */
     public SourceSpec normalize() {
+        return normalize(SyncMode.LOAD);
+    }
+
+    /** The spec with defaults filled in: the given sync mode (the source type's own: STREAM for a message stream), EVENTUAL. */
+    public SourceSpec normalize(SyncMode defaultMode) {
         return new SourceSpec(sourceName, sourceType, connectionParams, targetRegions, syncIntervalSeconds,
                 consistencyLevel != null ? consistencyLevel : ConsistencyLevel.EVENTUAL,
-                syncMode != null ? syncMode : SyncMode.LOAD, bindings, fallbackSource, readTimeoutMs, maxStalenessSeconds);
+                syncMode != null ? syncMode : defaultMode, bindings, fallbackSource, readTimeoutMs, maxStalenessSeconds);
     }
 
     /** The spec as the API shows it: every secret connection parameter replaced by {@link #REDACTED}. */

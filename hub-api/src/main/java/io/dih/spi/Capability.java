@@ -12,6 +12,6 @@ public enum Capability {
     WRITE_BEHIND,
     /** Emit a change feed (CDC). */
     CHANGE_FEED,
-    /** Consume a message stream. */
+    /** Consume a message stream as one member of a consumer group: {@link Connector#stream}, {@link Connector#backlog}. */
     STREAM
 }

@@ -97,6 +97,33 @@ public interface Connector extends AutoCloseable {
     default void dropChangeFeed(String feedName) {
     }
 
+    /**
+     * {@link Capability#STREAM}: one member of the consumer group {@code groupName} for these bindings' topics, run by
+     * {@link ChangeFeed#run()} on the calling thread until closed. The hub runs one on every server node, so the group
+     * spreads the topics' partitions over the nodes and moves them when a node leaves (a connector parameter such as
+     * {@code group_id} may name the group instead). Messages reach {@code sink} in partition order, in batches; a
+     * message is committed (Kafka) or acknowledged (Pulsar) only after {@link ChangeSink#apply} returned for it, so
+     * delivery is at-least-once and a member that dies leaves its messages to the next one.
+     *
+     * <p>Each message is a {@link ChangeEvent} with {@code table} = the binding's {@link SourceTable#name()},
+     * {@code stream} = its partition, {@code position} = its offset there, {@code raw} = its payload as text: UPSERT
+     * with the message's fields as the row, DELETE with only the key (a tombstone, an empty payload, a delete marker),
+     * or UNREADABLE with the reason (not JSON, no key, an unknown envelope operation) for the dead letters.
+     */
+    default ChangeFeed stream(String groupName, List<BindingSpec> bindings, ChangeSink sink) {
+        throw new UnsupportedOperationException("this connector consumes no stream");
+    }
+
+    /**
+     * {@link Capability#STREAM}: per partition ({@code orders-3}), how many messages the group has not consumed yet
+     * (Kafka: end offset minus committed offset; Pulsar: the subscription's backlog). Empty when the source cannot tell.
+     *
+     * @throws UnavailableException when the source cannot be reached
+     */
+    default Map<String, Long> backlog(String groupName, List<BindingSpec> bindings) {
+        return Map.of();
+    }
+
     /** Releases connections and threads. Idempotent. */
     @Override
     void close();

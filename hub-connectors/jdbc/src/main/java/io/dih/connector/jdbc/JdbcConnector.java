@@ -125,6 +125,12 @@ final class JdbcConnector implements Connector {
     /** Reads the table's shape afresh (a column may have been added since); reads and writes reuse the last one. */
     @Override
     public SourceTable describe(BindingSpec binding) {
+        if (!binding.options().isEmpty()) {
+            List<FieldError> unknown = new ArrayList<>();
+            binding.options().keySet().forEach(k -> unknown.add(new FieldError(k, "is not a key of a " + dialect.name()
+                    + " binding (table, query, key_columns, mapping, watermark_column, schedule)")));
+            throw new InvalidSpecException(unknown);
+        }
         described.remove(binding);
         return resolve(binding).table();
     }
