@@ -11,7 +11,8 @@ import io.dih.api.SqlType;
 import io.dih.api.SyncMode;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
-import io.dih.server.source.SourceService;
+import io.dih.server.sync.CdcFeeds;
+import io.dih.server.sync.SyncEngine;
 import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ public final class CdcBenchmark implements Callable<Integer> {
                         Map.of("id", SqlType.BIGINT, "seq", SqlType.BIGINT, "sent_at", SqlType.BIGINT)));
                 node.sources().register(new SourceSpec("pg_cdc", "postgresql", params, List.of("cdc"), null, null, SyncMode.CDC,
                         Map.of("cdc", new io.dih.api.BindingSpec("bench_cdc", null, null, null, null, null)), null, null));
-                await("the snapshot", () -> "STREAMING".equals(node.sync().cdcStatus("pg_cdc").state()), 120);
+                await("the snapshot", () -> "STREAMING".equals(node.sync().cdc().status("pg_cdc").state()), 120);
 
                 // every change the region takes: its latency (while measuring), and a count
                 Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -147,7 +148,7 @@ public final class CdcBenchmark implements Callable<Integer> {
                         return raw.records.get() > 0;
                     }, 120);
                     raw.close();
-                    node.sources().control("pg_cdc", SourceService.Control.PAUSE);
+                    node.sync().control("pg_cdc", SyncEngine.Control.PAUSE);
                     makeBacklog(pg);
                     RawEngine again = new RawEngine(pg, offsets);
                     again.start();
@@ -156,12 +157,12 @@ public final class CdcBenchmark implements Callable<Integer> {
                     again.close();
 
                     applied.set(0);
-                    node.sources().control("pg_cdc", SourceService.Control.RESUME);
+                    node.sync().control("pg_cdc", SyncEngine.Control.RESUME);
                     await("the hub applies the backlog", () -> applied.get() >= backlog, 600);
                     hubFirstToLast = lastApplied.get() - firstApplied.get();
                     hubRate = (backlog - 1) / (hubFirstToLast / 1e9);
                 }
-                print(results, rawRate, hubRate, node.sync().cdcStatus("pg_cdc"));
+                print(results, rawRate, hubRate, node.sync().cdc().status("pg_cdc"));
             }
         } finally {
             BenchSupport.deleteTree(work);
@@ -301,7 +302,7 @@ public final class CdcBenchmark implements Callable<Integer> {
         }
     }
 
-    private void print(List<RateResult> results, double rawRate, double hubRate, io.dih.server.sync.SyncEngine.CdcStatus status) {
+    private void print(List<RateResult> results, double rawRate, double hubRate, CdcFeeds.CdcStatus status) {
         System.out.println();
         System.out.printf(Locale.ROOT, "CDC from PostgreSQL 17 into a region, %,d rows, one hub node and PostgreSQL on the same %d cores%n",
                 keys, Runtime.getRuntime().availableProcessors());

@@ -8,7 +8,7 @@ import io.dih.api.SourceSpec;
 import io.dih.api.SqlType;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
-import io.dih.server.source.SourceStatus;
+import io.dih.server.sync.SourceStatus;
 import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
 import java.nio.file.Files;
@@ -89,7 +89,7 @@ public final class SourceBenchmark implements Callable<Integer> {
                 node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null, null, null));
                 SourceStatus.RegionLoad load;
                 while (true) {
-                    load = node.sources().status("pg").regions().get("bench");
+                    load = node.sync().status("pg").regions().get("bench");
                     if ("FAILED".equals(load.state())) {
                         throw new IllegalStateException("load failed: " + load.error());
                     }

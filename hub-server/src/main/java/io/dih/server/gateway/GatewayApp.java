@@ -10,7 +10,7 @@ import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
-import io.dih.server.source.SourceService;
+import io.dih.server.source.SourceRegistry;
 import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
 import io.javalin.Javalin;
@@ -35,7 +35,7 @@ public final class GatewayApp implements AutoCloseable {
     private final SubscriptionController subscriptionController;
 
     /** What the gateway serves: the node's services. */
-    public record Services(Ignite ignite, RegionService regions, EntryService entries, SourceService sources, SyncEngine sync,
+    public record Services(Ignite ignite, RegionService regions, EntryService entries, SourceRegistry sources, SyncEngine sync,
                            TransactionService transactions, SqlService sql, EndpointService endpoints, EndpointRunner runner,
                            Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics) {
         public Services {
@@ -48,7 +48,6 @@ public final class GatewayApp implements AutoCloseable {
     public GatewayApp(Services services) {
         Ignite ignite = services.ignite();
         RegionService regions = services.regions();
-        SourceService sources = services.sources();
         EndpointRunner runner = services.runner();
         HubMetrics metrics = services.metrics();
         SqlService sql = services.sql();
@@ -62,9 +61,9 @@ public final class GatewayApp implements AutoCloseable {
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
-        SourceController sourceController = new SourceController(sources);
+        SourceController sourceController = new SourceController(services.sources(), sync);
         TransactionController transactionController = new TransactionController(transactions);
-        OpsController ops = new OpsController(ignite, regions, sources, metrics);
+        OpsController ops = new OpsController(ignite, regions, sync, metrics);
         Routes routes = new Routes()
                 .post(RegionController.BASE, regionController::create)
                 .get(RegionController.BASE, regionController::list)

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.dih.server.sync.SyncEngine;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterState;
 
@@ -26,13 +27,13 @@ import org.apache.ignite.cluster.ClusterState;
 final class OpsController {
     private final Ignite ignite;
     private final RegionService regions;
-    private final io.dih.server.source.SourceService sources;
+    private final SyncEngine sync;
     private final HubMetrics metrics;
 
-    OpsController(Ignite ignite, RegionService regions, io.dih.server.source.SourceService sources, HubMetrics metrics) {
+    OpsController(Ignite ignite, RegionService regions, SyncEngine sync, HubMetrics metrics) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
-        this.sources = requireNonNull(sources, "sources is null");
+        this.sync = requireNonNull(sync, "sync is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
@@ -73,7 +74,7 @@ final class OpsController {
                 }
             }
         }
-        Map<String, String> stale = state.active() ? sources.degraded() : Map.of();
+        Map<String, String> stale = state.active() ? sync.degraded() : Map.of();
         String status = !state.active() ? "inactive" : lost.isEmpty() && stale.isEmpty() ? "ready" : "degraded";
         Health h = new Health(status, ignite.name(), ignite.cluster().localNode().id().toString(), state.name(),
                 ignite.cluster().forServers().nodes().size(), ignite.cluster().topologyVersion(), names, lost, stale,

@@ -4,8 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dih.api.SourceSpec;
-import io.dih.server.source.SourceService;
-import io.dih.server.source.SourceStatus;
+import io.dih.server.source.SourceRegistry;
+import io.dih.server.sync.SyncEngine;
+import io.dih.server.sync.SourceStatus;
 import io.dih.spi.FieldError;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -16,14 +17,16 @@ import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
 import java.util.List;
 
-/** {@code /api/v1/dih/data-sources}: HTTP in and out; {@link SourceService} does the work. Secrets never leave. */
+/** {@code /api/v1/dih/data-sources}: HTTP in and out; {@link SourceRegistry} and {@link SyncEngine} do the work. Secrets never leave. */
 final class SourceController {
     static final String BASE = GatewayApp.API + "/data-sources";
 
-    private final SourceService sources;
+    private final SourceRegistry sources;
+    private final SyncEngine sync;
 
-    SourceController(SourceService sources) {
+    SourceController(SourceRegistry sources, SyncEngine sync) {
         this.sources = requireNonNull(sources, "sources is null");
+        this.sync = requireNonNull(sync, "sync is null");
     }
 
     record SourceList(@JsonProperty("sources") List<SourceSpec> sources) {
@@ -43,7 +46,7 @@ final class SourceController {
                 @OpenApiResponse(status = "400", description = "Invalid spec, unknown type, unreachable host, missing table or column", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void register(Context ctx) {
-        SourceService.Registered r = sources.register(Bodies.read(ctx, SourceSpec.class));
+        SourceRegistry.Registered r = sources.register(Bodies.read(ctx, SourceSpec.class));
         ctx.header("Location", BASE + "/" + r.spec().sourceName());
         Bodies.json(ctx, r.created() ? 201 : 200, r.spec());
     }
@@ -101,7 +104,7 @@ final class SourceController {
                 @OpenApiResponse(status = "400", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void sync(Context ctx) {
-        Bodies.json(ctx, 202, sources.sync(ctx.pathParam("name"), Bodies.flag(ctx, "full", true)));
+        Bodies.json(ctx, 202, sync.sync(ctx.pathParam("name"), Bodies.flag(ctx, "full", true)));
     }
 
     @OpenApi(path = BASE + "/{name}/pause", methods = HttpMethod.POST, tags = "Sources", operationId = "pauseSource",
@@ -113,7 +116,7 @@ final class SourceController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void pause(Context ctx) {
-        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.PAUSE));
+        Bodies.json(ctx, 200, sync.control(ctx.pathParam("name"), SyncEngine.Control.PAUSE));
     }
 
     @OpenApi(path = BASE + "/{name}/resume", methods = HttpMethod.POST, tags = "Sources", operationId = "resumeSource",
@@ -124,7 +127,7 @@ final class SourceController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void resume(Context ctx) {
-        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.RESUME));
+        Bodies.json(ctx, 200, sync.control(ctx.pathParam("name"), SyncEngine.Control.RESUME));
     }
 
     @OpenApi(path = BASE + "/{name}/restart", methods = HttpMethod.POST, tags = "Sources", operationId = "restartSource",
@@ -135,7 +138,7 @@ final class SourceController {
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "Not a CDC source", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void restart(Context ctx) {
-        Bodies.json(ctx, 200, sources.control(ctx.pathParam("name"), SourceService.Control.RESTART));
+        Bodies.json(ctx, 200, sync.control(ctx.pathParam("name"), SyncEngine.Control.RESTART));
     }
 
     @OpenApi(path = BASE + "/{name}/status", methods = HttpMethod.GET, tags = "Sources", operationId = "sourceStatus",
@@ -145,6 +148,6 @@ final class SourceController {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceStatus.class)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void status(Context ctx) {
-        Bodies.json(ctx, 200, sources.status(ctx.pathParam("name")));
+        Bodies.json(ctx, 200, sync.status(ctx.pathParam("name")));
     }
 }

@@ -60,7 +60,7 @@ public final class HubMetrics implements AutoCloseable {
         syncGauge("dih.write.behind.writes.per.second", "Writes/s a WRITE_BEHIND region sends to its source (10 s average)" + cluster);
         syncGauge("dih.write.behind.retries", "Failed flushes of a WRITE_BEHIND region (source down), in total" + cluster);
         syncGauge("dih.write.behind.dead.letters", "Writes a WRITE_BEHIND region's source refused, kept as dead letters" + cluster);
-        sync.onCdcLag((source, lagMillis) -> Timer.builder("dih.cdc.lag")
+        sync.cdc().onLag((source, lagMillis) -> Timer.builder("dih.cdc.lag")
                 .description("CDC: source commit to visible in the region, per change applied on this node")
                 .tag("source", source)
                 .publishPercentiles(0.5, 0.99)
@@ -236,8 +236,8 @@ public final class HubMetrics implements AutoCloseable {
             }
         }
         try {
-            for (String source : sync.sources().cdcSources()) {
-                io.dih.server.sync.SyncEngine.CdcStatus c = sync.cdcStatus(source);
+            for (String source : sync.sources().names(io.dih.api.SyncMode.CDC)) {
+                io.dih.server.sync.CdcFeeds.CdcStatus c = sync.cdc().status(source);
                 Tags tags = Tags.of("source", source);
                 rows.get("dih.cdc.state").add(MultiGauge.Row.of(tags.and("state", c.state()), 1));
                 rows.get("dih.cdc.events").add(MultiGauge.Row.of(tags, c.events()));

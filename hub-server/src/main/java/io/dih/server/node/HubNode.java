@@ -14,7 +14,8 @@ import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionWrites;
 import io.dih.server.registry.Registry;
 import io.dih.server.source.Connectors;
-import io.dih.server.source.SourceService;
+import io.dih.server.source.SourceConnectors;
+import io.dih.server.source.SourceRegistry;
 import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
 import io.dih.server.sync.WriteBehindQueue;
@@ -41,7 +42,8 @@ public final class HubNode implements AutoCloseable {
     private final Registry registry;
     private final RegionService regions;
     private final EntryService entries;
-    private final SourceService sources;
+    private final SourceRegistry sources;
+    private final SourceConnectors connectors;
     private final SyncEngine sync;
     private final Subscriptions subscriptions;
     private final EndpointService endpoints;
@@ -62,8 +64,8 @@ public final class HubNode implements AutoCloseable {
             this.regions = new RegionService(ignite, registry, config.defaults().toRegionDefaults());
             RegionWrites writes = new RegionWrites();
             this.entries = new EntryService(ignite, regions, writes);
-            this.sources = new SourceService(ignite, registry, regions, new Connectors(), System.getenv());
-            ignite.cluster().nodeLocalMap().put(SourceService.NODE_LOCAL_KEY, sources);
+            this.connectors = new SourceConnectors(new Connectors(), System.getenv());
+            this.sources = new SourceRegistry(registry, regions, connectors);
             this.sync = new SyncEngine(ignite, regions, sources, config.sync());
             regions.attach(sync);
             writes.attach(sync);
@@ -74,7 +76,7 @@ public final class HubNode implements AutoCloseable {
             writes.afterWrites(endpoints::regionsWritten);
             this.runner = new EndpointRunner(endpoints, regions);
             ignite.cluster().nodeLocalMap().put(EndpointRunner.NODE_LOCAL_KEY, runner);
-            sources.onBulkChange(endpoints::regionChangedInBulk);
+            sync.applier().onBulkChange(endpoints::regionChangedInBulk);
             HubConfig.Subscriptions sc = config.subscriptions();
             boolean hubRegions = WriteBehindQueue.syncDataRegion(ignite) != null; // false under a Spring XML configuration
             this.subscriptions = new Subscriptions(ignite, registry, regions,
@@ -104,7 +106,7 @@ public final class HubNode implements AutoCloseable {
                     + "new ones are refused with 503", cursors::open);
             runner.observe(metrics::recordEndpointCall);
             subscriptions.start();
-            sources.journaling(subscriptions::journaled, subscriptions::regionCleared);
+            sync.applier().journaling(subscriptions::journaled, subscriptions::regionCleared);
             metrics.watchSubscriptions(subscriptions);
             this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
                     runner, subscriptions, sc.sendTimeoutMs(), metrics));
@@ -179,7 +181,7 @@ public final class HubNode implements AutoCloseable {
         return entries;
     }
 
-    public SourceService sources() {
+    public SourceRegistry sources() {
         return sources;
     }
 
@@ -245,8 +247,7 @@ public final class HubNode implements AutoCloseable {
             }
             ignite.cluster().nodeLocalMap().remove(EndpointRunner.NODE_LOCAL_KEY);
             endpoints.close();
-            ignite.cluster().nodeLocalMap().remove(SourceService.NODE_LOCAL_KEY);
-            sources.close();
+            connectors.close();
             if (!cancel) {
                 registry.close();
             }

@@ -1,6 +1,7 @@
 package io.dih.server.node;
 
 import io.dih.server.registry.Registry;
+import io.dih.server.sync.WriteBehindQueue;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class IgniteConfigFactory {
      * The data region of pending write-behind writes and dead letters: never evicted (an evicted pending write would
      * be a lost write), persistent when the node is.
      */
-    public static final String SYNC_DATA_REGION = "dih-sync";
+    public static final String SYNC_DATA_REGION = WriteBehindQueue.DATA_REGION;
     /** Change journals of subscribed regions: in memory, evicting when full (a subscriber who then misses events gets a RESYNC). */
     public static final String JOURNAL_DATA_REGION = "dih-journal";
 

@@ -11,7 +11,7 @@ import io.dih.server.region.KeyOrder;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionWrites;
-import io.dih.server.sync.SyncEngine;
+import io.dih.server.region.WriteQueue;
 import io.dih.spi.ConflictException;
 import io.dih.spi.HubException;
 import io.dih.spi.TimedOutException;
@@ -54,7 +54,7 @@ public final class TransactionService {
     public TransactionResult execute(JsonNode body) {
         TransactionPlan plan = parser.parse(body);
         TreeMap<Slot, Boolean> slots = slots(plan);
-        Map<String, SyncEngine> queueing = new HashMap<>();
+        Map<String, WriteQueue> queueing = new HashMap<>();
         Map<String, Region> stored = new LinkedHashMap<>();
         for (TxOperation op : plan.operations()) {
             Region r = op.region();
@@ -85,7 +85,7 @@ public final class TransactionService {
         return session ? new TransactionResult(done.status(), done.isolation(), done.attempts(), done.results(), true) : done;
     }
 
-    private TransactionResult run(TransactionPlan plan, TreeMap<Slot, Boolean> slots, Map<String, SyncEngine> queueing,
+    private TransactionResult run(TransactionPlan plan, TreeMap<Slot, Boolean> slots, Map<String, WriteQueue> queueing,
                                   Map<String, Region> stored) {
         Isolation isolation = plan.isolation().effective();
         long deadline = System.nanoTime() + plan.timeoutMs() * 1_000_000L;
@@ -116,7 +116,7 @@ public final class TransactionService {
     }
 
     private List<TransactionResult.Operation> attempt(TransactionPlan plan, Isolation isolation, long timeoutMs,
-                                                      TreeMap<Slot, Boolean> slots, Map<String, SyncEngine> queueing) {
+                                                      TreeMap<Slot, Boolean> slots, Map<String, WriteQueue> queueing) {
         try (Transaction tx = ignite.transactions().txStart(isolation.concurrency(), isolation.igniteIsolation(), timeoutMs, slots.size())) {
             Map<Slot, Object> rows = new TreeMap<>();
             for (Map.Entry<Slot, Boolean> s : slots.entrySet()) {
@@ -142,7 +142,7 @@ public final class TransactionService {
                 Slot slot = s.getKey();
                 Object now = rows.get(slot);
                 if (s.getValue() && !(now == null && initial.get(slot) == null) && now != initial.get(slot)) {
-                    SyncEngine wb = queueing.get(slot.region().name());
+                    WriteQueue wb = queueing.get(slot.region().name());
                     if (TxReads.lockedByProcessor(isolation, true)) {
                         RegionWrites.writeByProcessor(slot.region(), wb, slot.key(), (BinaryObject) now);
                     } else {

@@ -48,7 +48,7 @@ public final class EntryService {
      * The write-behind engine when writes to {@code r} are to be queued (see {@link RegionWrites#queueing}). Those
      * writes skip the cache store and are recorded in the region's queue in the same transaction instead.
      */
-    private io.dih.server.sync.SyncEngine queueing(Region r) {
+    private WriteQueue queueing(Region r) {
         return writes.queueing(r);
     }
 
@@ -80,14 +80,14 @@ public final class EntryService {
         Region r = regions.get(regionName);
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
         BinaryObject value = EntryCodec.value(r, ignite.binary(), key, body, "");
-        io.dih.server.sync.SyncEngine wb = queueing(r);
+        WriteQueue wb = queueing(r);
         boolean created = written(r, () -> guard(r, () -> {
             checkCapacity(r, Set.of(key));
             if (wb != null) {
                 // READ_COMMITTED: the reads take no locks, the writes do (the entry and its pending record)
                 try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.READ_COMMITTED)) {
                     boolean fresh = r.cache().withSkipStore().getAndPut(key, value) == null;
-                    wb.queue().enqueue(r, key, value);
+                    wb.enqueue(r, key, value);
                     tx.commit();
                     return fresh;
                 }
@@ -118,7 +118,7 @@ public final class EntryService {
         Map<String, Object> changes = EntryCodec.columnValues(r, key, body, "");
         BinaryObject merged;
         if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
-            io.dih.server.sync.SyncEngine wb = queueing(r);
+            WriteQueue wb = queueing(r);
             merged = written(r, () -> guard(r, () -> patchInTransaction(r, key, changes, wb)));
         } else {
             merged = written(r, () -> guard(r, () -> patchByReplace(r, key, changes)));
@@ -129,7 +129,7 @@ public final class EntryService {
         return EntryCodec.toJson(r, key, merged);
     }
 
-    private BinaryObject patchInTransaction(Region r, Object key, Map<String, Object> changes, io.dih.server.sync.SyncEngine wb) {
+    private BinaryObject patchInTransaction(Region r, Object key, Map<String, Object> changes, WriteQueue wb) {
         for (int attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
             // a row only in the source (or only in the write-behind queue) is read through first, outside the
             // transaction: the cache store must not be called inside it (its queue lookup would join the transaction)
@@ -174,7 +174,7 @@ public final class EntryService {
     public void delete(String regionName, String keyText) {
         Region r = regions.get(regionName);
         Object key = EntryCodec.key(r, ignite.binary(), keyText);
-        io.dih.server.sync.SyncEngine wb = queueing(r);
+        WriteQueue wb = queueing(r);
         boolean removed;
         if (wb != null) {
             // the row may be in the source only (the entry expired): a read-through get sees it (or its pending write)
@@ -253,7 +253,7 @@ public final class EntryService {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
-        io.dih.server.sync.SyncEngine wb = queueing(r);
+        WriteQueue wb = queueing(r);
         return written(r, () -> guard(r, () -> {
             checkCapacity(r, batch.keySet());
             if (r.spec().atomicityMode() == AtomicityMode.TRANSACTIONAL) {
@@ -261,7 +261,7 @@ public final class EntryService {
                     int fresh = batch.size() - r.cache().withSkipStore().getAll(KeyOrder.sortedSet(batch.keySet())).size();
                     if (wb != null) {
                         r.cache().withSkipStore().putAll(batch);
-                        wb.queue().enqueueAll(r, batch);
+                        wb.enqueueAll(r, batch);
                     } else {
                         r.cache().putAll(batch);
                     }

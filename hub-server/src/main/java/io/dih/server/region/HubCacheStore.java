@@ -1,6 +1,5 @@
 package io.dih.server.region;
 
-import io.dih.server.source.SourceService;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +17,7 @@ import org.apache.ignite.resources.IgniteInstanceResource;
 /**
  * The cache store of every region with a {@code cache_strategy}: it reads through to, and writes through to, the
  * source bound to the region at the time of the call (none bound: misses stay misses, writes stay in the hub). The
- * work is done by the node's {@link SourceService}, found in the node-local map. On WRITE_BEHIND regions the hub's
+ * work is done by the node's {@link RegionStore}, found in the node-local map. On WRITE_BEHIND regions the hub's
  * own writes skip the store (they are queued durably instead), and a miss on a key with a pending write is answered
  * from the queue.
  */
@@ -53,35 +52,19 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
         }
     }
 
-    private SourceService sources() {
-        Object s = ignite == null ? null : ignite.cluster().nodeLocalMap().get(SourceService.NODE_LOCAL_KEY);
-        return s instanceof SourceService ss ? ss : null;
-    }
-
-    private Region regionHandle(SourceService s) {
-        return s.regions().get(region);
+    private RegionStore store() {
+        Object s = ignite == null ? null : ignite.cluster().nodeLocalMap().get(RegionStore.NODE_LOCAL_KEY);
+        return s instanceof RegionStore rs ? rs : null;
     }
 
     @Override
     public Object load(Object key) {
-        SourceService s = sources();
+        RegionStore s = store();
         if (s == null) {
             return null; // the node is still starting: a miss
         }
         try {
-            Region r = regionHandle(s);
-            if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
-                // a write on its way to the source is newer than what the source holds (the entry expired or was
-                // evicted before its write was flushed): answer with it rather than with the source's older row
-                Object engine = ignite.cluster().nodeLocalMap().get(io.dih.server.sync.SyncEngine.NODE_LOCAL_KEY);
-                if (engine instanceof io.dih.server.sync.SyncEngine e) {
-                    java.util.Optional<io.dih.server.sync.WriteBehindQueue.Pending> p = e.queue().pendingIfQueued(r, key);
-                    if (p.isPresent()) {
-                        return p.get().value();
-                    }
-                }
-            }
-            return s.readThrough(r, key);
+            return s.load(region, key);
         } catch (RuntimeException e) {
             throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), portable(e));
         }
@@ -94,13 +77,13 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
 
     @Override
     public void writeAll(Collection<Cache.Entry<?, ?>> entries) {
-        SourceService s = requireSources();
+        RegionStore s = requireStore();
         Map<Object, Object> rows = new LinkedHashMap<>();
         for (Cache.Entry<?, ?> e : entries) {
             rows.put(e.getKey(), e.getValue());
         }
         try {
-            afterCommit(s.writeThrough(regionHandle(s), rows, List.of()));
+            afterCommit(s.write(region, rows, List.of()));
         } catch (RuntimeException e) {
             throw new CacheWriterException(e.getMessage(), portable(e));
         }
@@ -113,9 +96,9 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
 
     @Override
     public void deleteAll(Collection<?> keys) {
-        SourceService s = requireSources();
+        RegionStore s = requireStore();
         try {
-            afterCommit(s.writeThrough(regionHandle(s), Map.of(), keys));
+            afterCommit(s.write(region, Map.of(), keys));
         } catch (RuntimeException e) {
             throw new CacheWriterException(e.getMessage(), portable(e));
         }
@@ -124,7 +107,7 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
     /** Runs {@code r} once the cache update commits: at the end of the store session, or now without one. */
     @SuppressWarnings("unchecked")
     private void afterCommit(Runnable r) {
-        if (r == SourceService.NOTHING) {
+        if (r == RegionStore.NOTHING) {
             return;
         }
         if (session == null || !session.isWithinTransaction()) {
@@ -160,8 +143,8 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
         return new io.dih.spi.UnavailableException(e.getMessage() == null ? e.toString() : e.getMessage(), null);
     }
 
-    private SourceService requireSources() {
-        SourceService s = sources();
+    private RegionStore requireStore() {
+        RegionStore s = store();
         if (s == null) {
             throw new CacheWriterException("the hub node is still starting; region '" + region + "' cannot write to its source yet");
         }

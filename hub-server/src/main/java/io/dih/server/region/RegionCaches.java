@@ -41,7 +41,7 @@ public final class RegionCaches {
         cc.setSqlSchema(SQL_SCHEMA);
         cc.setQueryEntities(List.of(queryEntity(record)));
         // Read-through for every strategy. Write-through for WRITE_THROUGH, and for WRITE_BEHIND too: the hub's own
-        // write paths skip the store and queue the write durably (io.dih.server.sync), so the store only sees writes
+        // write paths skip the store and queue the write durably (the sync package), so the store only sees writes
         // that bypass the hub (thin client, SQL DML), which then reach the source synchronously instead of never.
         if (spec.cacheStrategy() != CacheStrategy.NONE) {
             cc.setCacheStoreFactory(new HubCacheStore.StoreFactory(spec.name()));
@@ -50,7 +50,7 @@ public final class RegionCaches {
             cc.setWriteThrough(spec.cacheStrategy() == CacheStrategy.WRITE_THROUGH || spec.cacheStrategy() == CacheStrategy.WRITE_BEHIND);
         }
         if (spec.cacheStrategy() == CacheStrategy.REFRESH_AHEAD) {
-            cc.setInterceptor(new io.dih.server.sync.RefreshAheadInterceptor(spec.name()));
+            cc.setInterceptor(new ReadInterceptor(spec.name()));
         }
         if (spec.expiryPolicy() != null) {
             cc.setExpiryPolicyFactory(RegionExpiryFactory.of(spec.expiryPolicy()));

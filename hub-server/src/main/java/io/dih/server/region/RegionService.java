@@ -37,7 +37,7 @@ public final class RegionService {
     private final Registry registry;
     private final RegionDefaults defaults;
     private final Map<String, Region> live = new ConcurrentHashMap<>();
-    private volatile io.dih.server.sync.SyncEngine sync;
+    private volatile DataPath path = DataPath.NONE;
     private final List<java.util.function.Consumer<String>> deleteGuards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RegionService(Ignite ignite, Registry registry, RegionDefaults defaults) {
@@ -53,9 +53,9 @@ public final class RegionService {
         }
     }
 
-    /** Connects the write-behind machinery, whose queues and dead letters go when their region goes. */
-    public void attach(io.dih.server.sync.SyncEngine engine) {
-        this.sync = engine;
+    /** Connects the data path: write-behind queues made and dropped with their regions, deletes it still needs refused. */
+    public void attach(DataPath dataPath) {
+        this.path = requireNonNull(dataPath, "dataPath is null");
     }
 
     /**
@@ -108,10 +108,7 @@ public final class RegionService {
             registry.remove(KIND, spec.name(), json);
             throw e;
         }
-        io.dih.server.sync.SyncEngine engine = sync;
-        if (engine != null && spec.cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
-            engine.queue().queue(get(spec.name())); // the region's write queue, made with it
-        }
+        path.regionCreated(get(spec.name())); // e.g. the region's write queue, made with it
         LOG.info("Created region {} ({} {}, backups={})", spec.name(), spec.cacheMode(), spec.atomicityMode(), spec.backups());
         return new Created(spec, record.columnList(), true);
     }
@@ -190,31 +187,14 @@ public final class RegionService {
         for (java.util.function.Consumer<String> guard : deleteGuards) {
             guard.accept(record.spec().name());
         }
-        io.dih.server.sync.SyncEngine engine = sync;
-        if (engine != null && record.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND && !discardPending) {
-            long pending = engine.queue().depth(get(name)).pending();
-            if (pending > 0) {
-                throw new ConflictException(pending + " writes to region '" + record.spec().name() + "' have not reached its source yet; "
-                        + "wait for them (GET /data-sources/{name}/status) or delete with ?discard_pending=true");
-            }
-        }
-        if (engine != null) {
-            for (String source : engine.sources().cdcSources()) {
-                io.dih.api.SourceSpec cdc = engine.sources().cdcSpec(source);
-                if (cdc != null && cdc.targetRegions().stream().anyMatch(r -> r.equalsIgnoreCase(record.spec().name()))) {
-                    throw new ConflictException("region '" + record.spec().name() + "' follows its table by CDC (source '" + cdc.sourceName()
-                            + "'); delete that source first");
-                }
-            }
-        }
+        DataPath dataPath = path;
+        dataPath.checkDelete(get(name), discardPending);
         if (!registry.remove(KIND, name, json)) {
             throw new ConflictException("region '" + name + "' changed while it was being deleted; try again");
         }
         live.remove(name.toLowerCase(Locale.ROOT));
         ignite.destroyCache(record.spec().name());
-        if (engine != null) {
-            engine.regionDeleted(record.spec().name());
-        }
+        dataPath.regionDeleted(record.spec().name());
         LOG.info("Deleted region {}", record.spec().name());
     }
 

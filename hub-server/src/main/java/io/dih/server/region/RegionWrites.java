@@ -2,9 +2,6 @@ package io.dih.server.region;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dih.api.CacheStrategy;
-import io.dih.api.ConsistencyLevel;
-import io.dih.server.sync.SyncEngine;
 import java.util.Collection;
 import java.util.function.Consumer;
 import javax.cache.processor.MutableEntry;
@@ -21,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegionWrites {
     private static final Logger LOG = LoggerFactory.getLogger(RegionWrites.class);
-    private volatile SyncEngine sync;
+    private volatile DataPath path = DataPath.NONE;
     private volatile Consumer<Collection<String>> written = names -> { };
 
     /**
@@ -46,35 +43,23 @@ public final class RegionWrites {
         }
     }
 
-    /** Connects the durable write-behind queue; until then WRITE_BEHIND regions write through. */
-    public void attach(SyncEngine engine) {
-        this.sync = engine;
+    /** Connects the data path (the durable write-behind queues); until then WRITE_BEHIND regions write through. */
+    public void attach(DataPath dataPath) {
+        this.path = requireNonNull(dataPath, "dataPath is null");
     }
 
     /**
-     * The write-behind engine when writes to {@code r} are to be queued: a WRITE_BEHIND region that a source feeds;
+     * The queue writes to {@code r} go through when they are to be queued: a WRITE_BEHIND region that a source feeds;
      * else {@code null}. Call it outside any transaction (it may create the region's queue cache, which inside one
      * would deadlock).
      */
-    public SyncEngine queueing(Region r) {
-        SyncEngine engine = sync;
-        if (engine == null || r.spec().cacheStrategy() != CacheStrategy.WRITE_BEHIND) {
-            return null;
-        }
-        if (engine.sources().boundSource(r).isEmpty()) {
-            return null;
-        }
-        engine.queue().queue(r);
-        return engine;
+    public WriteQueue queueing(Region r) {
+        return path.queueFor(r);
     }
 
     /** Whether the region's source promises SESSION consistency. */
     public boolean sessionConsistent(Region r) {
-        SyncEngine engine = sync;
-        if (engine == null) {
-            return false;
-        }
-        return engine.sources().boundSource(r).map(s -> s.consistencyLevel() == ConsistencyLevel.SESSION).orElse(false);
+        return path.sessionConsistent(r);
     }
 
     /**
@@ -82,14 +67,14 @@ public final class RegionWrites {
      * {@link #queueing}) the write skips the store and its pending record joins the transaction; without, the store
      * (if any) gets it when the transaction commits, and a refusal rolls the transaction back.
      */
-    public static void write(Region r, SyncEngine wb, Object key, BinaryObject value) {
+    public static void write(Region r, WriteQueue wb, Object key, BinaryObject value) {
         if (wb != null) {
             if (value == null) {
                 r.cache().withSkipStore().remove(key);
             } else {
                 r.cache().withSkipStore().put(key, value);
             }
-            wb.queue().enqueue(r, key, value);
+            wb.enqueue(r, key, value);
         } else if (value == null) {
             r.cache().remove(key);
         } else {
@@ -101,10 +86,10 @@ public final class RegionWrites {
      * As {@link #write}, for a key the running transaction has invoked an entry processor on (Ignite then takes only
      * more entry processors for it, no plain put or remove).
      */
-    public static void writeByProcessor(Region r, SyncEngine wb, Object key, BinaryObject value) {
+    public static void writeByProcessor(Region r, WriteQueue wb, Object key, BinaryObject value) {
         (wb != null ? r.cache().withSkipStore() : r.cache()).invoke(key, new Assign(value));
         if (wb != null) {
-            wb.queue().enqueue(r, key, value);
+            wb.enqueue(r, key, value);
         }
     }
 

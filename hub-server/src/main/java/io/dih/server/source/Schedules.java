@@ -15,14 +15,14 @@ import java.util.Optional;
  * Cron schedules of periodic loads (seed 002 style), in UTC: five fields as Unix cron ({@code 0 * * * *}), or six
  * or seven with seconds as Quartz ({@code 0 0/5 * * * ?}).
  */
-final class Schedules {
+public final class Schedules {
     private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     private Schedules() {
     }
 
-    static ExecutionTime parse(String field, String expression) {
+    public static ExecutionTime parse(String field, String expression) {
         String e = expression.trim();
         int fields = e.split("\\s+").length;
         try {
@@ -35,7 +35,7 @@ final class Schedules {
     }
 
     /** Whether a run is due: the last scheduled time is later than the last run's start. */
-    static boolean due(ExecutionTime schedule, long lastStartMillis, long nowMillis) {
+    public static boolean due(ExecutionTime schedule, long lastStartMillis, long nowMillis) {
         ZonedDateTime now = Instant.ofEpochMilli(nowMillis).atZone(ZoneOffset.UTC);
         Optional<ZonedDateTime> last = schedule.lastExecution(now);
         return last.isPresent() && last.get().toInstant().toEpochMilli() > lastStartMillis;

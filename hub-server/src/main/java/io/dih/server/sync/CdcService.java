@@ -1,7 +1,6 @@
 package io.dih.server.sync;
 
 import io.dih.api.SourceSpec;
-import io.dih.server.source.AppliedChanges;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ChangeFeed;
 import io.dih.spi.ChangeSink;
@@ -9,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.resources.IgniteInstanceResource;
@@ -93,26 +94,26 @@ public final class CdcService implements Service {
                 }
                 continue;
             }
-            SourceSpec spec = engine.sources().cdcSpec(source);
-            if (spec == null || engine.cdcPaused(source)) {
+            SourceSpec spec = engine.cdc().spec(source);
+            if (spec == null || engine.cdc().paused(source)) {
                 return; // the source was deleted, or paused while this node deployed it
             }
             if (st == null) {
-                CdcState last = engine.cdcState(source);
+                CdcState last = engine.cdc().state(source);
                 st = last == null ? new CdcState() : last.copy();
                 st.node = engine.nodeName();
             }
             Publisher pub = new Publisher(engine, st);
-            java.util.concurrent.ScheduledExecutorService ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "dih-cdc-status-" + source);
                 t.setDaemon(true);
                 return t;
             });
-            ticker.scheduleWithFixedDelay(() -> pub.publish(false), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            ticker.scheduleWithFixedDelay(() -> pub.publish(false), 1, 1, TimeUnit.SECONDS);
             try {
                 st.state = "STARTING";
                 pub.publish(true);
-                ChangeFeed f = engine.sources().changeFeed(spec, engine.cdcOffsets(source), pub);
+                ChangeFeed f = engine.cdc().changeFeed(spec, engine.cdc().offsets(source), pub);
                 feed = f;
                 if (cancelled) {
                     f.close();
@@ -148,7 +149,7 @@ public final class CdcService implements Service {
         if (engine != null && st != null) {
             st.state = "STOPPED";
             try {
-                engine.publishCdc(source, st.copy());
+                engine.cdc().publish(source, st.copy());
             } catch (RuntimeException ignored) {
                 // the node is stopping
             }
@@ -206,7 +207,7 @@ public final class CdcService implements Service {
 
         @Override
         public synchronized void apply(List<ChangeEvent> events) {
-            AppliedChanges applied = engine.sources().applyChanges(source, events);
+            AppliedChanges applied = engine.applier().apply(source, events);
             long now = System.currentTimeMillis();
             st.events += events.size();
             st.skippedStale += applied.skippedCount();
@@ -220,7 +221,7 @@ public final class CdcService implements Service {
                     st.lastLagMillis = lag;
                     st.maxLagMillis = Math.max(st.maxLagMillis, lag);
                     lags[lagCount++ % lags.length] = lag;
-                    engine.recordCdcLag(source, lag);
+                    engine.cdc().recordLag(source, lag);
                 }
             }
             publish(false);
@@ -247,7 +248,7 @@ public final class CdcService implements Service {
                 st.lagP99Millis = sorted[(int) Math.ceil(n * 0.99) - 1];
             }
             try {
-                engine.publishCdc(source, st.copy());
+                engine.cdc().publish(source, st.copy());
             } catch (RuntimeException e) {
                 LOG.debug("Cannot publish the CDC state of {}: {}", source, e.getMessage());
             }

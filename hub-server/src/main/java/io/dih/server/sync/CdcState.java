@@ -1,6 +1,5 @@
 package io.dih.server.sync;
 
-import io.dih.server.source.AppliedChanges;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;

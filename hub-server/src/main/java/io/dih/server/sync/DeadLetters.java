@@ -3,6 +3,7 @@ package io.dih.server.sync;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.server.json.Json;
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.spi.NotFoundException;
@@ -54,7 +55,7 @@ public final class DeadLetters {
         cc.setWriteSynchronizationMode(CacheWriteSynchronizationMode.FULL_SYNC);
         cc.setSqlSchema(SQL_SCHEMA);
         if (WriteBehindQueue.syncDataRegion(ignite) != null) {
-            cc.setDataRegionName(io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
+            cc.setDataRegionName(WriteBehindQueue.DATA_REGION);
         }
         QueryEntity qe = new QueryEntity(String.class.getName(), TYPE);
         qe.setTableName("dead_letters");
@@ -130,7 +131,7 @@ public final class DeadLetters {
             return null;
         }
         try {
-            return io.dih.server.json.Json.MAPPER.readTree(text);
+            return Json.MAPPER.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
         }

@@ -4,10 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.api.CacheStrategy;
 import io.dih.api.RegionSpec;
-import io.dih.server.node.HubConfig;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
-import io.dih.server.source.SourceService;
 import io.dih.spi.NotFoundException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.expiry.Duration;
@@ -41,8 +40,8 @@ public final class RefreshAhead implements AutoCloseable {
 
     private final Ignite ignite;
     private final RegionService regions;
-    private final SourceService sources;
-    private final HubConfig.RefreshAhead settings;
+    private final SourceAccess sources;
+    private final SyncSettings.RefreshAhead settings;
     private final Map<String, Map<Object, Tracked>> tracked = new ConcurrentHashMap<>();
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("dih-refresh-ahead"));
@@ -51,7 +50,7 @@ public final class RefreshAhead implements AutoCloseable {
     private long budgetSecond;
     private int budgetUsed;
 
-    RefreshAhead(Ignite ignite, RegionService regions, SourceService sources, HubConfig.RefreshAhead settings) {
+    RefreshAhead(Ignite ignite, RegionService regions, SourceAccess sources, SyncSettings.RefreshAhead settings) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
         this.sources = requireNonNull(sources, "sources is null");
@@ -60,7 +59,7 @@ public final class RefreshAhead implements AutoCloseable {
         this.running = new Semaphore(settings.maxConcurrency());
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

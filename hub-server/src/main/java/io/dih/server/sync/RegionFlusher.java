@@ -3,7 +3,7 @@ package io.dih.server.sync;
 import io.dih.api.CacheStrategy;
 import io.dih.api.ConsistencyLevel;
 import io.dih.api.SourceSpec;
-import io.dih.server.node.HubConfig;
+import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.NotFoundException;
@@ -32,7 +32,7 @@ final class RegionFlusher implements Runnable {
 
     private final SyncEngine engine;
     private final String region;
-    private final HubConfig.WriteBehind settings;
+    private final SyncSettings.WriteBehind settings;
     private final WriteBehindState st;
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
     private final Object wake = new Object();
@@ -104,7 +104,7 @@ final class RegionFlusher implements Runnable {
 
     /** One flush round; true when it sent something. */
     private boolean round(Region r) {
-        Optional<SourceSpec> source = engine.sources().boundSource(r);
+        Optional<SourceSpec> source = engine.sources().primaryFor(r.name());
         if (source.isEmpty()) {
             st.state = "NO_SOURCE";
             return false;
@@ -140,7 +140,7 @@ final class RegionFlusher implements Runnable {
                     upserts.put(p.key(), p.value());
                 }
             }
-            Runnable written = engine.sources().writeThrough(r, upserts, deletes);
+            Runnable written = engine.access().writeThrough(r, upserts, deletes);
             written.run(); // before the acknowledgement: once a key has no pending write, its echo must already be known
             engine.queue().acknowledge(r, batch);
             st.flushed += batch.size();
@@ -150,7 +150,7 @@ final class RegionFlusher implements Runnable {
                 engine.deadLetters().add(r, source.sourceName(), p, e.getMessage());
                 st.deadLettered++;
                 LOG.warn("Source {} refused the write of key {} in region {}; it is a dead letter now: {}", source.sourceName(),
-                        io.dih.server.region.EntryCodec.keyText(r, p.key()), r.name(), e.getMessage());
+                        EntryCodec.keyText(r, p.key()), r.name(), e.getMessage());
                 return;
             }
             int mid = batch.size() / 2; // find the refused write(s); the others go through
@@ -180,7 +180,7 @@ final class RegionFlusher implements Runnable {
 
     private Long staleness(Region r) {
         try {
-            return engine.sources().boundSource(r)
+            return engine.sources().primaryFor(r.name())
                     .filter(s -> s.consistencyLevel() == ConsistencyLevel.BOUNDED_STALENESS)
                     .map(SourceSpec::maxStalenessSeconds).orElse(null);
         } catch (RuntimeException e) {

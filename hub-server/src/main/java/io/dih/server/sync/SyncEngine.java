@@ -3,15 +3,27 @@ package io.dih.server.sync;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dih.server.node.HubConfig;
+import io.dih.api.CacheStrategy;
+import io.dih.api.ConsistencyLevel;
+import io.dih.api.SourceSpec;
+import io.dih.api.SyncMode;
+import io.dih.server.region.DataPath;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
-import io.dih.server.source.SourceService;
+import io.dih.server.region.RegionStore;
+import io.dih.server.region.WriteQueue;
+import io.dih.server.source.SourceLifecycle;
+import io.dih.server.source.SourceRegistry;
+import io.dih.spi.ConflictException;
+import io.dih.spi.NotFoundException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.cache.CacheMode;
@@ -20,39 +32,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's part of keeping regions and sources in step: the write-behind queue and dead letters, the flushers'
- * published progress, and refresh-ahead. Ignite-managed parts (the write-behind service, cache interceptors) find it
- * in the node-local map under {@link #NODE_LOCAL_KEY}.
+ * This node's data path between regions and sources, and the one place its parts are put together: the
+ * {@link Applier} every source row enters regions through, {@link Loads}, the CDC feeds, read/write-through
+ * ({@link SourceAccess}), the durable write-behind queue, its flushers' published progress and dead letters, and
+ * refresh-ahead. It is what regions call out to ({@link DataPath}) and what starts and stops a source's data flow
+ * ({@link SourceLifecycle}). Ignite-managed parts (the write-behind and CDC services, cache interceptors and stores)
+ * find it in the node-local map under {@link #NODE_LOCAL_KEY}.
  */
-public final class SyncEngine implements AutoCloseable {
+public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseable {
     public static final String NODE_LOCAL_KEY = "dih.sync";
     static final String STATUS_CACHE = "dih_sync_status";
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
 
     private final Ignite ignite;
     private final RegionService regions;
-    private final SourceService sources;
-    private final HubConfig.Sync settings;
+    private final SourceRegistry sources;
+    private final SyncSettings settings;
     private final WriteBehindQueue queue;
     private final DeadLetters deadLetters;
+    private final SourcePositions positions;
+    private final Applier applier;
+    private final Loads loads;
+    private final CdcFeeds cdc;
+    private final SourceAccess access;
+    private final SourceStatuses statuses;
     private final RefreshAhead refreshAhead;
     private final IgniteCache<String, Object> status;
-    /** Each CDC source's feed offsets (opaque strings), replicated to every node. */
-    private final IgniteCache<String, java.util.HashMap<String, String>> cdcOffsets;
-    /** The source position and sequence of the last change applied to each key of a CDC region: stale changes are dropped. */
-    private final IgniteCache<String, long[]> cdcPositions;
-    private volatile java.util.function.ObjLongConsumer<String> cdcLagListener = (s, l) -> { };
     private volatile boolean closing;
-    /** Prepares every WRITE_BEHIND region's queue handle on this node, off Ignite's threads (see prepareQueues). */
-    private final java.util.concurrent.ScheduledExecutorService preparer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
+     * write-behind queues on its own thread (see prepareQueues), as regions appear.
+     */
+    private final ScheduledExecutorService preparer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dih-sync-prepare");
         t.setDaemon(true);
         return t;
     });
+    private final AtomicBoolean regionsChanged = new AtomicBoolean(true);
     private volatile WriteBehindService localService;
     private volatile CountDownLatch localServiceDone;
 
-    public SyncEngine(Ignite ignite, RegionService regions, SourceService sources, HubConfig.Sync settings) {
+    public SyncEngine(Ignite ignite, RegionService regions, SourceRegistry sources, SyncSettings settings) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
         this.sources = requireNonNull(sources, "sources is null");
@@ -60,19 +80,14 @@ public final class SyncEngine implements AutoCloseable {
         this.queue = new WriteBehindQueue(ignite);
         this.deadLetters = new DeadLetters(ignite, queue);
         this.status = ignite.getOrCreateCache(new CacheConfiguration<String, Object>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
-        this.cdcOffsets = ignite.getOrCreateCache(new CacheConfiguration<String, java.util.HashMap<String, String>>("dih_cdc_offsets")
-                .setCacheMode(CacheMode.REPLICATED)
-                .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
-                .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC));
-        CacheConfiguration<String, long[]> positions = new CacheConfiguration<String, long[]>("dih_cdc_positions")
-                .setBackups(1)
-                .setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL)
-                .setWriteSynchronizationMode(org.apache.ignite.cache.CacheWriteSynchronizationMode.FULL_SYNC);
-        if (WriteBehindQueue.syncDataRegion(ignite) != null) {
-            positions.setDataRegionName(io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
-        }
-        this.cdcPositions = ignite.getOrCreateCache(positions);
-        this.refreshAhead = new RefreshAhead(ignite, regions, sources, settings.refreshAhead());
+        this.positions = new SourcePositions(ignite);
+        this.applier = new Applier(ignite, regions, sources, queue, positions);
+        this.loads = new Loads(ignite, regions, sources, applier);
+        this.cdc = new CdcFeeds(ignite, sources, applier, positions, status);
+        this.access = new SourceAccess(ignite, regions, sources, applier, queue, positions);
+        this.statuses = new SourceStatuses(ignite, regions, sources, this);
+        this.refreshAhead = new RefreshAhead(ignite, regions, access, settings.refreshAhead());
+        access.attach(refreshAhead);
     }
 
     /** The engine of the node {@code ignite} runs on, or {@code null} while the node starts or stops. */
@@ -81,37 +96,30 @@ public final class SyncEngine implements AutoCloseable {
         return o instanceof SyncEngine e ? e : null;
     }
 
-    /** Registers this engine with its node and starts (or joins) the cluster's write-behind singleton. */
+    /** Registers this engine with its node and starts (or joins) the cluster's write-behind, CDC and load work. */
     public void start() {
         if (WriteBehindQueue.syncDataRegion(ignite) == null) {
             LOG.warn("The Ignite configuration has no data region named '{}': pending write-behind writes and dead letters live "
                     + "in the default data region, where page eviction (if enabled) could drop them. Define '{}' without page "
-                    + "eviction in your Spring XML.", io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION,
-                    io.dih.server.node.IgniteConfigFactory.SYNC_DATA_REGION);
+                    + "eviction in your Spring XML.", WriteBehindQueue.DATA_REGION, WriteBehindQueue.DATA_REGION);
         }
         prepareQueues();
-        preparer.scheduleWithFixedDelay(this::prepareQueues, 200, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        preparer.scheduleWithFixedDelay(this::prepareQueues, 200, 200, TimeUnit.MILLISECONDS);
         ignite.cluster().nodeLocalMap().put(NODE_LOCAL_KEY, this);
+        ignite.cluster().nodeLocalMap().put(RegionStore.NODE_LOCAL_KEY, access);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
-        for (String source : sources.cdcSources()) {
-            if (!cdcPaused(source)) {
-                startCdc(source);
-            }
-        }
+        cdc.startAll();
+        loads.start();
         refreshAhead.start();
     }
 
-    /**
-     * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
-     * write-behind queues here, on its own thread, as regions appear.
-     */
-    private final java.util.concurrent.atomic.AtomicBoolean regionsChanged = new java.util.concurrent.atomic.AtomicBoolean(true);
-
-    /** Called by the registry listener: a region came or went, so the queue handles are looked at again. */
+    /** Called by the registry listener: what depended on a region or source that changed is worked out again. */
     public void onRegistryChange(String registryKey) {
         if (registryKey.startsWith(RegionService.KIND + "/")) {
             regionsChanged.set(true);
         }
+        access.onRegistryChange(registryKey);
+        applier.onRegistryChange(registryKey);
     }
 
     private void prepareQueues() {
@@ -120,7 +128,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         try {
             for (Region r : regions.regions()) {
-                if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
+                if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
                     queue.prepare(r);
                 }
             }
@@ -134,7 +142,7 @@ public final class SyncEngine implements AutoCloseable {
         return regions;
     }
 
-    public SourceService sources() {
+    public SourceRegistry sources() {
         return sources;
     }
 
@@ -150,7 +158,23 @@ public final class SyncEngine implements AutoCloseable {
         return refreshAhead;
     }
 
-    HubConfig.Sync settings() {
+    public Applier applier() {
+        return applier;
+    }
+
+    public CdcFeeds cdc() {
+        return cdc;
+    }
+
+    Loads loads() {
+        return loads;
+    }
+
+    SourceAccess access() {
+        return access;
+    }
+
+    SyncSettings settings() {
         return settings;
     }
 
@@ -161,6 +185,138 @@ public final class SyncEngine implements AutoCloseable {
     boolean closing() {
         return closing;
     }
+
+    // ---- what regions call out to (DataPath)
+
+    @Override
+    public WriteQueue queueFor(Region r) {
+        if (r.spec().cacheStrategy() != CacheStrategy.WRITE_BEHIND || sources.primaryFor(r.name()).isEmpty()) {
+            return null;
+        }
+        queue.queue(r);
+        return queue;
+    }
+
+    @Override
+    public boolean sessionConsistent(Region r) {
+        return sources.primaryFor(r.name()).map(s -> s.consistencyLevel() == ConsistencyLevel.SESSION).orElse(false);
+    }
+
+    @Override
+    public void regionCreated(Region r) {
+        if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
+            queue.queue(r); // the region's write queue, made with it
+        }
+    }
+
+    @Override
+    public void checkDelete(Region r, boolean discardPending) {
+        if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND && !discardPending) {
+            long pending = queue.depth(r).pending();
+            if (pending > 0) {
+                throw new ConflictException(pending + " writes to region '" + r.name() + "' have not reached its source yet; "
+                        + "wait for them (GET /data-sources/{name}/status) or delete with ?discard_pending=true");
+            }
+        }
+        for (SourceSpec s : sources.specs()) {
+            if (s.syncMode() == SyncMode.CDC && s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(r.name()))) {
+                throw new ConflictException("region '" + r.name() + "' follows its table by CDC (source '" + s.sourceName()
+                        + "'); delete that source first");
+            }
+        }
+    }
+
+    /** Drops what a deleted region leaves behind: its queue, dead letters and progress. */
+    @Override
+    public void regionDeleted(String region) {
+        queue.destroy(region);
+        deadLetters.dropAll(region);
+        status.remove("wb/" + region.toLowerCase(Locale.ROOT));
+    }
+
+    // ---- what starts and stops a source's data flow (SourceLifecycle)
+
+    @Override
+    public void checkDelete(SourceSpec s, boolean discardPending) {
+        if (discardPending) {
+            return; // its pending writes stay queued and go to whichever source is bound to the region next
+        }
+        for (String region : s.targetRegions()) { // writes waiting for this source
+            try {
+                Region r = regions.get(region);
+                if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                        && sources.primaryFor(r.name()).filter(b -> b.sourceName().equalsIgnoreCase(s.sourceName())).isPresent()) {
+                    long pending = queue.depth(r).pending();
+                    if (pending > 0) {
+                        throw new ConflictException(pending + " writes to region '" + r.name() + "' are still waiting to reach source '"
+                                + s.sourceName() + "'; wait for them (GET .../status) or delete with ?discard_pending=true");
+                    }
+                }
+            } catch (NotFoundException ignored) {
+                // the region is gone: nothing pending for it
+            }
+        }
+    }
+
+    @Override
+    public void registered(SourceSpec spec) {
+        loads.registered(spec);
+        if (spec.syncMode() == SyncMode.CDC) {
+            cdc.start(spec.sourceName()); // snapshot, then changes, on one node of the cluster
+        }
+    }
+
+    @Override
+    public void deleted(SourceSpec spec) {
+        loads.deleted(spec);
+        if (spec.syncMode() == SyncMode.CDC) {
+            cdc.deleted(spec);
+        }
+    }
+
+    // ---- the sources' sync, as the API drives it
+
+    /** What {@link #control} does to a source's feed. */
+    public enum Control { PAUSE, RESUME, RESTART }
+
+    /** Where a source's sync stands. */
+    public SourceStatus status(String source) {
+        return statuses.status(source);
+    }
+
+    /** The BOUNDED_STALENESS sources past their bound, with why: what {@code /health} reports as degraded. */
+    public Map<String, String> degraded() {
+        return statuses.degraded();
+    }
+
+    /** Starts a load of every target region of a source now (full, or incremental past the watermark). */
+    public SourceStatus sync(String source, boolean full) {
+        loads.sync(sources.spec(source), full);
+        return status(source);
+    }
+
+    /**
+     * Pauses, resumes or restarts a CDC source's engine. A paused engine stops reading (its replication slot or binlog
+     * position holds the changes meanwhile) and stays paused across restarts of the hub; resume and restart go on from
+     * the stored offsets, so nothing is lost or applied twice.
+     */
+    public SourceStatus control(String source, Control what) {
+        SourceSpec s = sources.spec(source);
+        if (s.syncMode() != SyncMode.CDC) {
+            throw new ConflictException("source '" + s.sourceName() + "' has sync_mode " + s.syncMode() + "; only CDC sources can be "
+                    + what.name().toLowerCase(Locale.ROOT) + "d");
+        }
+        switch (what) {
+            case PAUSE -> cdc.pause(s.sourceName());
+            case RESUME -> cdc.resume(s.sourceName());
+            case RESTART -> cdc.restart(s.sourceName());
+            default -> throw new IllegalStateException(what.name());
+        }
+        LOG.info("CDC of source {}: {}", s.sourceName(), what);
+        return status(source);
+    }
+
+    // ---- write-behind
 
     /** Called by the write-behind service when it runs on this node; false once the node is stopping. */
     synchronized boolean running(WriteBehindService service) {
@@ -182,228 +338,6 @@ public final class SyncEngine implements AutoCloseable {
 
     WriteBehindState writeBehindState(String region) {
         return (WriteBehindState) status.get("wb/" + region.toLowerCase(Locale.ROOT));
-    }
-
-    /** Starts (or joins) the cluster singleton that runs a CDC source's engine. Idempotent. */
-    public void startCdc(String source) {
-        ignite.services().deployClusterSingleton(CdcService.serviceName(source), new CdcService(source));
-    }
-
-    /**
-     * Stops a CDC source's engine everywhere and forgets its offsets, progress, pause and per-key positions (a source
-     * registered later, perhaps on another database whose log positions are lower, starts afresh).
-     */
-    public void stopCdc(String source) {
-        ignite.services().cancel(CdcService.serviceName(source));
-        String key = source.toLowerCase(Locale.ROOT);
-        cdcOffsets.remove(key);
-        cdcOffsets.remove(PAUSED + key);
-        cdcOffsets.remove(HISTORY + key);
-        status.remove("cdc/" + key);
-        String prefix = key + "/";
-        java.util.Set<String> batch = new java.util.TreeSet<>();
-        try (org.apache.ignite.cache.query.QueryCursor<javax.cache.Cache.Entry<String, long[]>> cursor = cdcPositions.query(
-                new org.apache.ignite.cache.query.ScanQuery<String, long[]>((k, v) -> k.startsWith(prefix)))) {
-            for (javax.cache.Cache.Entry<String, long[]> e : cursor) {
-                batch.add(e.getKey());
-                if (batch.size() == 1000) {
-                    cdcPositions.removeAll(batch);
-                    batch.clear();
-                }
-            }
-        }
-        if (!batch.isEmpty()) {
-            cdcPositions.removeAll(batch);
-        }
-    }
-
-    /** Records hub writes' positions off the writing thread (a cache store's thread must not call caches). */
-    private final java.util.concurrent.ExecutorService hubWrites = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dih-cdc-hub-writes");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * The hub wrote these keys of a region through to a CDC source, at log position {@code at} or before: each key's
-     * position is raised to it, so the feed drops the write's own changes (and any older ones) when they come back
-     * instead of letting an older write's echo overwrite a newer write. Done asynchronously, within milliseconds;
-     * changes the database makes later have higher positions and apply as usual.
-     */
-    public void recordHubWrite(String source, Region region, java.util.Collection<?> keys, long at) {
-        java.util.Set<String> posKeys = new java.util.TreeSet<>();
-        for (Object k : keys) {
-            posKeys.add(positionKey(source, region.name(), io.dih.server.region.EntryCodec.keyText(region, k)));
-        }
-        try {
-            hubWrites.execute(() -> {
-                try {
-                    cdcPositions.invokeAll(posKeys, new RaisePosition(at));
-                } catch (RuntimeException e) {
-                    LOG.debug("Recording hub writes to {} at {} failed: {}", source, at, e.getMessage());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // the node is stopping
-        }
-    }
-
-    /** Raises a key's CDC position to a hub write's position (never lowers it). A plain class: Ignite ships it. */
-    static final class RaisePosition implements org.apache.ignite.cache.CacheEntryProcessor<String, long[], Void> {
-        private static final long serialVersionUID = 1L;
-        private final long at;
-
-        RaisePosition(long at) {
-            this.at = at;
-        }
-
-        @Override
-        public Void process(javax.cache.processor.MutableEntry<String, long[]> entry, Object... args) {
-            long[] cur = entry.getValue();
-            if (cur == null || Long.compareUnsigned(cur[0], at) < 0) {
-                entry.setValue(new long[] {at, 0});
-            }
-            return null;
-        }
-    }
-
-    /** The key under which {@code dih_cdc_positions} keeps the position of a region key's last change from a source. */
-    public static String positionKey(String source, String region, String keyText) {
-        return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT) + "/" + keyText;
-    }
-
-    /**
-     * Marks a source paused under this prefix in {@code dih_cdc_offsets} (replicated, persisted with the offsets, so a
-     * paused source stays paused when nodes restart). Source names cannot contain '/', so it never meets a source key.
-     */
-    private static final String PAUSED = "paused/";
-    /** A binlog feed's schema history lives under this prefix in {@code dih_cdc_offsets}, next to its offsets. */
-    private static final String HISTORY = "history/";
-
-    /** Pauses a CDC source: its engine stops, its offsets, slot and regions stay; {@link #resumeCdc} goes on from there. */
-    public void pauseCdc(String source) {
-        String key = source.toLowerCase(Locale.ROOT);
-        cdcOffsets.put(PAUSED + key, new java.util.HashMap<>(Map.of("at", Instant.now().toString())));
-        ignite.services().cancel(CdcService.serviceName(source));
-    }
-
-    /** Resumes a paused CDC source from its stored offsets (or starts it when it is not running). */
-    public void resumeCdc(String source) {
-        cdcOffsets.remove(PAUSED + source.toLowerCase(Locale.ROOT));
-        startCdc(source);
-    }
-
-    /** Stops and starts a CDC source's engine (it resumes from its stored offsets, possibly on another node); unpauses it. */
-    public void restartCdc(String source) {
-        ignite.services().cancel(CdcService.serviceName(source));
-        resumeCdc(source);
-    }
-
-    /** Whether a CDC source is paused through the API. */
-    public boolean cdcPaused(String source) {
-        return cdcOffsets.containsKey(PAUSED + source.toLowerCase(Locale.ROOT));
-    }
-
-    /** The offsets of a CDC source's feed, kept in a replicated cache. */
-    io.dih.spi.OffsetStore cdcOffsets(String source) {
-        String key = source.toLowerCase(Locale.ROOT);
-        return new io.dih.spi.OffsetStore() {
-            @Override
-            public Map<String, String> load() {
-                java.util.HashMap<String, String> m = cdcOffsets.get(key);
-                return m == null ? Map.of() : m;
-            }
-
-            @Override
-            public void save(Map<String, String> offsets) {
-                cdcOffsets.put(key, new java.util.HashMap<>(offsets));
-            }
-
-            /** The schema history: records under "0", "1", … of one entry (only the feed's single engine appends). */
-            @Override
-            public java.util.List<String> history() {
-                java.util.HashMap<String, String> m = cdcOffsets.get(HISTORY + key);
-                java.util.List<String> out = new java.util.ArrayList<>();
-                for (int i = 0; m != null && m.containsKey(Integer.toString(i)); i++) {
-                    out.add(m.get(Integer.toString(i)));
-                }
-                return out;
-            }
-
-            @Override
-            public void appendHistory(String record) {
-                java.util.HashMap<String, String> m = cdcOffsets.get(HISTORY + key);
-                java.util.HashMap<String, String> next = m == null ? new java.util.HashMap<>() : new java.util.HashMap<>(m);
-                next.put(Integer.toString(next.size()), record);
-                cdcOffsets.put(HISTORY + key, next);
-            }
-        };
-    }
-
-    public IgniteCache<String, long[]> cdcPositions() {
-        return cdcPositions;
-    }
-
-    CdcState cdcState(String source) {
-        Object o = status.get("cdc/" + source.toLowerCase(Locale.ROOT));
-        return o instanceof CdcState c ? c : null;
-    }
-
-    /** What a CDC source's engine applied to one of its regions: snapshot rows and change events (zeros before any). */
-    public record CdcRegion(long snapshotRows, long events) {
-    }
-
-    public CdcRegion cdcRegion(String source, String region) {
-        CdcState st = cdcState(source);
-        long[] c = st == null || st.regions == null ? null : st.regions.get(region.toLowerCase(Locale.ROOT));
-        return c == null ? new CdcRegion(0, 0) : new CdcRegion(c[0], c[1]);
-    }
-
-    void publishCdc(String source, CdcState st) {
-        status.put("cdc/" + source.toLowerCase(Locale.ROOT), st);
-    }
-
-    /** Where CDC lags (source commit → visible) go: the node's metrics. */
-    public void onCdcLag(java.util.function.ObjLongConsumer<String> listener) {
-        this.cdcLagListener = listener;
-    }
-
-    void recordCdcLag(String source, long lagMillis) {
-        cdcLagListener.accept(source, lagMillis);
-    }
-
-    /** A CDC source's engine, as status shows it. */
-    public record CdcStatus(
-            @JsonProperty("state") String state,
-            @JsonProperty("snapshot_rows") long snapshotRows,
-            @JsonProperty("snapshot_total") Long snapshotTotal,
-            @JsonProperty("snapshot_percent") Double snapshotPercent,
-            @JsonProperty("events") long events,
-            @JsonProperty("events_per_second") double eventsPerSecond,
-            @JsonProperty("lag_ms") long lagMs,
-            @JsonProperty("lag_p50_ms") long lagP50Ms,
-            @JsonProperty("lag_p99_ms") long lagP99Ms,
-            @JsonProperty("max_lag_ms") long maxLagMs,
-            @JsonProperty("stale_skipped") long staleSkipped,
-            @JsonProperty("last_event_at") String lastEventAt,
-            @JsonProperty("error") String error,
-            @JsonProperty("error_at") String errorAt,
-            @JsonProperty("node") String node) {
-    }
-
-    public CdcStatus cdcStatus(String source) {
-        CdcState st = cdcState(source);
-        if (st == null) {
-            st = new CdcState();
-        }
-        boolean paused = cdcPaused(source);
-        Long total = st.snapshotTotal >= 0 ? st.snapshotTotal : null;
-        Double percent = st.snapshotDone ? Double.valueOf(100.0)
-                : total == null || total == 0 ? null : Math.min(100.0, Math.round(st.snapshotRows * 1000.0 / total) / 10.0);
-        return new CdcStatus(paused ? "PAUSED" : st.state, st.snapshotRows, total, percent, st.events,
-                paused ? 0 : Math.round(st.eventsPerSecond * 10) / 10.0, st.lastLagMillis, st.lagP50Millis, st.lagP99Millis,
-                st.maxLagMillis, st.skippedStale, st.lastEventAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastEventAtMillis).toString(),
-                st.error, st.errorAtMillis == 0 ? null : Instant.ofEpochMilli(st.errorAtMillis).toString(), st.node);
     }
 
     void publish(String region, WriteBehindState st) {
@@ -440,12 +374,7 @@ public final class SyncEngine implements AutoCloseable {
                 st.lastError, st.lastErrorAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastErrorAtMillis).toString(), st.node);
     }
 
-    /** Drops what a deleted region leaves behind: its queue, dead letters and progress. */
-    public void regionDeleted(String region) {
-        queue.destroy(region);
-        deadLetters.dropAll(region);
-        status.remove("wb/" + region.toLowerCase(Locale.ROOT));
-    }
+    // ---- stopping
 
     /** Stops this node's part at once, without draining (a cancelled stop: what a crash looks like to the others). */
     public void closeNow() {
@@ -454,6 +383,9 @@ public final class SyncEngine implements AutoCloseable {
         }
         preparer.shutdownNow();
         refreshAhead.close();
+        loads.close();
+        access.close();
+        ignite.cluster().nodeLocalMap().remove(RegionStore.NODE_LOCAL_KEY, access);
         ignite.cluster().nodeLocalMap().remove(NODE_LOCAL_KEY, this);
     }
 
@@ -469,8 +401,9 @@ public final class SyncEngine implements AutoCloseable {
             done = localService != null ? localServiceDone : null;
         }
         preparer.shutdownNow();
-        hubWrites.shutdown();
+        positions.close();
         refreshAhead.close();
+        loads.close();
         if (done != null) {
             try {
                 if (!done.await(settings.writeBehind().shutdownFlushSeconds() + 5, TimeUnit.SECONDS)) {
@@ -480,6 +413,8 @@ public final class SyncEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        access.close();
+        ignite.cluster().nodeLocalMap().remove(RegionStore.NODE_LOCAL_KEY, access);
         ignite.cluster().nodeLocalMap().remove(NODE_LOCAL_KEY, this);
     }
 }

@@ -3,9 +3,9 @@ package io.dih.server.sync;
 import static java.util.Objects.requireNonNull;
 
 import io.dih.api.CacheMode;
-import io.dih.server.node.IgniteConfigFactory;
 import io.dih.server.region.KeyOrder;
 import io.dih.server.region.Region;
+import io.dih.server.region.WriteQueue;
 import io.dih.spi.CapacityExceededException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
@@ -23,6 +24,7 @@ import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.binary.BinaryObjectBuilder;
 import org.apache.ignite.cache.CacheAtomicityMode;
+import org.apache.ignite.cache.CacheEntryProcessor;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.cache.PartitionLossPolicy;
 import org.apache.ignite.cache.QueryEntity;
@@ -45,7 +47,10 @@ import org.apache.ignite.transactions.TransactionIsolation;
  * newer one. The queue is an SQL table too ({@code SELECT * FROM dih_wb.<region>}), ordered by the age of its oldest
  * write.
  */
-public final class WriteBehindQueue {
+public final class WriteBehindQueue implements WriteQueue {
+    /** The data region (no page eviction) of the queues, dead letters and source positions; see IgniteConfigFactory. */
+    public static final String DATA_REGION = "dih-sync";
+
     /** The binary type of a pending write. */
     static final String PENDING_TYPE = "dih.sync.PendingWrite";
     /** The SQL schema of the queue tables. */
@@ -111,7 +116,7 @@ public final class WriteBehindQueue {
         cc.setPartitionLossPolicy(PartitionLossPolicy.READ_WRITE_SAFE);
         cc.setSqlSchema(SQL_SCHEMA);
         if (syncDataRegion(ignite) != null) {
-            cc.setDataRegionName(IgniteConfigFactory.SYNC_DATA_REGION);
+            cc.setDataRegionName(DATA_REGION);
         }
         QueryEntity qe = new QueryEntity();
         qe.setTableName(r.name());
@@ -147,7 +152,7 @@ public final class WriteBehindQueue {
             return null;
         }
         for (DataRegionConfiguration d : ds.getDataRegionConfigurations()) {
-            if (IgniteConfigFactory.SYNC_DATA_REGION.equals(d.getName())) {
+            if (DATA_REGION.equals(d.getName())) {
                 return d;
             }
         }
@@ -158,6 +163,7 @@ public final class WriteBehindQueue {
      * Records the write of {@code value} ({@code null}: a delete) to {@code key}, replacing any pending write of the
      * key. Call it inside the transaction that writes the region.
      */
+    @Override
     public void enqueue(Region r, Object key, BinaryObject value) {
         requireRoom(r);
         IgniteCache<Object, BinaryObject> q = queue(r);
@@ -179,6 +185,7 @@ public final class WriteBehindQueue {
     }
 
     /** {@link #enqueue} for many keys at once (a batch write). */
+    @Override
     public void enqueueAll(Region r, Map<Object, BinaryObject> values) {
         requireRoom(r);
         IgniteCache<Object, BinaryObject> q = queue(r);
@@ -219,7 +226,7 @@ public final class WriteBehindQueue {
     private void requireRoom(Region r) {
         long now = System.currentTimeMillis();
         if (now - roomCheckedAt >= 100 && checkingRoom.compareAndSet(false, true)) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+            ForkJoinPool.commonPool().execute(() -> {
                 try {
                     fullMessage = fullness();
                 } catch (RuntimeException e) {
@@ -243,7 +250,7 @@ public final class WriteBehindQueue {
         if (cfg == null || cfg.isPersistenceEnabled()) {
             return null; // with persistence, pages spill to disk: the memory never fills up
         }
-        DataRegionMetrics m = ignite.dataRegionMetrics(IgniteConfigFactory.SYNC_DATA_REGION);
+        DataRegionMetrics m = ignite.dataRegionMetrics(DATA_REGION);
         if (m == null) {
             return null;
         }
@@ -336,7 +343,7 @@ public final class WriteBehindQueue {
     private static final int ACK_CHUNK = 32;
 
     /** Removes a pending write if it is still the version that was flushed. Runs where the entry lives. */
-    static final class Acknowledge implements org.apache.ignite.cache.CacheEntryProcessor<Object, BinaryObject, Boolean> {
+    static final class Acknowledge implements CacheEntryProcessor<Object, BinaryObject, Boolean> {
         private static final long serialVersionUID = 1L;
         private final long version;
 

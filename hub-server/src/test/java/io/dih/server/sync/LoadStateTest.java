@@ -1,4 +1,4 @@
-package io.dih.server.source;
+package io.dih.server.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

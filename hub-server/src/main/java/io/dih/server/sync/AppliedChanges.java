@@ -1,4 +1,4 @@
-package io.dih.server.source;
+package io.dih.server.sync;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What {@link SourceService#applyChanges} did with a batch of CDC changes: how many were stale (skipped), and per
+ * What {@link Applier#apply} did with a batch of CDC changes: how many were stale (skipped), and per
  * target region how many snapshot rows and how many change events it applied there.
  */
 public final class AppliedChanges {

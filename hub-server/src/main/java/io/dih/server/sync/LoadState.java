@@ -1,4 +1,4 @@
-package io.dih.server.source;
+package io.dih.server.sync;
 
 import java.io.Serializable;
 

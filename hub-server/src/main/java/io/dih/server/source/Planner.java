@@ -1,0 +1,151 @@
+package io.dih.server.source;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dih.api.BindingSpec;
+import io.dih.api.Names;
+import io.dih.api.SourceSpec;
+import io.dih.api.SqlType;
+import io.dih.server.region.Region;
+import io.dih.server.region.RegionService;
+import io.dih.spi.Connector;
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import io.dih.spi.SourceTable;
+import io.dih.spi.UnavailableException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Works out how each binding of a source feeds its region: the source's key against the region's, region column to
+ * source column, types that would not fit (a 400 at registration), and the columns the region must gain.
+ */
+public final class Planner {
+    private final RegionService regions;
+
+    public Planner(RegionService regions) {
+        this.regions = requireNonNull(regions, "regions is null");
+    }
+
+    /** Whether every value of a source type converts to a region type without loss or failure. */
+    static boolean fits(SqlType from, SqlType to) {
+        if (from == to || to == SqlType.VARCHAR) {
+            return true;
+        }
+        List<SqlType> ints = List.of(SqlType.TINYINT, SqlType.SMALLINT, SqlType.INT, SqlType.BIGINT);
+        if (ints.contains(from) && ints.contains(to)) {
+            return ints.indexOf(from) <= ints.indexOf(to);
+        }
+        if (ints.contains(from) || from == SqlType.REAL || from == SqlType.DOUBLE) {
+            return to == SqlType.DECIMAL || to == SqlType.DOUBLE || (from == SqlType.REAL && to == SqlType.DOUBLE)
+                    || (ints.contains(from) && ints.indexOf(from) <= 2 && to == SqlType.DOUBLE);
+        }
+        return from == SqlType.DATE && to == SqlType.TIMESTAMP;
+    }
+
+    /**
+     * The plan of every binding of a source, by region name.
+     *
+     * @throws InvalidSpecException naming each binding's problem (fields prefixed {@code bindings.<region>.})
+     */
+    public Map<String, Plan> plan(SourceSpec spec, Connector connector) {
+        Map<String, Plan> plans = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (String regionName : spec.targetRegions()) {
+            String prefix = "bindings." + regionName + ".";
+            BindingSpec binding = spec.binding(regionName);
+            SourceTable table;
+            try {
+                table = connector.describe(binding);
+            } catch (InvalidSpecException e) {
+                e.errors().forEach(fe -> errors.add(new FieldError(prefix + fe.field(), fe.message())));
+                continue;
+            } catch (UnavailableException e) {
+                throw new InvalidSpecException("connection_params.host", e.getMessage());
+            }
+            Region region = regions.get(regionName);
+            Plan p = table.schemaless() ? planSchemaless(region, binding, table, prefix, errors) : planTable(region, binding, table, prefix, errors);
+            if (p != null) {
+                plans.put(region.name(), p);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return plans;
+    }
+
+    /** A stream of JSON messages: each region column takes the field of its name (or mapping); the key likewise. */
+    private static Plan planSchemaless(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+        List<String> regionKey = region.spec().keyFields();
+        List<String> sourceKey = table.primaryKey();
+        if (!sourceKey.isEmpty() && sourceKey.size() != regionKey.size()) {
+            errors.add(new FieldError(prefix + "key_columns", "region '" + region.name() + "' has the key " + regionKey
+                    + " but key_columns names " + sourceKey + "; name as many key columns as the region's key has"));
+            return null;
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < regionKey.size(); i++) {
+            String explicit = binding.mapping() == null ? null : binding.mapping().get(regionKey.get(i));
+            map.put(regionKey.get(i), explicit != null ? explicit : sourceKey.isEmpty() ? regionKey.get(i) : sourceKey.get(i));
+        }
+        for (String col : region.columns().keySet()) {
+            map.putIfAbsent(col, binding.sourceColumn(col));
+        }
+        return new Plan(table, map, Map.of());
+    }
+
+    private static Plan planTable(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+        String regionName = region.name();
+        List<String> regionKey = region.spec().keyFields();
+        if (regionKey.size() != table.primaryKey().size()) {
+            errors.add(new FieldError(prefix + "key_columns", "region '" + regionName + "' has the key " + regionKey
+                    + " but the source's key is " + table.primaryKey() + "; name matching key_columns"));
+            return null;
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < regionKey.size(); i++) {
+            String explicit = binding.mapping() == null ? null : binding.mapping().get(regionKey.get(i));
+            map.put(regionKey.get(i), explicit != null ? explicit : table.primaryKey().get(i));
+        }
+        Set<String> mappedSources = new HashSet<>(map.values());
+        Map<String, SqlType> newColumns = new LinkedHashMap<>();
+        Map<String, SqlType> regionColumns = region.columns();
+        Set<String> regionUpper = new HashSet<>();
+        regionColumns.keySet().forEach(c -> regionUpper.add(c.toUpperCase(Locale.ROOT)));
+        for (String col : regionColumns.keySet()) {
+            if (!map.containsKey(col)) {
+                String src = binding.sourceColumn(col);
+                if (table.columns().containsKey(src)) {
+                    map.put(col, src);
+                    mappedSources.add(src);
+                }
+            }
+        }
+        for (Map.Entry<String, String> m : map.entrySet()) {
+            SqlType from = table.columns().get(m.getValue());
+            SqlType to = region.columns().get(m.getKey());
+            if (from != null && to != null && !fits(from, to)) {
+                errors.add(new FieldError(prefix + "mapping." + m.getKey(), "source column '" + m.getValue() + "' is " + from
+                        + " but region column '" + m.getKey() + "' is " + to + "; its values would not fit"));
+            }
+        }
+        for (Map.Entry<String, SqlType> c : table.columns().entrySet()) {
+            if (mappedSources.contains(c.getKey())) {
+                continue;
+            }
+            String target = c.getKey().toLowerCase(Locale.ROOT);
+            if (Names.problem(target) != null || regionUpper.contains(target.toUpperCase(Locale.ROOT))) {
+                continue; // not a usable SQL name, or the region already has a column of that name for something else
+            }
+            newColumns.put(target, c.getValue());
+            map.put(target, c.getKey());
+        }
+        return new Plan(table, map, newColumns);
+    }
+}
