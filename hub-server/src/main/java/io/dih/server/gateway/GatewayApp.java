@@ -62,6 +62,7 @@ public final class GatewayApp implements AutoCloseable {
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
         SourceController sourceController = new SourceController(services.sources(), sync);
+        IngestDeadLetterController ingestDeadLetters = new IngestDeadLetterController(services.sources(), sync.applier());
         TransactionController transactionController = new TransactionController(transactions);
         OpsController ops = new OpsController(ignite, regions, sync, metrics);
         Routes routes = new Routes()
@@ -90,6 +91,9 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
                 .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
                 .get(SourceController.BASE + "/{name}/status", sourceController::status)
+                .get(IngestDeadLetterController.BASE, ingestDeadLetters::list)
+                .post(IngestDeadLetterController.BASE + "/{id}/retry", ingestDeadLetters::retry)
+                .delete(IngestDeadLetterController.BASE + "/{id}", ingestDeadLetters::drop)
                 .post(TransactionController.BASE, transactionController::execute)
                 .post(SqlController.BASE, sqlController::query)
                 .get(SqlController.PAGES + "/{token}", sqlController::next)

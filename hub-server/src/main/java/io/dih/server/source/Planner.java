@@ -49,11 +49,24 @@ public final class Planner {
     }
 
     /**
-     * The plan of every binding of a source, by region name.
+     * The plan of every binding of a source, by region name, as registration checks it: a source column whose type
+     * would not fit its region column is an error.
      *
      * @throws InvalidSpecException naming each binding's problem (fields prefixed {@code bindings.<region>.})
      */
     public Map<String, Plan> plan(SourceSpec spec, Connector connector) {
+        return plan(spec, connector, true);
+    }
+
+    /**
+     * The plan of a registered source, as its data flows: a column whose type changed in the source since (so that
+     * some values may not fit) is no error here; each value that does not fit makes its row a dead letter instead.
+     */
+    public Map<String, Plan> planRegistered(SourceSpec spec, Connector connector) {
+        return plan(spec, connector, false);
+    }
+
+    private Map<String, Plan> plan(SourceSpec spec, Connector connector, boolean strictTypes) {
         Map<String, Plan> plans = new LinkedHashMap<>();
         List<FieldError> errors = new ArrayList<>();
         for (String regionName : spec.targetRegions()) {
@@ -69,7 +82,8 @@ public final class Planner {
                 throw new InvalidSpecException("connection_params.host", e.getMessage());
             }
             Region region = regions.get(regionName);
-            Plan p = table.schemaless() ? planSchemaless(region, binding, table, prefix, errors) : planTable(region, binding, table, prefix, errors);
+            Plan p = table.schemaless() ? planSchemaless(region, binding, table, prefix, errors)
+                    : planTable(region, binding, table, prefix, strictTypes ? errors : new ArrayList<>(), errors);
             if (p != null) {
                 plans.put(region.name(), p);
             }
@@ -100,7 +114,8 @@ public final class Planner {
         return new Plan(table, map, Map.of());
     }
 
-    private static Plan planTable(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+    private static Plan planTable(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> typeErrors,
+                                  List<FieldError> errors) {
         String regionName = region.name();
         List<String> regionKey = region.spec().keyFields();
         if (regionKey.size() != table.primaryKey().size()) {
@@ -131,7 +146,7 @@ public final class Planner {
             SqlType from = table.columns().get(m.getValue());
             SqlType to = region.columns().get(m.getKey());
             if (from != null && to != null && !fits(from, to)) {
-                errors.add(new FieldError(prefix + "mapping." + m.getKey(), "source column '" + m.getValue() + "' is " + from
+                typeErrors.add(new FieldError(prefix + "mapping." + m.getKey(), "source column '" + m.getValue() + "' is " + from
                         + " but region column '" + m.getKey() + "' is " + to + "; its values would not fit"));
             }
         }

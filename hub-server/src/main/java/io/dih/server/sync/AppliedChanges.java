@@ -16,10 +16,28 @@ public final class AppliedChanges {
     }
 
     private int skipped;
+    private int deadLettered;
+    private String lastError;
     private final Map<String, long[]> regions = new HashMap<>();
 
     void skipped() {
         skipped++;
+    }
+
+    /** A change its region could not take: it went to the dead letters. */
+    void deadLettered(String region, String error) {
+        requireNonNull(region, "region is null");
+        deadLettered++;
+        lastError = error;
+    }
+
+    /** Why the last change that went to the dead letters could not be applied, or {@code null}. */
+    public String lastError() {
+        return lastError;
+    }
+
+    public int deadLetteredCount() {
+        return deadLettered;
     }
 
     void applied(String region, boolean snapshot) {
@@ -31,6 +49,8 @@ public final class AppliedChanges {
     /** Adds another batch's counts to these. */
     void add(AppliedChanges other) {
         skipped += other.skipped;
+        deadLettered += other.deadLettered;
+        lastError = other.lastError != null ? other.lastError : lastError;
         other.regions.forEach((r, c) -> {
             long[] mine = regions.computeIfAbsent(r, k -> new long[2]);
             mine[0] += c[0];

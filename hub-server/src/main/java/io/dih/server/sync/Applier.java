@@ -11,6 +11,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.source.Plan;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ChangeEvent;
+import io.dih.spi.ConflictException;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,18 +55,25 @@ public final class Applier {
     private final SourceRegistry sources;
     private final WriteBehindQueue queue;
     private final SourcePositions positions;
+    private final IngestDeadLetters deadLetters;
     /** Per source: table name (lower case) to target; dropped when the feed restarts or a column appears. */
     private final Map<String, Map<String, Target>> targets = new ConcurrentHashMap<>();
     private volatile Consumer<String> bulkChanges = region -> { };
     private volatile Predicate<String> journaled = region -> false;
     private volatile BiConsumer<String, String> clearedListener = (region, why) -> { };
 
-    Applier(Ignite ignite, RegionService regions, SourceRegistry sources, WriteBehindQueue queue, SourcePositions positions) {
+    Applier(Ignite ignite, RegionService regions, SourceRegistry sources, WriteBehindQueue queue, SourcePositions positions,
+            IngestDeadLetters deadLetters) {
         this.ignite = requireNonNull(ignite, "ignite is null");
         this.regions = requireNonNull(regions, "regions is null");
         this.sources = requireNonNull(sources, "sources is null");
         this.queue = requireNonNull(queue, "queue is null");
         this.positions = requireNonNull(positions, "positions is null");
+        this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
+    }
+
+    public IngestDeadLetters deadLetters() {
+        return deadLetters;
     }
 
     /** Where a source's table goes: its region and how columns map. */
@@ -145,6 +153,7 @@ public final class Applier {
         private final boolean checkPending;
         private final Set<Object> seen;
         private final Map<String, Object> row = new HashMap<>();
+        private long deadLettered;
 
         Load(SourceSpec spec, Region region, Plan plan, boolean full) {
             this.spec = spec;
@@ -162,7 +171,7 @@ public final class Applier {
             streamer.keepBinary(true);
         }
 
-        /** Converts and adds one source row; a row that does not fit the region fails the load (with its key). */
+        /** Converts and adds one source row; a row that does not fit the region becomes a dead letter, and the load goes on. */
         void accept(Map<String, Object> sourceRow) {
             row.clear();
             plan.columnMap().forEach((regionCol, sourceCol) -> row.put(regionCol, sourceRow.get(sourceCol)));
@@ -172,8 +181,13 @@ public final class Applier {
                 k = EntryCodec.keyOf(region, ignite.binary(), row);
                 v = EntryCodec.valueOf(region, ignite.binary(), row);
             } catch (InvalidSpecException e) {
-                throw new IllegalStateException("a row of " + spec.sourceName() + " does not fit region '" + region.name()
-                        + "': " + e.getMessage() + " [row key=" + keyText(sourceRow) + "]");
+                deadLetters.addRow(spec.sourceName(), region.name(), sourceRow, keyText(sourceRow), "the row does not fit region '"
+                        + region.name() + "': " + e.getMessage());
+                if (deadLettered++ == 0) {
+                    LOG.warn("A row of {} does not fit region {} [key={}]: {}; it is a dead letter (GET /data-sources/{}/dead-letters), "
+                            + "the load goes on", spec.sourceName(), region.name(), keyText(sourceRow), e.getMessage(), spec.sourceName());
+                }
+                return;
             }
             if (!checkPending || !hasPendingWrite(region, k)) {
                 streamer.addData(k, v); // a key with a pending write keeps it: the source will get it shortly
@@ -189,6 +203,11 @@ public final class Applier {
                 parts.add(String.valueOf(sourceRow.get(plan.columnMap().get(k))));
             }
             return String.join(",", parts);
+        }
+
+        /** How many rows became dead letters. */
+        long deadLettered() {
+            return deadLettered;
         }
 
         /** Flushes what is streamed, then (after a full load) removes the entries the source no longer has. */
@@ -240,7 +259,7 @@ public final class Applier {
         if (known != null) {
             return known;
         }
-        Map<String, Plan> plans = sources.planner().plan(spec, sources.connectors().connector(spec));
+        Map<String, Plan> plans = sources.planner().planRegistered(spec, sources.connectors().connector(spec));
         Map<String, Target> out = new HashMap<>();
         plans.forEach((regionName, p) -> {
             if (!p.newColumns().isEmpty()) {
@@ -302,6 +321,22 @@ public final class Applier {
         return applied;
     }
 
+    /** A change the region cannot take: kept as a dead letter (in the batch's transaction), and counted. */
+    private void deadLetter(String sourceName, Region region, ChangeEvent e, String keyText, String error, AppliedChanges applied) {
+        deadLetters.add(sourceName, region.name(), e, keyText, error);
+        applied.deadLettered(region.name(), error);
+    }
+
+    /** A JSON message's fields must all be columns (or mapped to one) of its region. */
+    private static void unknownFields(Target t, Map<String, Object> row) {
+        for (String field : row.keySet()) {
+            if (!t.sourceColumns().contains(field)) {
+                throw new InvalidSpecException(field, "field '" + field + "' is not a column of region '" + t.region().name()
+                        + "'; add the column to the region (or map the field in the binding), then retry this dead letter");
+            }
+        }
+    }
+
     /**
      * Applies changes (no truncate among them) inside the caller's transaction with a few bulk cache calls: the keys'
      * last positions are read (and locked) at once, each change is checked against the newest position seen so far,
@@ -319,12 +354,26 @@ public final class Applier {
                 continue; // a table no binding names
             }
             Region region = t.region();
-            Map<String, Object> source = e.row() != null ? e.row() : e.key();
-            Map<String, Object> keyRow = new HashMap<>();
-            for (String col : region.spec().keyFields()) {
-                keyRow.put(col, source.get(t.plan().columnMap().get(col)));
+            if (e.kind() == ChangeEvent.Kind.UNREADABLE) {
+                deadLetter(sourceName, region, e, null, e.error(), applied);
+                continue;
             }
-            Object k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
+            Object k;
+            try {
+                if (t.plan().schemaless() && e.row() != null) {
+                    unknownFields(t, e.row());
+                }
+                Map<String, Object> source = e.row() != null ? e.row() : e.key();
+                Map<String, Object> keyRow = new HashMap<>();
+                for (String col : region.spec().keyFields()) {
+                    Object v = source.get(t.plan().columnMap().get(col));
+                    keyRow.put(col, v == null && e.row() != null ? e.key().get(t.plan().columnMap().get(col)) : v);
+                }
+                k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
+            } catch (InvalidSpecException ex) {
+                deadLetter(sourceName, region, e, null, ex.getMessage(), applied);
+                continue;
+            }
             String posKey = SourcePositions.key(sourceName, region.name(), EntryCodec.keyText(region, k));
             items.add(new Item(e, t, k, posKey));
             posKeys.add(posKey);
@@ -337,14 +386,24 @@ public final class Applier {
         for (Item it : items) {
             ChangeEvent e = it.event();
             long[] last = newest.get(it.posKey());
-            if (last != null && !e.isAfter(last[0], last[1])) {
+            if (last != null && !SourcePositions.isAfter(e, last)) {
                 applied.skipped();
                 continue;
             }
-            long[] position = {e.position(), e.sequence()};
+            Region region = it.target().region();
+            Object value = REMOVED;
+            if (e.kind() == ChangeEvent.Kind.UPSERT) {
+                try {
+                    value = EntryCodec.valueOf(region, ignite.binary(), regionRow(it.target().plan(), e.row()));
+                } catch (InvalidSpecException ex) {
+                    // its position is not recorded: the same change delivered again is the same letter, and a retry applies
+                    deadLetter(sourceName, region, e, EntryCodec.keyText(region, it.key()), ex.getMessage(), applied);
+                    continue;
+                }
+            }
+            long[] position = SourcePositions.of(e);
             newest.put(it.posKey(), position);
             changed.put(it.posKey(), position);
-            Region region = it.target().region();
             if (hasPendingWrite(region, it.key())) {
                 Map<Object, Object> earlier = outcome.get(region.name());
                 if (earlier != null) {
@@ -354,10 +413,6 @@ public final class Applier {
             }
             byName.putIfAbsent(region.name(), region);
             applied.applied(region.name(), e.snapshot());
-            Object value = REMOVED;
-            if (e.kind() == ChangeEvent.Kind.UPSERT) {
-                value = EntryCodec.valueOf(region, ignite.binary(), regionRow(it.target().plan(), e.row()));
-            }
             outcome.computeIfAbsent(region.name(), r -> new HashMap<>()).put(it.key(), value);
         }
         outcome.forEach((name, perKey) -> {
@@ -381,5 +436,68 @@ public final class Applier {
         if (!changed.isEmpty()) {
             cache.putAll(changed);
         }
+    }
+
+    /** What a retry of an ingest dead letter did. */
+    public enum RetryState { APPLIED, SUPERSEDED }
+
+    /**
+     * Applies a dead letter's row or change again (the region may take it now: a column added, a mapping fixed) and
+     * removes the letter, in one transaction. A change older than what its key has now is {@code SUPERSEDED} (the
+     * letter goes). One that still does not fit keeps its letter: a {@link ConflictException} says why.
+     */
+    public RetryState retry(String sourceName, String id) {
+        IngestDeadLetters.Stored letter = deadLetters.get(sourceName, id);
+        ChangeEvent change = letter.change();
+        if (change.kind() == ChangeEvent.Kind.UNREADABLE) {
+            throw new ConflictException("dead letter '" + id + "' is a message the connector could not read (" + change.error()
+                    + "); it cannot be applied as it is: drop it (and fix its producer)");
+        }
+        SourceSpec spec = sources.spec(sourceName);
+        Target target = null;
+        for (Target t : targets(spec, false).values()) {
+            if (t.region().name().equalsIgnoreCase(letter.region())) {
+                target = t;
+            }
+        }
+        if (target == null) {
+            throw new ConflictException("source '" + spec.sourceName() + "' no longer feeds region '" + letter.region() + "'; drop the letter");
+        }
+        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ, 30_000, 2)) {
+            RetryState state;
+            if (letter.fromLoad()) {
+                state = retryRow(target, change.row());
+            } else {
+                AppliedChanges batch = new AppliedChanges();
+                ChangeEvent again = new ChangeEvent(change.kind(), target.plan().table().name(), change.key(), change.row(), change.position(),
+                        change.sequence(), change.commitMillis(), change.snapshot(), change.stream(), change.raw(), null);
+                applyBatch(spec.sourceName(), List.of(again), Map.of(again.table().toLowerCase(Locale.ROOT), target), batch);
+                if (batch.deadLetteredCount() > 0) {
+                    throw new ConflictException("dead letter '" + id + "' still cannot be applied: " + batch.lastError());
+                }
+                state = batch.skippedCount() > 0 ? RetryState.SUPERSEDED : RetryState.APPLIED;
+            }
+            deadLetters.remove(id);
+            tx.commit();
+            return state;
+        }
+    }
+
+    private RetryState retryRow(Target t, Map<String, Object> sourceRow) {
+        Region region = t.region();
+        Map<String, Object> row = regionRow(t.plan(), sourceRow);
+        Object k;
+        Object v;
+        try {
+            k = EntryCodec.keyOf(region, ignite.binary(), row);
+            v = EntryCodec.valueOf(region, ignite.binary(), row);
+        } catch (InvalidSpecException e) {
+            throw new ConflictException("the row still does not fit region '" + region.name() + "': " + e.getMessage());
+        }
+        if (hasPendingWrite(region, k)) {
+            return RetryState.SUPERSEDED; // the hub's own newer write is on its way to the source
+        }
+        region.cache().withSkipStore().put(k, v);
+        return RetryState.APPLIED;
     }
 }

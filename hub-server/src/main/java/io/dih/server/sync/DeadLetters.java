@@ -30,11 +30,14 @@ import org.apache.ignite.transactions.TransactionIsolation;
 
 /**
  * Writes a source refused for good (a constraint, a type): kept with their key, value, error and time in the
- * {@code dih_dead_letters} cache (SQL: {@code SELECT * FROM dih.dead_letters}) instead of blocking the queue behind
- * them. They can be listed, retried (queued again as they were) and dropped.
+ * {@code dih_dead_letters} cache (SQL: {@code SELECT * FROM dih.dead_letters WHERE kind = 'WRITE'}) instead of blocking
+ * the queue behind them. They can be listed, retried (queued again as they were) and dropped. The same cache holds
+ * ingest's dead letters ({@link IngestDeadLetters}: rows, changes and messages a region could not take).
  */
 public final class DeadLetters {
     public static final String CACHE = "dih_dead_letters";
+    /** The {@code kind} of a write-behind dead letter (ingest's are {@link IngestDeadLetters#KIND}). */
+    static final String KIND = "WRITE";
     static final String TYPE = "dih.sync.DeadLetter";
     static final String SQL_SCHEMA = "DIH";
 
@@ -48,7 +51,7 @@ public final class DeadLetters {
         this.cache = ignite.getOrCreateCache(configuration(ignite)).withKeepBinary();
     }
 
-    private static CacheConfiguration<String, Object> configuration(Ignite ignite) {
+    static CacheConfiguration<String, Object> configuration(Ignite ignite) {
         CacheConfiguration<String, Object> cc = new CacheConfiguration<>(CACHE);
         cc.setBackups(1);
         cc.setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL);
@@ -69,10 +72,15 @@ public final class DeadLetters {
         fields.put("entry_value", String.class.getName());
         fields.put("error", String.class.getName());
         fields.put("failed_at", Timestamp.class.getName());
+        fields.put("kind", String.class.getName());
+        fields.put("position", String.class.getName());
+        fields.put("payload", String.class.getName());
         qe.setFields(fields);
         QueryIndex byRegion = new QueryIndex("region", QueryIndexType.SORTED);
         byRegion.setName("dead_letters_region_idx");
-        qe.setIndexes(List.of(byRegion));
+        QueryIndex bySource = new QueryIndex("source", QueryIndexType.SORTED);
+        bySource.setName("dead_letters_source_idx");
+        qe.setIndexes(List.of(byRegion, bySource));
         cc.setQueryEntities(List.of(qe));
         return cc;
     }
@@ -95,6 +103,7 @@ public final class DeadLetters {
         String valueText = p.value() == null ? null : EntryCodec.toJson(r, p.key(), p.value()).toString();
         Timestamp now = new Timestamp(System.currentTimeMillis());
         b.setField("id", id, String.class);
+        b.setField("kind", KIND, String.class);
         b.setField("region", r.name().toLowerCase(Locale.ROOT), String.class);
         b.setField("source", source, String.class);
         b.setField("op", p.delete() ? "DELETE" : "PUT", String.class);
@@ -117,7 +126,7 @@ public final class DeadLetters {
     public List<DeadLetter> list(Region r, int limit) {
         List<DeadLetter> out = new ArrayList<>();
         SqlFieldsQuery q = new SqlFieldsQuery("SELECT id, region, source, op, entry_key, entry_value, error, failed_at FROM dead_letters "
-                + "WHERE region = ? ORDER BY failed_at LIMIT ?").setSchema(SQL_SCHEMA).setArgs(r.name().toLowerCase(Locale.ROOT), limit);
+                + "WHERE region = ? AND kind = '" + KIND + "' ORDER BY failed_at LIMIT ?").setSchema(SQL_SCHEMA).setArgs(r.name().toLowerCase(Locale.ROOT), limit);
         for (List<?> row : cache.query(q).getAll()) {
             out.add(new DeadLetter((String) row.get(0), r.name(), (String) row.get(2), (String) row.get(3), (String) row.get(4),
                     json((String) row.get(5)), (String) row.get(6), ((Timestamp) row.get(7)).toInstant().toString()));
@@ -126,7 +135,7 @@ public final class DeadLetters {
     }
 
     /** The stored JSON text of a dead letter's value as JSON again (null for a delete). */
-    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    static com.fasterxml.jackson.databind.JsonNode json(String text) {
         if (text == null) {
             return null;
         }
@@ -138,14 +147,14 @@ public final class DeadLetters {
     }
 
     public long count(Region r) {
-        SqlFieldsQuery q = new SqlFieldsQuery("SELECT COUNT(*) FROM dead_letters WHERE region = ?").setSchema(SQL_SCHEMA)
+        SqlFieldsQuery q = new SqlFieldsQuery("SELECT COUNT(*) FROM dead_letters WHERE region = ? AND kind = '" + KIND + "'").setSchema(SQL_SCHEMA)
                 .setArgs(r.name().toLowerCase(Locale.ROOT));
         return ((Number) cache.query(q).getAll().get(0).get(0)).longValue();
     }
 
     private BinaryObject require(Region r, String id) {
         BinaryObject dl = cache.get(id);
-        if (dl == null || !r.name().equalsIgnoreCase(dl.field("region"))) {
+        if (dl == null || !r.name().equalsIgnoreCase(dl.field("region")) || !KIND.equals(dl.field("kind"))) {
             throw new NotFoundException("region '" + r.name() + "' has no dead letter '" + id + "'");
         }
         return dl;
@@ -181,7 +190,7 @@ public final class DeadLetters {
         }
     }
 
-    /** Drops every dead letter of a region (with the region). */
+    /** Drops every dead letter of a region, written or ingested (with the region). */
     public void dropAll(String region) {
         SqlFieldsQuery q = new SqlFieldsQuery("DELETE FROM dead_letters WHERE region = ?").setSchema(SQL_SCHEMA)
                 .setArgs(region.toLowerCase(Locale.ROOT));

@@ -204,7 +204,7 @@ public final class Loads implements AutoCloseable {
             Object after = full ? null : st.watermark;
             Connector connector = sources.connectors().connector(spec);
             Region region = regions.get(regionName);
-            Plan plan = sources.planner().plan(spec, connector).get(region.name());
+            Plan plan = sources.planner().planRegistered(spec, connector).get(region.name());
             if (!plan.newColumns().isEmpty()) {
                 regions.addColumns(region.name(), spec.sourceName(), plan.newColumns());
                 region = regions.get(regionName);

@@ -147,7 +147,7 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
     }
 
     private Bound bind(SourceSpec s, Region region) {
-        Plan p = sources.planner().plan(s, sources.connectors().connector(s)).get(region.name());
+        Plan p = sources.planner().planRegistered(s, sources.connectors().connector(s)).get(region.name());
         return new Bound(s, s.binding(region.name()), p);
     }
 

@@ -4,10 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
+import io.dih.spi.ChangeEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,6 +59,34 @@ public final class SourcePositions implements AutoCloseable {
 
     public IgniteCache<String, long[]> cache() {
         return cache;
+    }
+
+    /** Stream names to their ids (a few per source: its partitions). */
+    private static final Map<String, Long> STREAM_IDS = new ConcurrentHashMap<>();
+
+    /**
+     * What is kept of a change's position: {position, sequence, stream id}; the stream id is 0 for a source with one
+     * log (a database), else a 64-bit hash of its stream (a topic partition).
+     */
+    static long[] of(ChangeEvent e) {
+        return e.stream() == null ? new long[] {e.position(), e.sequence()} : new long[] {e.position(), e.sequence(), streamId(e.stream())};
+    }
+
+    private static long streamId(String stream) {
+        return STREAM_IDS.computeIfAbsent(stream, s -> {
+            long id = UUID.nameUUIDFromBytes(s.getBytes(StandardCharsets.UTF_8)).getMostSignificantBits();
+            return id == 0 ? 1 : id;
+        });
+    }
+
+    /**
+     * Whether a change comes after the position kept for its key. Positions of different streams (a key that moved to
+     * another partition) are not comparable: the change that arrives later wins.
+     */
+    static boolean isAfter(ChangeEvent e, long[] last) {
+        long lastStream = last.length > 2 ? last[2] : 0;
+        long stream = e.stream() == null ? 0 : streamId(e.stream());
+        return stream != lastStream || e.isAfter(last[0], last[1]);
     }
 
     /** The key under which a region key's last position from a source is kept. */

@@ -11,6 +11,7 @@ import java.util.Map;
  *              (BOUNDED_STALENESS past its bound); CDC
  *              sources: {@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code RETRYING}
  * @param cdc   CDC sources: the engine's state, snapshot rows, events, events/s, lag (source commit to visible), error
+ * @param deadLetters rows, changes and messages of this source its regions could not take (kept as dead letters)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceStatus(
@@ -21,7 +22,8 @@ public record SourceStatus(
         @JsonProperty("read_through") ReadThrough readThrough,
         @JsonProperty("consistency_level") String consistencyLevel,
         @JsonProperty("staleness") Staleness staleness,
-        @JsonProperty("cdc") Object cdc) {
+        @JsonProperty("cdc") Object cdc,
+        @JsonProperty("dead_letters") Long deadLetters) {
 
     /**
      * BOUNDED_STALENESS: the measured lag against the bound.

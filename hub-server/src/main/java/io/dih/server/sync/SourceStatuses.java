@@ -81,7 +81,8 @@ final class SourceStatuses {
             }
         }
         return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads,
-                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness, cdc);
+                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness, cdc,
+                engine.applier().deadLetters().count(s.sourceName()));
     }
 
     private Object writeBehind(Region r) {

@@ -81,7 +81,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         this.deadLetters = new DeadLetters(ignite, queue);
         this.status = ignite.getOrCreateCache(new CacheConfiguration<String, Object>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
         this.positions = new SourcePositions(ignite);
-        this.applier = new Applier(ignite, regions, sources, queue, positions);
+        this.applier = new Applier(ignite, regions, sources, queue, positions, new IngestDeadLetters(ignite));
         this.loads = new Loads(ignite, regions, sources, applier);
         this.cdc = new CdcFeeds(ignite, sources, applier, positions, status);
         this.access = new SourceAccess(ignite, regions, sources, applier, queue, positions);
@@ -269,6 +269,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     @Override
     public void deleted(SourceSpec spec) {
         loads.deleted(spec);
+        applier.deadLetters().dropAll(spec.sourceName());
         if (spec.syncMode() == SyncMode.CDC) {
             cdc.deleted(spec);
         }

@@ -441,4 +441,70 @@ class CdcIT extends SyncFixture {
         assertThat(r.json().path("errors").toString()).contains("connection_params.user").contains("REPLICATION SLAVE").contains("RELOAD");
         assertThat(r.body()).doesNotContain("nobin-secret");
     }
+
+    /** A row or change a region cannot take is a dead letter of its source (listed, retried, dropped); the rest flows. */
+    @Test
+    void rowsAndChangesTheRegionCannotTakeAreDeadLettersAndTheFeedGoesOn() throws Exception {
+        pg.execute("CREATE TABLE dl_load (code TEXT, name TEXT)", "INSERT INTO dl_load VALUES ('a', 'x'), (NULL, 'y'), ('c', 'z')");
+        assertThat(rest.post(REGIONS, "{\"name\": \"dl_loaded\", \"key_fields\": [\"code\"], \"fields\": {\"code\": \"VARCHAR\"}}").status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, """
+                {"source_name": "dl_load", "source_type": "postgresql", "sync_mode": "LOAD",
+                 "connection_params": {"host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "password": "%s"},
+                 "target_regions": ["dl_loaded"],
+                 "bindings": {"dl_loaded": {"query": "SELECT code, name FROM dl_load", "key_columns": ["code"]}}}"""
+                .formatted(pg.port(), pg.database(), pg.user(), pg.password()));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(30), "the load", () -> "IDLE".equals(status("dl_load").path("state").asText())
+                && status("dl_load").path("regions").path("dl_loaded").path("rows_loaded").asLong() == 3);
+        assertThat(rest2.get(REGIONS + "/dl_loaded/entries/c").json().path("name").asText()).isEqualTo("z");
+        assertThat(status("dl_load").path("dead_letters").asLong()).isEqualTo(1);
+        JsonNode letters = rest2.get(SOURCES + "/dl_load/dead-letters").json();
+        assertThat(letters.path("count").asLong()).isEqualTo(1);
+        JsonNode letter = letters.path("dead_letters").get(0);
+        assertThat(letter.path("region").asText()).isEqualTo("dl_loaded");
+        assertThat(letter.path("op").asText()).isEqualTo("LOAD");
+        assertThat(letter.path("payload").asText()).contains("\"y\"");
+        assertThat(letter.path("error").asText()).contains("code").contains("null");
+        String id = letter.path("id").asText();
+        Rest.Response again = rest.post(SOURCES + "/dl_load/dead-letters/" + id + "/retry", "");
+        assertThat(again.status()).as(again.toString()).isEqualTo(409); // still no key: the letter stays
+        assertThat(again.json().path("detail").asText()).contains("still does not fit");
+        assertThat(rest.post(SOURCES + "/dl_load/sync?full=true", "").status()).isEqualTo(202); // loaded again: the same letter, not a second
+        Await.until(Duration.ofSeconds(30), "the second load", () -> "IDLE".equals(status("dl_load").path("state").asText()));
+        assertThat(rest.get(SOURCES + "/dl_load/dead-letters").json().path("count").asLong()).isEqualTo(1);
+        assertThat(rest.delete(SOURCES + "/dl_load/dead-letters/" + id).status()).isEqualTo(204);
+        assertThat(rest.get(SOURCES + "/dl_load/dead-letters").json().path("count").asLong()).isZero();
+        assertThat(rest.delete(SOURCES + "/dl_load/dead-letters/" + id).status()).isEqualTo(404);
+
+        pg.execute("CREATE TABLE dl_cdc (id BIGINT PRIMARY KEY, qty INT)", "INSERT INTO dl_cdc VALUES (1, 5)");
+        assertThat(rest.post(REGIONS, "{\"name\": \"dl_cdc\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        reg = rest.post(SOURCES, source("dl_cdc", "dl_cdc", "dl_cdc", "\"sync_mode\": \"CDC\","));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        Await.until(Duration.ofSeconds(60), "the snapshot", () -> has(REGIONS + "/dl_cdc/entries/1", "qty", "5"));
+        // the database's column changes type under the region: a value the region's INT column cannot take
+        pg.execute("ALTER TABLE dl_cdc ALTER COLUMN qty TYPE TEXT", "INSERT INTO dl_cdc VALUES (2, 'lots')", "INSERT INTO dl_cdc VALUES (3, '7')");
+        Await.until(Duration.ofSeconds(30), "the change after the bad one", () -> has(REGIONS + "/dl_cdc/entries/3", "qty", "7"));
+        assertThat(rest2.get(REGIONS + "/dl_cdc/entries/2").status()).isEqualTo(404);
+        letters = rest2.get(SOURCES + "/dl_cdc/dead-letters").json();
+        assertThat(letters.path("count").asLong()).as(letters.toString()).isEqualTo(1);
+        letter = letters.path("dead_letters").get(0);
+        assertThat(letter.path("op").asText()).isEqualTo("UPSERT");
+        assertThat(letter.path("key").asText()).isEqualTo("2");
+        assertThat(letter.path("payload").asText()).contains("lots");
+        assertThat(letter.path("position").asText()).isNotBlank();
+        assertThat(letter.path("error").asText()).contains("qty");
+        assertThat(status("dl_cdc").path("dead_letters").asLong()).isEqualTo(1);
+        assertThat(status("dl_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
+        // a newer change of the key flows; the letter, retried after it, is older than what the key has now
+        pg.execute("UPDATE dl_cdc SET qty = '8' WHERE id = 2");
+        Await.until(Duration.ofSeconds(30), "the newer change of the dead-lettered key", () -> has(REGIONS + "/dl_cdc/entries/2", "qty", "8"));
+        Rest.Response retried = rest.post(SOURCES + "/dl_cdc/dead-letters/" + letter.path("id").asText() + "/retry", "");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
+        assertThat(retried.json().path("state").asText()).isEqualTo("SUPERSEDED");
+        assertThat(rest2.get(REGIONS + "/dl_cdc/entries/2").json().path("qty").asInt()).isEqualTo(8);
+        assertThat(rest.get(SOURCES + "/dl_cdc/dead-letters").json().path("count").asLong()).isZero();
+        assertThat(rest.delete(SOURCES + "/dl_cdc").status()).isEqualTo(204);
+        assertThat(rest.delete(SOURCES + "/dl_load").status()).isEqualTo(204);
+        assertThat(rest.get(SOURCES + "/dl_load/dead-letters").status()).isEqualTo(404);
+    }
 }
