@@ -349,6 +349,44 @@ class PulsarConnectorIT {
     }
 
     @Test
+    void topicListsAndPatternsFeedOneGroupWithTheirOwnTableNames() throws Exception {
+        String prefix = unique("pat").replace("-", "");
+        String east = pulsar.createTopic(prefix + "-east");
+        String west = pulsar.createPartitionedTopic(prefix + "-west", 2);
+        String listed = pulsar.createTopic(unique("listed"));
+        String other = pulsar.createTopic(unique("other"));
+        String group = unique("group");
+        BindingSpec byPattern = new BindingSpec("by_pattern", null, List.of("id"), null, null, null, Map.of("topic_pattern", prefix + "-.*"));
+        String otherShort = other.substring(other.lastIndexOf('/') + 1);
+        BindingSpec byList = new BindingSpec("by_list", null, List.of("id"), null, null, null, Map.of("topics", List.of(listed, otherShort)));
+        String listName = listed + "," + otherShort;
+        assertThat(connector.describe(byPattern).name()).isEqualTo(prefix + "-.*");
+        assertThat(connector.describe(byList).name()).isEqualTo(listName);
+
+        Recorder sink = new Recorder();
+        Running feed = Running.start(connector.stream(group, List.of(byPattern, byList), sink));
+        for (String topic : List.of(east, west, listed, other)) {
+            try (Producer<byte[]> producer = producer(topic)) {
+                for (int id = 0; id < 4; id++) {
+                    send(producer, Integer.toString(id), "{\"id\":" + id + ",\"from\":\"" + topic + "\"}");
+                }
+                producer.flush();
+            }
+        }
+        Await.until(WAIT, "16 messages from 4 topics arrived", () -> sink.events().size() >= 16);
+        Await.until(WAIT, "the backlog of every partition drains",
+                () -> connector.backlog(group, List.of(byPattern, byList)).values().stream().allMatch(n -> n == 0));
+        Map<String, Long> backlog = connector.backlog(group, List.of(byPattern, byList));
+        feed.stop();
+        assertThat(sink.events()).hasSize(16);
+        assertThat(sink.events()).filteredOn(e -> e.table().equals(prefix + "-.*"))
+                .hasSize(8).allSatisfy(e -> assertThat(e.stream()).startsWith(TestingPulsarServer.topicName(prefix)));
+        assertThat(sink.events()).filteredOn(e -> e.table().equals(listName))
+                .hasSize(8).allSatisfy(e -> assertThat(e.stream()).isIn(listed, other));
+        assertThat(backlog).containsOnlyKeys(east, west + "-partition-0", west + "-partition-1", listed, other);
+    }
+
+    @Test
     void closeStopsRunPromptlyAndIsIdempotent() throws Exception {
         String topic = pulsar.createTopic(unique("close"));
         ChangeFeed feed = connector.stream(unique("group"), List.of(binding(topic, List.of("id"), Map.of())), new Recorder());
