@@ -64,9 +64,12 @@ final class PulsarAdminClient {
                 || pattern.matcher(n.replaceFirst("-partition-\\d+$", "")).matches()).toList();
     }
 
-    /** A topic's (or partition's) backlog in one subscription; empty when the subscription or topic does not exist. */
+    /**
+     * A topic's (or partition's) backlog in one subscription, Pulsar's precise {@code msgBacklog}; empty when the
+     * subscription or topic does not exist.
+     */
     Optional<Long> backlog(String topic, String subscription) {
-        return get(TopicName.of(topic).path() + "/stats").map(stats -> stats.path("subscriptions").path(subscription))
+        return get(TopicName.of(topic).path() + "/stats?getPreciseBacklog=true").map(stats -> stats.path("subscriptions").path(subscription))
                 .filter(JsonNode::isObject).map(s -> s.path("msgBacklog").asLong(0));
     }
 

@@ -112,10 +112,15 @@ final class PulsarChangeFeed implements ChangeFeed {
         List<ChangeEvent> events = new ArrayList<>(batch.size());
         for (Message<byte[]> m : batch) {
             MessageDecoder.Received received = received(m);
+            int before = events.size();
             for (PulsarBinding b : bindings) {
                 if (b.reads(m.getTopicName())) {
                     events.add(MessageDecoder.decode(b, received));
                 }
+            }
+            if (events.size() == before) {
+                LOG.warn("a message of a topic no binding reads was skipped [subscription={}, topic={}, messageId={}]", subscription,
+                        m.getTopicName(), m.getMessageId());
             }
         }
         if (!events.isEmpty()) {

@@ -75,7 +75,11 @@ final class PulsarConnector implements Connector {
         return new PulsarChangeFeed(client, config, config.subscription(groupName), parsed, sink);
     }
 
-    /** Per partition, the subscription's {@code msgBacklog} from the admin API; empty without {@code admin_url}. */
+    /**
+     * Per partition (its full name, as events name their {@code stream}), the subscription's {@code msgBacklog} from the
+     * admin API; empty without {@code admin_url}. Partitions the subscription has not reached yet are left out. Pulsar
+     * counts the backlog in entries: a batch a producer sent as one entry counts once, however many messages it holds.
+     */
     @Override
     public Map<String, Long> backlog(String groupName, List<BindingSpec> bindings) {
         if (admin == null) {

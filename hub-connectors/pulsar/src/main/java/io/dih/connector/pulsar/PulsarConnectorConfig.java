@@ -24,7 +24,11 @@ import org.apache.pulsar.client.impl.conf.ClientConfigurationData;
  * @param serviceUrl          {@code pulsar://host:6650} or {@code pulsar+ssl://host:6651} (several hosts: {@code h1:6650,h2:6650})
  * @param adminUrl            the broker's web service, {@code http(s)://host:8080}: topic checks and backlog; may be null
  * @param subscriptionName    the subscription all nodes share; null: the group name the hub passes
- * @param subscriptionType    default {@link SubscriptionType#Key_Shared}: each key stays on one consumer, so per-key order holds
+ * @param subscriptionType    default {@link SubscriptionType#Key_Shared}: each key stays on one consumer (node), so per-key
+ *                            order holds (producers should batch by key, {@code BatcherBuilder.KEY_BASED}, or not batch);
+ *                            {@code Shared}: messages go round-robin, no order; {@code Failover}: one active node per
+ *                            partition, the others stand by; {@code Exclusive}: one node only, the others' feeds fail
+ *                            with "consumer busy"
  * @param initialPosition     where a new subscription starts: {@code Earliest} (default) or {@code Latest}
  * @param authPluginClassName an {@code Authentication} class; its parameters in {@code auth_params} (a secret)
  * @param authParams          secret; may be a {@code ${ENV_VAR}} reference, resolved on the node
