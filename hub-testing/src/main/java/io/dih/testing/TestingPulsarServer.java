@@ -17,7 +17,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pulsar.client.api.BatcherBuilder;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.TypedMessageBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +73,7 @@ public final class TestingPulsarServer implements AutoCloseable {
     private final Process process;
     private final Thread shutdownHook;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private PulsarClient client;
 
     private TestingPulsarServer(boolean isShared) {
         this.isShared = isShared;
@@ -180,6 +192,40 @@ public final class TestingPulsarServer implements AutoCloseable {
         String partitioned = admin("GET", topicPath(name) + "/partitions", null);
         boolean isPartitioned = !partitioned.replaceAll("\\s", "").contains("\"partitions\":0");
         admin("DELETE", topicPath(name) + (isPartitioned ? "/partitions" : "") + "?force=true", null);
+    }
+
+    /**
+     * Publishes messages to a topic and waits until the broker has them all: each a key (or {@code null}) and a
+     * payload ({@code null}: an empty one, a delete to the hub). Batched by key, so each key's messages stay in order
+     * on a Key_Shared subscription.
+     */
+    public void send(String topic, List<Map.Entry<String, String>> messages) {
+        try (Producer<byte[]> producer = client().newProducer().topic(topicName(topic)).batcherBuilder(BatcherBuilder.KEY_BASED)
+                .blockIfQueueFull(true).create()) {
+            List<CompletableFuture<MessageId>> sent = new ArrayList<>(messages.size());
+            for (Map.Entry<String, String> m : messages) {
+                TypedMessageBuilder<byte[]> b = producer.newMessage()
+                        .value(m.getValue() == null ? new byte[0] : m.getValue().getBytes(StandardCharsets.UTF_8));
+                if (m.getKey() != null) {
+                    b.key(m.getKey());
+                }
+                sent.add(b.sendAsync());
+            }
+            producer.flush();
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (PulsarClientException | InterruptedException | ExecutionException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot publish to " + topic + " on " + this + ": " + e, e);
+        }
+    }
+
+    private synchronized PulsarClient client() throws PulsarClientException {
+        if (client == null) {
+            client = PulsarClient.builder().serviceUrl(serviceUrl()).build();
+        }
+        return client;
     }
 
     /**
@@ -355,6 +401,7 @@ public final class TestingPulsarServer implements AutoCloseable {
     }
 
     private void stop() {
+        closeClient();
         if (stopped.compareAndSet(false, true)) {
             removeShutdownHook();
             ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
@@ -368,6 +415,17 @@ public final class TestingPulsarServer implements AutoCloseable {
         if (stopped.compareAndSet(false, true)) {
             removeShutdownHook();
             ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
+        }
+    }
+
+    private synchronized void closeClient() {
+        if (client != null) {
+            try {
+                client.close();
+            } catch (PulsarClientException e) {
+                LOG.debug("Closing the test client failed: {}", e.toString());
+            }
+            client = null;
         }
     }
 

@@ -73,6 +73,19 @@ public final class HubMetrics implements AutoCloseable {
         syncGauge("dih.cdc.snapshot.rows", "Rows a CDC source's snapshot has copied" + cluster);
         syncGauge("dih.cdc.snapshot.percent", "A CDC source's snapshot progress, 0-100 (absent while the row count is unknown)" + cluster);
         syncGauge("dih.cdc.lag.last.seconds", "Source commit to visible in the region, of the last change a CDC source applied" + cluster);
+        sync.streams().onLag((source, lagMillis) -> Timer.builder("dih.stream.lag")
+                .description("STREAM: message time to visible in the region, per message applied on this node")
+                .tag("source", source)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(lagMillis, TimeUnit.MILLISECONDS));
+        syncGauge("dih.stream.state", "A STREAM source's state: 1 on the row tagged with it (RUNNING, RETRYING, STARTING, PAUSED, STOPPED)" + cluster);
+        syncGauge("dih.stream.messages", "Messages a STREAM source's consumers have applied, in total" + cluster);
+        syncGauge("dih.stream.messages.per.second", "Messages/s a STREAM source's consumers apply (10 s average, all nodes)" + cluster);
+        syncGauge("dih.stream.backlog", "Messages of a STREAM source's group not yet consumed, per partition (Kafka: end - committed offset; "
+                + "Pulsar: the subscription's backlog)" + cluster);
+        syncGauge("dih.stream.dead.letters", "Messages of a STREAM source its regions could not take" + cluster);
         syncGauge("dih.refresh.ahead.refreshes", "Background refreshes of a REFRESH_AHEAD region's entries by this node");
         syncGauge("dih.refresh.ahead.failures", "Failed background refreshes by this node");
         syncGauge("dih.refresh.ahead.misses.avoided", "Reads on this node that found an entry which would have expired without a refresh");
@@ -250,6 +263,25 @@ public final class HubMetrics implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // the registry is unreadable while the node stops: no CDC figures this time
+        }
+        List<String> streamSources;
+        try {
+            streamSources = sync.sources().names(io.dih.api.SyncMode.STREAM);
+        } catch (RuntimeException e) {
+            streamSources = List.of(); // the registry is unreadable while the node stops
+        }
+        for (String source : streamSources) {
+            try {
+                io.dih.server.sync.StreamFeeds.StreamStatus st = sync.streams().status(source);
+                Tags tags = Tags.of("source", source);
+                rows.get("dih.stream.state").add(MultiGauge.Row.of(tags.and("state", st.state()), 1));
+                rows.get("dih.stream.messages").add(MultiGauge.Row.of(tags, st.messages()));
+                rows.get("dih.stream.messages.per.second").add(MultiGauge.Row.of(tags, st.messagesPerSecond()));
+                rows.get("dih.stream.dead.letters").add(MultiGauge.Row.of(tags, st.deadLetters()));
+                st.backlog().forEach((partition, n) -> rows.get("dih.stream.backlog").add(MultiGauge.Row.of(tags.and("partition", partition), n)));
+            } catch (RuntimeException e) {
+                // deleted while scraping, or the registry is unreadable: no figures for it this time
+            }
         }
         rows.forEach((name, r) -> syncGauges.get(name).register(r, true));
     }

@@ -98,14 +98,13 @@ public final class CdcFeeds {
 
     /** Pauses a CDC source: its engine stops, its offsets, slot and regions stay; {@link #resume} goes on from there. */
     public void pause(String source) {
-        String key = source.toLowerCase(Locale.ROOT);
-        offsets.put(PAUSED + key, new HashMap<>(Map.of("at", Instant.now().toString())));
+        markPaused(source, true);
         ignite.services().cancel(CdcService.serviceName(source));
     }
 
     /** Resumes a paused CDC source from its stored offsets (or starts it when it is not running). */
     public void resume(String source) {
-        offsets.remove(PAUSED + source.toLowerCase(Locale.ROOT));
+        markPaused(source, false);
         start(source);
     }
 
@@ -118,6 +117,19 @@ public final class CdcFeeds {
     /** Whether a CDC source is paused through the API. */
     public boolean paused(String source) {
         return offsets.containsKey(PAUSED + source.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Marks any feed paused ({@code true}) or not, in the replicated, persisted cache the CDC offsets live in, so a
+     * paused feed stays paused when nodes restart. Streams keep their pause here too.
+     */
+    void markPaused(String source, boolean paused) {
+        String key = PAUSED + source.toLowerCase(Locale.ROOT);
+        if (paused) {
+            offsets.put(key, new HashMap<>(Map.of("at", Instant.now().toString())));
+        } else {
+            offsets.remove(key);
+        }
     }
 
     /** A CDC source's spec, or {@code null} once it is deleted (or is not CDC). */

@@ -4,7 +4,6 @@ import io.dih.api.SourceSpec;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ChangeFeed;
 import io.dih.spi.ChangeSink;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -157,7 +156,7 @@ public final class CdcService implements Service {
         LOG.info("CDC of source {} stopped on {}", source, node);
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         String msg = e.getMessage();
         while (t.getCause() != null && t.getCause() != t) {
@@ -173,10 +172,7 @@ public final class CdcService implements Service {
     private final class Publisher implements ChangeSink {
         private final SyncEngine engine;
         private final CdcState st;
-        private final ArrayDeque<long[]> samples = new ArrayDeque<>();
-        /** The lags of the last changes applied, a ring. */
-        private final long[] lags = new long[1024];
-        private int lagCount;
+        private final FeedMeter meter = new FeedMeter();
         private long lastPublish;
 
         Publisher(SyncEngine engine, CdcState st) {
@@ -220,7 +216,7 @@ public final class CdcService implements Service {
                     long lag = Math.max(0, now - e.commitMillis());
                     st.lastLagMillis = lag;
                     st.maxLagMillis = Math.max(st.maxLagMillis, lag);
-                    lags[lagCount++ % lags.length] = lag;
+                    meter.lag(lag);
                     engine.cdc().recordLag(source, lag);
                 }
             }
@@ -234,19 +230,9 @@ public final class CdcService implements Service {
                 return;
             }
             lastPublish = now;
-            samples.addLast(new long[] {now, st.events});
-            while (samples.size() > 1 && now - samples.peekFirst()[0] > 10_000) {
-                samples.removeFirst();
-            }
-            long[] first = samples.peekFirst();
-            st.eventsPerSecond = now > first[0] ? (st.events - first[1]) * 1000.0 / (now - first[0]) : 0;
-            int n = Math.min(lagCount, lags.length);
-            if (n > 0) {
-                long[] sorted = java.util.Arrays.copyOf(lags, n);
-                java.util.Arrays.sort(sorted);
-                st.lagP50Millis = sorted[(n - 1) / 2];
-                st.lagP99Millis = sorted[(int) Math.ceil(n * 0.99) - 1];
-            }
+            st.eventsPerSecond = meter.rate(now, st.events);
+            st.lagP50Millis = meter.lagQuantile(0.5);
+            st.lagP99Millis = meter.lagQuantile(0.99);
             try {
                 engine.cdc().publish(source, st.copy());
             } catch (RuntimeException e) {

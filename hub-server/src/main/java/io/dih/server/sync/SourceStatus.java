@@ -11,6 +11,7 @@ import java.util.Map;
  *              (BOUNDED_STALENESS past its bound); CDC
  *              sources: {@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code RETRYING}
  * @param cdc   CDC sources: the engine's state, snapshot rows, events, events/s, lag (source commit to visible), error
+ * @param stream STREAM sources: the consumers' state, messages, messages/s, lag, backlog per partition, per-node consumers
  * @param deadLetters rows, changes and messages of this source its regions could not take (kept as dead letters)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,6 +24,7 @@ public record SourceStatus(
         @JsonProperty("consistency_level") String consistencyLevel,
         @JsonProperty("staleness") Staleness staleness,
         @JsonProperty("cdc") Object cdc,
+        @JsonProperty("stream") Object stream,
         @JsonProperty("dead_letters") Long deadLetters) {
 
     /**
@@ -81,6 +83,11 @@ public record SourceStatus(
          */
         static RegionLoad cdc(String state, long snapshotRows, long events, String error) {
             return new RegionLoad(state, "cdc", snapshotRows, events, null, null, null, null, 0, null, null, null, null, error, null, null);
+        }
+
+        /** A STREAM source's region: the consumers' state ({@code RUNNING}, ...), kind {@code stream}, the messages applied to it. */
+        static RegionLoad stream(String state, long messages, String error) {
+            return new RegionLoad(state, "stream", 0, messages, null, null, null, null, 0, null, null, null, null, error, null, null);
         }
 
         /** This load status with the region's write-behind and refresh-ahead figures. */

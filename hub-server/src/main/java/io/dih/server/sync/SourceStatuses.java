@@ -11,6 +11,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.NotFoundException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.ignite.Ignite;
@@ -42,6 +43,8 @@ final class SourceStatuses {
         Map<String, SourceStatus.RegionLoad> perRegion = new LinkedHashMap<>();
         String overall = "IDLE";
         CdcFeeds.CdcStatus cdc = s.syncMode() == SyncMode.CDC ? engine.cdc().status(s.sourceName()) : null;
+        StreamFeeds.StreamStatus stream = s.syncMode() == SyncMode.STREAM ? engine.streams().status(s.sourceName()) : null;
+        Map<String, Long> streamed = stream == null ? Map.of() : engine.streams().regionMessages(s.sourceName());
         for (String region : s.targetRegions()) {
             LoadState st = engine.loads().state(s.sourceName(), region);
             if (st == null) {
@@ -51,6 +54,9 @@ final class SourceStatuses {
             if (cdc != null && !st.queued() && !"LOADING".equals(st.state)) { // unless a load asked for by a sync runs
                 CdcFeeds.CdcRegion applied = engine.cdc().region(s.sourceName(), region);
                 load = SourceStatus.RegionLoad.cdc(cdc.state(), applied.snapshotRows(), applied.events(), cdc.error());
+            } else if (stream != null) {
+                load = SourceStatus.RegionLoad.stream(stream.state(), streamed.getOrDefault(region.toLowerCase(Locale.ROOT), 0L),
+                        stream.error());
             } else {
                 load = st.toStatus(now);
             }
@@ -73,15 +79,16 @@ final class SourceStatuses {
         SourceAccess.ReadCounters rc = engine.access().readCounters(s.sourceName());
         SourceStatus.ReadThrough reads = rc == null ? null
                 : new SourceStatus.ReadThrough(rc.reads.get(), rc.timeouts.get(), rc.fallbacks.get());
-        if (cdc != null) {
-            if ("RETRYING".equals(cdc.state()) && !"DEGRADED".equals(overall)) {
+        String feedState = cdc != null ? cdc.state() : stream != null ? stream.state() : null;
+        if (feedState != null) {
+            if ("RETRYING".equals(feedState) && !"DEGRADED".equals(overall)) {
                 overall = "RETRYING";
             } else if ("IDLE".equals(overall)) {
-                overall = cdc.state();
+                overall = feedState;
             }
         }
         return new SourceStatus(s.sourceName(), s.syncMode().name(), overall, perRegion, reads,
-                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness, cdc,
+                s.consistencyLevel() == null ? null : s.consistencyLevel().name(), staleness, cdc, stream,
                 engine.applier().deadLetters().count(s.sourceName()));
     }
 
@@ -105,6 +112,10 @@ final class SourceStatuses {
         }
         long lag = 0;
         String cause = null;
+        if (s.syncMode() == SyncMode.STREAM) {
+            lag = engine.streams().lagMillis(s.sourceName());
+            cause = "the stream of source '" + s.sourceName() + "' is " + lag / 1000 + " s behind (messages waiting: see its backlog)";
+        }
         for (String region : s.targetRegions()) {
             if (s.syncMode() == SyncMode.LOAD) {
                 LoadState st = engine.loads().state(s.sourceName(), region);

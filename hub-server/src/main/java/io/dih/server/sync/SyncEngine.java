@@ -54,6 +54,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     private final Applier applier;
     private final Loads loads;
     private final CdcFeeds cdc;
+    private final StreamFeeds streams;
     private final SourceAccess access;
     private final SourceStatuses statuses;
     private final RefreshAhead refreshAhead;
@@ -84,6 +85,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         this.applier = new Applier(ignite, regions, sources, queue, positions, new IngestDeadLetters(ignite));
         this.loads = new Loads(ignite, regions, sources, applier);
         this.cdc = new CdcFeeds(ignite, sources, applier, positions, status);
+        this.streams = new StreamFeeds(ignite, sources, positions, cdc, status);
         this.access = new SourceAccess(ignite, regions, sources, applier, queue, positions);
         this.statuses = new SourceStatuses(ignite, regions, sources, this);
         this.refreshAhead = new RefreshAhead(ignite, regions, access, settings.refreshAhead());
@@ -109,6 +111,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         ignite.cluster().nodeLocalMap().put(RegionStore.NODE_LOCAL_KEY, access);
         ignite.services().deployClusterSingleton(WriteBehindService.NAME, new WriteBehindService());
         cdc.startAll();
+        streams.startAll();
         loads.start();
         refreshAhead.start();
     }
@@ -164,6 +167,10 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
 
     public CdcFeeds cdc() {
         return cdc;
+    }
+
+    public StreamFeeds streams() {
+        return streams;
     }
 
     Loads loads() {
@@ -223,6 +230,10 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
                 throw new ConflictException("region '" + r.name() + "' follows its table by CDC (source '" + s.sourceName()
                         + "'); delete that source first");
             }
+            if (s.syncMode() == SyncMode.STREAM && s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(r.name()))) {
+                throw new ConflictException("region '" + r.name() + "' is fed by the stream of source '" + s.sourceName()
+                        + "'; delete that source first");
+            }
         }
     }
 
@@ -264,6 +275,9 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         if (spec.syncMode() == SyncMode.CDC) {
             cdc.start(spec.sourceName()); // snapshot, then changes, on one node of the cluster
         }
+        if (spec.syncMode() == SyncMode.STREAM) {
+            streams.start(spec.sourceName()); // one consumer on every server node, in one group
+        }
     }
 
     @Override
@@ -272,6 +286,9 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         applier.deadLetters().dropAll(spec.sourceName());
         if (spec.syncMode() == SyncMode.CDC) {
             cdc.deleted(spec);
+        }
+        if (spec.syncMode() == SyncMode.STREAM) {
+            streams.deleted(spec);
         }
     }
 
@@ -297,23 +314,42 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     }
 
     /**
-     * Pauses, resumes or restarts a CDC source's engine. A paused engine stops reading (its replication slot or binlog
-     * position holds the changes meanwhile) and stays paused across restarts of the hub; resume and restart go on from
-     * the stored offsets, so nothing is lost or applied twice.
+     * Pauses, resumes or restarts a CDC source's engine or a STREAM source's consumers. A paused feed stops reading
+     * (the database's replication slot or binlog, or the broker, keeps the changes meanwhile) and stays paused across
+     * restarts of the hub; resume and restart go on from the stored or committed offsets, so nothing is lost.
      */
     public SourceStatus control(String source, Control what) {
         SourceSpec s = sources.spec(source);
-        if (s.syncMode() != SyncMode.CDC) {
-            throw new ConflictException("source '" + s.sourceName() + "' has sync_mode " + s.syncMode() + "; only CDC sources can be "
+        if (s.syncMode() != SyncMode.CDC && s.syncMode() != SyncMode.STREAM) {
+            throw new ConflictException("source '" + s.sourceName() + "' has sync_mode " + s.syncMode() + "; only CDC and STREAM sources can be "
                     + what.name().toLowerCase(Locale.ROOT) + "d");
         }
+        boolean stream = s.syncMode() == SyncMode.STREAM;
         switch (what) {
-            case PAUSE -> cdc.pause(s.sourceName());
-            case RESUME -> cdc.resume(s.sourceName());
-            case RESTART -> cdc.restart(s.sourceName());
+            case PAUSE -> {
+                if (stream) {
+                    streams.pause(s.sourceName());
+                } else {
+                    cdc.pause(s.sourceName());
+                }
+            }
+            case RESUME -> {
+                if (stream) {
+                    streams.resume(s.sourceName());
+                } else {
+                    cdc.resume(s.sourceName());
+                }
+            }
+            case RESTART -> {
+                if (stream) {
+                    streams.restart(s.sourceName());
+                } else {
+                    cdc.restart(s.sourceName());
+                }
+            }
             default -> throw new IllegalStateException(what.name());
         }
-        LOG.info("CDC of source {}: {}", s.sourceName(), what);
+        LOG.info("{} of source {}: {}", s.syncMode(), s.sourceName(), what);
         return status(source);
     }
 

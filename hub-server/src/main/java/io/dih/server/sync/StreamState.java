@@ -1,0 +1,56 @@
+package io.dih.server.sync;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One node's consumer of a STREAM source, as it last published itself (once a second) to {@code dih_sync_status}
+ * under {@code stream/<source>/<node>}. A plain class: Ignite marshals it.
+ */
+final class StreamState implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** STARTING, RUNNING, RETRYING (the broker is unreachable or the batch failed), STOPPED. */
+    String state = "STARTING";
+    String node;
+    long messages;
+    long skippedStale;
+    long deadLetters;
+    double messagesPerSecond;
+    long lastMessageAtMillis;
+    /** Message timestamp → visible in the region, of the last message applied. */
+    long lastLagMillis;
+    long lagP50Millis;
+    long lagP99Millis;
+    long maxLagMillis;
+    String error;
+    long errorAtMillis;
+    long publishedAtMillis;
+    /** Per target region (lower-case name): messages applied. */
+    HashMap<String, Long> regions = new HashMap<>();
+
+    void count(Map<String, AppliedChanges.Counts> applied) {
+        applied.forEach((region, c) -> regions.merge(region, c.events() + c.snapshotRows(), Long::sum));
+    }
+
+    StreamState copy() {
+        StreamState c = new StreamState();
+        c.state = state;
+        c.node = node;
+        c.messages = messages;
+        c.skippedStale = skippedStale;
+        c.deadLetters = deadLetters;
+        c.messagesPerSecond = messagesPerSecond;
+        c.lastMessageAtMillis = lastMessageAtMillis;
+        c.lastLagMillis = lastLagMillis;
+        c.lagP50Millis = lagP50Millis;
+        c.lagP99Millis = lagP99Millis;
+        c.maxLagMillis = maxLagMillis;
+        c.error = error;
+        c.errorAtMillis = errorAtMillis;
+        c.publishedAtMillis = publishedAtMillis;
+        c.regions = new HashMap<>(regions);
+        return c;
+    }
+}
