@@ -96,6 +96,9 @@ public final class Planner {
 
     /** A stream of JSON messages: each region column takes the field of its name (or mapping); the key likewise. */
     private static Plan planSchemaless(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+        if (binding.option("aggregate") != null) {
+            return planAggregate(region, binding, table, prefix, errors);
+        }
         List<String> regionKey = region.spec().keyFields();
         List<String> sourceKey = table.primaryKey();
         if (!sourceKey.isEmpty() && sourceKey.size() != regionKey.size()) {
@@ -112,6 +115,51 @@ public final class Planner {
             map.putIfAbsent(col, binding.sourceColumn(col));
         }
         return new Plan(table, map, Map.of());
+    }
+
+    /** Tumbling windows: the region is keyed by the group columns and window_start, and gets window_end and the measures. */
+    private static Plan planAggregate(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+        AggregateSpec agg = AggregateSpec.parse(binding.option("aggregate"), prefix + "aggregate", errors);
+        if (agg == null) {
+            return null;
+        }
+        Map<String, SqlType> columns = new LinkedHashMap<>();
+        region.columns().forEach((c, t) -> columns.put(c.toLowerCase(Locale.ROOT), t));
+        Set<String> wanted = new HashSet<>();
+        agg.groupBy().forEach(g -> wanted.add(g.toLowerCase(Locale.ROOT)));
+        wanted.add(AggregateSpec.WINDOW_START);
+        Set<String> key = new HashSet<>();
+        region.spec().keyFields().forEach(k -> key.add(k.toLowerCase(Locale.ROOT)));
+        if (!key.equals(wanted)) {
+            errors.add(new FieldError(prefix + "aggregate.group_by", "region '" + region.name() + "' must be keyed by the group_by columns and "
+                    + AggregateSpec.WINDOW_START + " (key_fields " + wanted + ", a TIMESTAMP " + AggregateSpec.WINDOW_START + "); it is keyed by "
+                    + region.spec().keyFields()));
+            return null;
+        }
+        if (columns.get(AggregateSpec.WINDOW_START) != SqlType.TIMESTAMP) {
+            errors.add(new FieldError(prefix + "aggregate", "region '" + region.name() + "' must declare " + AggregateSpec.WINDOW_START
+                    + " as TIMESTAMP, not " + columns.get(AggregateSpec.WINDOW_START)));
+            return null;
+        }
+        Map<String, SqlType> newColumns = new LinkedHashMap<>();
+        if (!columns.containsKey(AggregateSpec.WINDOW_END)) {
+            newColumns.put(AggregateSpec.WINDOW_END, SqlType.TIMESTAMP);
+        }
+        Set<SqlType> numeric = Set.of(SqlType.TINYINT, SqlType.SMALLINT, SqlType.INT, SqlType.BIGINT, SqlType.REAL, SqlType.DOUBLE, SqlType.DECIMAL);
+        for (AggregateSpec.Measure m : agg.measures()) {
+            SqlType have = columns.get(m.column());
+            if (have == null) {
+                newColumns.put(m.column(), m.fn() == AggregateSpec.Fn.COUNT ? SqlType.BIGINT : SqlType.DOUBLE);
+            } else if (!numeric.contains(have) || key.contains(m.column())) {
+                errors.add(new FieldError(prefix + "aggregate.measures." + m.column(), "region column '" + m.column() + "' is " + have
+                        + (key.contains(m.column()) ? " and part of the key" : "") + "; a measure needs a numeric value column"));
+            }
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String g : agg.groupBy()) {
+            map.put(g.toLowerCase(Locale.ROOT), binding.sourceColumn(g));
+        }
+        return new Plan(table, map, newColumns, agg);
     }
 
     private static Plan planTable(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> typeErrors,

@@ -56,6 +56,7 @@ public final class Applier {
     private final WriteBehindQueue queue;
     private final SourcePositions positions;
     private final IngestDeadLetters deadLetters;
+    private final WindowAggregator windows;
     /** Per source: table name (lower case) to target; dropped when the feed restarts or a column appears. */
     private final Map<String, Map<String, Target>> targets = new ConcurrentHashMap<>();
     private volatile Consumer<String> bulkChanges = region -> { };
@@ -70,6 +71,12 @@ public final class Applier {
         this.queue = requireNonNull(queue, "queue is null");
         this.positions = requireNonNull(positions, "positions is null");
         this.deadLetters = requireNonNull(deadLetters, "deadLetters is null");
+        this.windows = new WindowAggregator(ignite);
+    }
+
+    /** Forgets what a deleted source left in the data path's own caches (its windows' totals). */
+    void forget(String source) {
+        windows.forget(source);
     }
 
     public IngestDeadLetters deadLetters() {
@@ -348,6 +355,7 @@ public final class Applier {
         }
         List<Item> items = new ArrayList<>(batch.size());
         TreeSet<String> posKeys = new TreeSet<>();
+        Map<Target, List<ChangeEvent>> windowed = new LinkedHashMap<>();
         for (ChangeEvent e : batch) {
             Target t = byTable.get(e.table().toLowerCase(Locale.ROOT));
             if (t == null) {
@@ -356,6 +364,10 @@ public final class Applier {
             Region region = t.region();
             if (e.kind() == ChangeEvent.Kind.UNREADABLE) {
                 deadLetter(sourceName, region, e, null, e.error(), applied);
+                continue;
+            }
+            if (t.plan().aggregate() != null) {
+                windowed.computeIfAbsent(t, k -> new ArrayList<>()).add(e);
                 continue;
             }
             Object k;
@@ -378,6 +390,8 @@ public final class Applier {
             items.add(new Item(e, t, k, posKey));
             posKeys.add(posKey);
         }
+        windowed.forEach((t, events) -> windows.fold(sourceName, t, events, applied,
+                (e, keyText, error) -> deadLetter(sourceName, t.region(), e, keyText, error, applied)));
         IgniteCache<String, long[]> cache = positions.cache();
         Map<String, long[]> newest = new HashMap<>(cache.getAll(posKeys));
         Map<String, long[]> changed = new TreeMap<>();

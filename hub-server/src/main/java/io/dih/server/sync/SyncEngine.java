@@ -289,6 +289,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         }
         if (spec.syncMode() == SyncMode.STREAM) {
             streams.deleted(spec);
+            applier.forget(spec.sourceName());
         }
     }
 
