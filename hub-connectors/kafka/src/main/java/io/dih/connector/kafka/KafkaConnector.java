@@ -121,9 +121,7 @@ final class KafkaConnector implements Connector {
         consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.autoOffsetReset());
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaStreamFeed[] self = new KafkaStreamFeed[1];
-        KafkaStreamFeed feed = new KafkaStreamFeed(group, consumerConfig, kafkaBindings, sink, () -> feeds.remove(self[0]));
-        self[0] = feed;
+        KafkaStreamFeed feed = new KafkaStreamFeed(group, consumerConfig, kafkaBindings, sink, feeds::remove);
         feeds.add(feed);
         return feed;
     }

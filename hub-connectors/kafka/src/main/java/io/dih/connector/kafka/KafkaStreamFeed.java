@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -49,7 +50,7 @@ final class KafkaStreamFeed implements ChangeFeed {
     private final List<KafkaBinding> bindings;
     private final List<MessageDecoder> decoders;
     private final ChangeSink sink;
-    private final Runnable onClose;
+    private final Consumer<KafkaStreamFeed> onClose;
     private final Object lock = new Object();
     /** Offsets (next to read) of messages applied but not yet committed; touched by the run() thread only. */
     private final Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
@@ -59,7 +60,7 @@ final class KafkaStreamFeed implements ChangeFeed {
     private volatile boolean closed;
 
     KafkaStreamFeed(String groupId, Map<String, Object> consumerConfig, List<KafkaBinding> bindings, ChangeSink sink,
-                    Runnable onClose) {
+                    Consumer<KafkaStreamFeed> onClose) {
         this.groupId = requireNonNull(groupId, "groupId is null");
         this.consumerConfig = Map.copyOf(consumerConfig);
         this.bindings = List.copyOf(bindings);
@@ -185,7 +186,7 @@ final class KafkaStreamFeed implements ChangeFeed {
                 consumer.wakeup();
             }
         }
-        onClose.run();
+        onClose.accept(this);
     }
 
     /** Keeps the commits of a member whose partitions move right. */

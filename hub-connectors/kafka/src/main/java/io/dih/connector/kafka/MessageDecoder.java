@@ -63,7 +63,7 @@ final class MessageDecoder {
         if (m.isTombstone()) {
             return m.event(Kind.DELETE, key(null, m), null, m.timestamp);
         }
-        JsonNode value = parse(m.valueText(), "");
+        JsonNode value = parse(m.valueText());
         if (!value.isObject()) {
             throw new Unreadable("not a JSON object: " + describe(value));
         }
@@ -78,7 +78,7 @@ final class MessageDecoder {
         if (m.isTombstone()) {
             return m.event(Kind.DELETE, key(null, m), null, m.timestamp);
         }
-        JsonNode value = parse(m.valueText(), "");
+        JsonNode value = parse(m.valueText());
         if (!value.isObject()) {
             throw new Unreadable("not a JSON object: " + describe(value));
         }
@@ -98,9 +98,9 @@ final class MessageDecoder {
         }
         long commitMillis = m.timestamp;
         JsonNode source = envelope.get("source");
-        if (source != null && source.path("ts_ms").canConvertToLong() && source.path("ts_ms").isNumber()) {
+        if (source != null && source.path("ts_ms").isIntegralNumber()) {
             commitMillis = source.get("ts_ms").longValue();
-        } else if (envelope.path("ts_ms").isNumber()) {
+        } else if (envelope.path("ts_ms").isIntegralNumber()) {
             commitMillis = envelope.get("ts_ms").longValue();
         }
         switch (op.textValue()) {
@@ -210,7 +210,7 @@ final class MessageDecoder {
         return v.toString();
     }
 
-    private static JsonNode parse(String text, String what) {
+    private static JsonNode parse(String text) {
         try {
             JsonNode node = JSON.readTree(text);
             if (node == null || node.isMissingNode()) {
@@ -222,7 +222,7 @@ final class MessageDecoder {
             if (reason != null && reason.length() > MAX_REASON) {
                 reason = reason.substring(0, MAX_REASON) + "...";
             }
-            throw new Unreadable("not a JSON object: " + what + reason);
+            throw new Unreadable("not a JSON object: " + reason);
         }
     }
 
