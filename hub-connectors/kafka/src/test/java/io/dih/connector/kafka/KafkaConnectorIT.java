@@ -36,6 +36,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -300,8 +301,11 @@ class KafkaConnectorIT {
     @Test
     void closeStopsTheFeedAndIsIdempotent() throws Exception {
         String topic = topic(1);
-        ChangeFeed feed = connector.stream("g-" + topic, List.of(binding(Map.of("topic", topic), List.of("id"))), new RecordingSink());
+        kafka.produce(topic, "1", "{\"id\":1}");
+        RecordingSink sink = new RecordingSink();
+        ChangeFeed feed = connector.stream("g-" + topic, List.of(binding(Map.of("topic", topic), List.of("id"))), sink);
         Running running = run(feed);
+        sink.awaitCount(1); // the feed is polling
         running.close();
         feed.close();
 
@@ -376,6 +380,27 @@ class KafkaConnectorIT {
         assertThat(connector.backlog(group, List.of(b))).isEqualTo(Map.of(topic + "-0", 0L, topic + "-1", 1L));
         assertThat(connector.backlog(group, List.of(binding(Map.of("topic_pattern", topic.replace("-", "\\-")), null))))
                 .isEqualTo(Map.of(topic + "-0", 0L, topic + "-1", 1L));
+    }
+
+    @Test
+    void theGroupIdParameterNamesTheGroup() throws Exception {
+        String topic = topic(1);
+        String group = "fixed-" + topic;
+        kafka.produce(topic, "1", "{\"id\":1}");
+        BindingSpec b = binding(Map.of("topic", topic), List.of("id"));
+        try (Connector fixed = factory.create("fixed", Map.of("bootstrap_servers", kafka.bootstrapServers(), "group_id", group,
+                "max.poll.records", 1), ConnectorContext.of(Map.of()))) {
+            RecordingSink sink = new RecordingSink();
+            try (Running ignored = run(fixed.stream("the-hubs-name", List.of(b), sink))) {
+                sink.awaitCount(1);
+                Await.until(WAIT, "group " + group + " committed the message",
+                        () -> fixed.backlog("another-name", List.of(b)).equals(Map.of(topic + "-0", 0L)));
+            }
+        }
+        assertThat(kafka.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get())
+                .containsOnlyKeys(new TopicPartition(topic, 0))
+                .hasEntrySatisfying(new TopicPartition(topic, 0), o -> assertThat(o.offset()).isEqualTo(1));
+        assertThat(connector.backlog("the-hubs-name", List.of(b))).as("nothing under the hub's name").isEqualTo(Map.of(topic + "-0", 1L));
     }
 
     @Test
