@@ -158,6 +158,16 @@ public final class TestingKafkaServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Sends keyed messages in order and waits until every one is stored; a null value is a tombstone. Only JDK types,
+     * so a caller whose test classpath lacks kafka-clients at compile time can use it.
+     */
+    public void sendAll(String topic, List<Map.Entry<String, String>> messages) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>(messages.size());
+        messages.forEach(m -> records.add(new ProducerRecord<>(topic, m.getKey(), m.getValue())));
+        produce(records);
+    }
+
     /** Sends one record ({@code key} and {@code value} may be null: a null value is a tombstone) and waits for it. */
     public RecordMetadata produce(String topic, String key, String value) {
         return produce(new ProducerRecord<>(topic, key, value)).get(0);

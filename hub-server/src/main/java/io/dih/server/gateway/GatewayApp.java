@@ -62,7 +62,7 @@ public final class GatewayApp implements AutoCloseable {
         RegionController regionController = new RegionController(regions);
         EntryController entryController = new EntryController(entries);
         SourceController sourceController = new SourceController(services.sources(), sync);
-        IngestDeadLetterController ingestDeadLetters = new IngestDeadLetterController(services.sources(), sync.applier());
+        IngestDeadLetterController ingestDeadLetters = new IngestDeadLetterController(services.sources(), sync.applier().deadLetters(), sync.ingestRetry());
         TransactionController transactionController = new TransactionController(transactions);
         OpsController ops = new OpsController(ignite, regions, sync, metrics);
         Routes routes = new Routes()

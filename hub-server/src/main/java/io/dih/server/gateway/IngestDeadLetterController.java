@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dih.server.source.SourceRegistry;
-import io.dih.server.sync.Applier;
 import io.dih.server.sync.IngestDeadLetters;
+import io.dih.server.sync.IngestRetry;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -22,18 +22,20 @@ final class IngestDeadLetterController {
     static final String BASE = SourceController.BASE + "/{name}/dead-letters";
 
     private final SourceRegistry sources;
-    private final Applier applier;
+    private final IngestDeadLetters letters;
+    private final IngestRetry retries;
 
-    IngestDeadLetterController(SourceRegistry sources, Applier applier) {
+    IngestDeadLetterController(SourceRegistry sources, IngestDeadLetters letters, IngestRetry retries) {
         this.sources = requireNonNull(sources, "sources is null");
-        this.applier = requireNonNull(applier, "applier is null");
+        this.letters = requireNonNull(letters, "letters is null");
+        this.retries = requireNonNull(retries, "retries is null");
     }
 
     record LetterList(@JsonProperty("source") String source, @JsonProperty("count") long count,
                       @JsonProperty("dead_letters") List<IngestDeadLetters.IngestLetter> deadLetters) {
     }
 
-    record Retried(@JsonProperty("id") String id, @JsonProperty("state") Applier.RetryState state) {
+    record Retried(@JsonProperty("id") String id, @JsonProperty("state") IngestRetry.RetryState state) {
     }
 
     /** The source's name as registered (a 404 when there is no such source). */
@@ -53,7 +55,7 @@ final class IngestDeadLetterController {
     void list(Context ctx) {
         String source = source(ctx);
         int limit = Bodies.limit(ctx, "limit", 100, 1000);
-        Bodies.json(ctx, 200, new LetterList(source, applier.deadLetters().count(source), applier.deadLetters().list(source, limit)));
+        Bodies.json(ctx, 200, new LetterList(source, letters.count(source), letters.list(source, limit)));
     }
 
     @OpenApi(path = BASE + "/{id}/retry", methods = HttpMethod.POST, tags = "Sources", operationId = "retryIngestDeadLetter",
@@ -67,7 +69,7 @@ final class IngestDeadLetterController {
                 @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void retry(Context ctx) {
         String id = ctx.pathParam("id");
-        Bodies.json(ctx, 200, new Retried(id, applier.retry(source(ctx), id)));
+        Bodies.json(ctx, 200, new Retried(id, retries.retry(source(ctx), id)));
     }
 
     @OpenApi(path = BASE + "/{id}", methods = HttpMethod.DELETE, tags = "Sources", operationId = "dropIngestDeadLetter",
@@ -77,7 +79,7 @@ final class IngestDeadLetterController {
                 @OpenApiResponse(status = "204"),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void drop(Context ctx) {
-        applier.deadLetters().drop(source(ctx), ctx.pathParam("id"));
+        letters.drop(source(ctx), ctx.pathParam("id"));
         ctx.status(204);
     }
 }

@@ -8,6 +8,7 @@ import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.sync.DeadLetters;
 import io.dih.server.sync.SyncEngine;
+import io.dih.server.sync.WriteBehindStatuses;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -55,7 +56,7 @@ final class SyncController {
             summary = "A WRITE_BEHIND region's queue: pending writes, oldest pending age, writes/s, retries, dead letters, state",
             pathParams = @OpenApiParam(name = "name", required = true),
             responses = {
-                @OpenApiResponse(status = "200", content = @OpenApiContent(from = SyncEngine.WriteBehindStatus.class)),
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = WriteBehindStatuses.WriteBehindStatus.class)),
                 @OpenApiResponse(status = "400", description = "Not a WRITE_BEHIND region", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "404", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void status(Context ctx) {

@@ -230,7 +230,7 @@ public final class HubMetrics implements AutoCloseable {
             Tags tags = Tags.of("region", r.name());
             try {
                 if (r.spec().cacheStrategy() == io.dih.api.CacheStrategy.WRITE_BEHIND) {
-                    io.dih.server.sync.SyncEngine.WriteBehindStatus wb = sync.writeBehindStatus(r);
+                    io.dih.server.sync.WriteBehindStatuses.WriteBehindStatus wb = sync.writeBehindStatus(r);
                     rows.get("dih.write.behind.pending").add(MultiGauge.Row.of(tags, wb.pending()));
                     rows.get("dih.write.behind.oldest.pending.seconds").add(MultiGauge.Row.of(tags, wb.oldestPendingAgeMs() / 1000.0));
                     rows.get("dih.write.behind.flushed").add(MultiGauge.Row.of(tags, wb.flushed()));

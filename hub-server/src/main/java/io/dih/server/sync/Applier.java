@@ -132,7 +132,7 @@ public final class Applier {
     }
 
     /** The region row of a source row: each region column takes its source column's value. */
-    private static Map<String, Object> regionRow(Plan plan, Map<String, Object> sourceRow) {
+    static Map<String, Object> regionRow(Plan plan, Map<String, Object> sourceRow) {
         Map<String, Object> out = new HashMap<>();
         plan.columnMap().forEach((regionCol, sourceCol) -> out.put(regionCol, sourceRow.get(sourceCol)));
         return out;
@@ -148,106 +148,9 @@ public final class Applier {
         return region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND && queue.pending(region, key).isPresent();
     }
 
-    /**
-     * A load's way into a region: rows go through the data streamer (skipping the region's store: they come from the
-     * source), keys with a pending write keep it, and a full load remembers the keys it saw so the rest can leave.
-     */
-    final class Load implements AutoCloseable {
-        private final SourceSpec spec;
-        private final Region region;
-        private final Plan plan;
-        private final IgniteDataStreamer<Object, Object> streamer;
-        private final boolean checkPending;
-        private final Set<Object> seen;
-        private final Map<String, Object> row = new HashMap<>();
-        private long deadLettered;
-
-        Load(SourceSpec spec, Region region, Plan plan, boolean full) {
-            this.spec = spec;
-            this.region = region;
-            this.plan = plan;
-            boolean wasEmpty = region.cache().sizeLong() == 0;
-            this.checkPending = region.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND; // one local lookup per row
-            this.seen = full && !wasEmpty ? new HashSet<>() : null; // an empty region has nothing stale to remove
-            this.streamer = ignite.dataStreamer(region.name());
-            // Into an empty region the streamer writes partitions directly (fast); over existing entries it must go
-            // through the cache API to overwrite them, which on TRANSACTIONAL regions is several times slower.
-            // A journaled region needs every row as a change event, which only the cache API raises.
-            streamer.allowOverwrite(!wasEmpty || journaled(region.name()));
-            streamer.skipStore(true); // rows come from the source: never echo them back to it
-            streamer.keepBinary(true);
-        }
-
-        /** Converts and adds one source row; a row that does not fit the region becomes a dead letter, and the load goes on. */
-        void accept(Map<String, Object> sourceRow) {
-            row.clear();
-            plan.columnMap().forEach((regionCol, sourceCol) -> row.put(regionCol, sourceRow.get(sourceCol)));
-            Object k;
-            Object v;
-            try {
-                k = EntryCodec.keyOf(region, ignite.binary(), row);
-                v = EntryCodec.valueOf(region, ignite.binary(), row);
-            } catch (InvalidSpecException e) {
-                deadLetters.addRow(spec.sourceName(), region.name(), sourceRow, keyText(sourceRow), "the row does not fit region '"
-                        + region.name() + "': " + e.getMessage());
-                if (deadLettered++ == 0) {
-                    LOG.warn("A row of {} does not fit region {} [key={}]: {}; it is a dead letter (GET /data-sources/{}/dead-letters), "
-                            + "the load goes on", spec.sourceName(), region.name(), keyText(sourceRow), e.getMessage(), spec.sourceName());
-                }
-                return;
-            }
-            if (!checkPending || !hasPendingWrite(region, k)) {
-                streamer.addData(k, v); // a key with a pending write keeps it: the source will get it shortly
-            }
-            if (seen != null) {
-                seen.add(k);
-            }
-        }
-
-        private String keyText(Map<String, Object> sourceRow) {
-            List<String> parts = new ArrayList<>();
-            for (String k : region.spec().keyFields()) {
-                parts.add(String.valueOf(sourceRow.get(plan.columnMap().get(k))));
-            }
-            return String.join(",", parts);
-        }
-
-        /** How many rows became dead letters. */
-        long deadLettered() {
-            return deadLettered;
-        }
-
-        /** Flushes what is streamed, then (after a full load) removes the entries the source no longer has. */
-        long finish() {
-            streamer.close();
-            return seen == null ? 0 : removeMissing();
-        }
-
-        private long removeMissing() {
-            List<Object> stale = new ArrayList<>();
-            try (var cur = region.cache().query(new ScanQuery<>())) {
-                for (Cache.Entry<Object, Object> e : cur) {
-                    if (!seen.contains(e.getKey()) && !hasPendingWrite(region, e.getKey())) {
-                        stale.add(e.getKey());
-                    }
-                }
-            }
-            for (int i = 0; i < stale.size(); i += 1000) {
-                // the rows are gone from the source already: the removal must not go back to it
-                region.cache().withSkipStore().removeAll(new HashSet<>(stale.subList(i, Math.min(stale.size(), i + 1000))));
-            }
-            return stale.size();
-        }
-
-        /** Flushes what is streamed (after {@link #finish} a no-op): a failed load leaves the rows it streamed. */
-        @Override
-        public void close() {
-            streamer.close();
-        }
-    }
-
-    Load load(SourceSpec spec, Region region, Plan plan, boolean full) {
-        return new Load(spec, region, plan, full);
+    /** A load's way into the region: see {@link LoadWriter}. */
+    LoadWriter load(SourceSpec spec, Region region, Plan plan, boolean full) {
+        return new LoadWriter(ignite, this, spec, region, plan, full);
     }
 
     /** Forgets a source's targets: its feed restarts with a fresh plan. */
@@ -255,7 +158,7 @@ public final class Applier {
         targets.remove(source.toLowerCase(Locale.ROOT));
     }
 
-    private Map<String, Target> targets(SourceSpec spec, boolean replan) {
+    Map<String, Target> targets(SourceSpec spec, boolean replan) {
         String key = spec.sourceName().toLowerCase(Locale.ROOT);
         if (replan) {
             targets.remove(key);
@@ -350,7 +253,7 @@ public final class Applier {
      * the last outcome per key is written with one putAll/removeAll per region, and the new positions with one putAll.
      * Keys are taken in {@link KeyOrder}, as every multi-key write of the hub takes them.
      */
-    private void applyBatch(String sourceName, List<ChangeEvent> batch, Map<String, Target> byTable, AppliedChanges applied) {
+    void applyBatch(String sourceName, List<ChangeEvent> batch, Map<String, Target> byTable, AppliedChanges applied) {
         record Item(ChangeEvent event, Target target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
@@ -450,68 +353,5 @@ public final class Applier {
         if (!changed.isEmpty()) {
             cache.putAll(changed);
         }
-    }
-
-    /** What a retry of an ingest dead letter did. */
-    public enum RetryState { APPLIED, SUPERSEDED }
-
-    /**
-     * Applies a dead letter's row or change again (the region may take it now: a column added, a mapping fixed) and
-     * removes the letter, in one transaction. A change older than what its key has now is {@code SUPERSEDED} (the
-     * letter goes). One that still does not fit keeps its letter: a {@link ConflictException} says why.
-     */
-    public RetryState retry(String sourceName, String id) {
-        IngestDeadLetters.Stored letter = deadLetters.get(sourceName, id);
-        ChangeEvent change = letter.change();
-        if (change.kind() == ChangeEvent.Kind.UNREADABLE) {
-            throw new ConflictException("dead letter '" + id + "' is a message the connector could not read (" + change.error()
-                    + "); it cannot be applied as it is: drop it (and fix its producer)");
-        }
-        SourceSpec spec = sources.spec(sourceName);
-        Target target = null;
-        for (Target t : targets(spec, false).values()) {
-            if (t.region().name().equalsIgnoreCase(letter.region())) {
-                target = t;
-            }
-        }
-        if (target == null) {
-            throw new ConflictException("source '" + spec.sourceName() + "' no longer feeds region '" + letter.region() + "'; drop the letter");
-        }
-        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ, 30_000, 2)) {
-            RetryState state;
-            if (letter.fromLoad()) {
-                state = retryRow(target, change.row());
-            } else {
-                AppliedChanges batch = new AppliedChanges();
-                ChangeEvent again = new ChangeEvent(change.kind(), target.plan().table().name(), change.key(), change.row(), change.position(),
-                        change.sequence(), change.commitMillis(), change.snapshot(), change.stream(), change.raw(), null);
-                applyBatch(spec.sourceName(), List.of(again), Map.of(again.table().toLowerCase(Locale.ROOT), target), batch);
-                if (batch.deadLetteredCount() > 0) {
-                    throw new ConflictException("dead letter '" + id + "' still cannot be applied: " + batch.lastError());
-                }
-                state = batch.skippedCount() > 0 ? RetryState.SUPERSEDED : RetryState.APPLIED;
-            }
-            deadLetters.remove(id);
-            tx.commit();
-            return state;
-        }
-    }
-
-    private RetryState retryRow(Target t, Map<String, Object> sourceRow) {
-        Region region = t.region();
-        Map<String, Object> row = regionRow(t.plan(), sourceRow);
-        Object k;
-        Object v;
-        try {
-            k = EntryCodec.keyOf(region, ignite.binary(), row);
-            v = EntryCodec.valueOf(region, ignite.binary(), row);
-        } catch (InvalidSpecException e) {
-            throw new ConflictException("the row still does not fit region '" + region.name() + "': " + e.getMessage());
-        }
-        if (hasPendingWrite(region, k)) {
-            return RetryState.SUPERSEDED; // the hub's own newer write is on its way to the source
-        }
-        region.cache().withSkipStore().put(k, v);
-        return RetryState.APPLIED;
     }
 }

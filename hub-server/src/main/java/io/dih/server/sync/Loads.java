@@ -216,7 +216,7 @@ public final class Loads implements AutoCloseable {
             LoadState progressBase = st;
             Object watermark;
             long removed;
-            try (Applier.Load load = applier.load(spec, region, plan, full)) {
+            try (LoadWriter load = applier.load(spec, region, plan, full)) {
                 watermark = connector.load(binding, after, row -> {
                     if (count[0] % PROGRESS_EVERY == 0 && (closed || sources.find(spec.sourceName()) == null)) {
                         throw new IllegalStateException("the source was deleted or the node is stopping");

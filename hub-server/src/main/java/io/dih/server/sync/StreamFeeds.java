@@ -125,6 +125,11 @@ public final class StreamFeeds {
         status.put(prefix(source) + st.node, st);
     }
 
+    /** What a node's consumer of a source last published, or {@code null}. */
+    StreamState state(String source, String node) {
+        return status.get(prefix(source) + node) instanceof StreamState st ? st : null;
+    }
+
     private List<String> stateKeys(String source) {
         String prefix = prefix(source);
         List<String> keys = new ArrayList<>();

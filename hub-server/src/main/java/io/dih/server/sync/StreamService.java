@@ -95,9 +95,11 @@ public final class StreamService implements Service {
             if (spec == null || engine.streams().paused(source)) {
                 return; // the source was deleted, or paused while this node deployed it
             }
-            if (st == null) {
-                st = new StreamState();
+            if (st == null) { // a consumer started again on this node (resume, restart) goes on counting
+                StreamState last = engine.streams().state(source, engine.nodeName());
+                st = last == null ? new StreamState() : last.copy();
                 st.node = engine.nodeName();
+                st.error = null;
             }
             Publisher pub = new Publisher(engine, st);
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -2,7 +2,6 @@ package io.dih.server.sync;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dih.api.CacheStrategy;
 import io.dih.api.ConsistencyLevel;
 import io.dih.api.SourceSpec;
@@ -16,7 +15,6 @@ import io.dih.server.source.SourceLifecycle;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ConflictException;
 import io.dih.spi.NotFoundException;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +50,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     private final DeadLetters deadLetters;
     private final SourcePositions positions;
     private final Applier applier;
+    private final IngestRetry ingestRetry;
     private final Loads loads;
     private final CdcFeeds cdc;
     private final StreamFeeds streams;
@@ -59,6 +58,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     private final SourceStatuses statuses;
     private final RefreshAhead refreshAhead;
     private final IgniteCache<String, Object> status;
+    private final WriteBehindStatuses writeBehind;
     private volatile boolean closing;
     /**
      * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
@@ -81,8 +81,10 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         this.queue = new WriteBehindQueue(ignite);
         this.deadLetters = new DeadLetters(ignite, queue);
         this.status = ignite.getOrCreateCache(new CacheConfiguration<String, Object>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
+        this.writeBehind = new WriteBehindStatuses(status, queue, deadLetters);
         this.positions = new SourcePositions(ignite);
         this.applier = new Applier(ignite, regions, sources, queue, positions, new IngestDeadLetters(ignite));
+        this.ingestRetry = new IngestRetry(ignite, sources, applier);
         this.loads = new Loads(ignite, regions, sources, applier);
         this.cdc = new CdcFeeds(ignite, sources, applier, positions, status);
         this.streams = new StreamFeeds(ignite, sources, positions, cdc, status);
@@ -165,6 +167,10 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         return applier;
     }
 
+    public IngestRetry ingestRetry() {
+        return ingestRetry;
+    }
+
     public CdcFeeds cdc() {
         return cdc;
     }
@@ -242,7 +248,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     public void regionDeleted(String region) {
         queue.destroy(region);
         deadLetters.dropAll(region);
-        status.remove("wb/" + region.toLowerCase(Locale.ROOT));
+        writeBehind.forget(region);
     }
 
     // ---- what starts and stops a source's data flow (SourceLifecycle)
@@ -325,33 +331,20 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
             throw new ConflictException("source '" + s.sourceName() + "' has sync_mode " + s.syncMode() + "; only CDC and STREAM sources can be "
                     + what.name().toLowerCase(Locale.ROOT) + "d");
         }
+        String name = s.sourceName();
         boolean stream = s.syncMode() == SyncMode.STREAM;
         switch (what) {
-            case PAUSE -> {
-                if (stream) {
-                    streams.pause(s.sourceName());
-                } else {
-                    cdc.pause(s.sourceName());
-                }
-            }
-            case RESUME -> {
-                if (stream) {
-                    streams.resume(s.sourceName());
-                } else {
-                    cdc.resume(s.sourceName());
-                }
-            }
-            case RESTART -> {
-                if (stream) {
-                    streams.restart(s.sourceName());
-                } else {
-                    cdc.restart(s.sourceName());
-                }
-            }
+            case PAUSE -> run(stream, () -> streams.pause(name), () -> cdc.pause(name));
+            case RESUME -> run(stream, () -> streams.resume(name), () -> cdc.resume(name));
+            case RESTART -> run(stream, () -> streams.restart(name), () -> cdc.restart(name));
             default -> throw new IllegalStateException(what.name());
         }
         LOG.info("{} of source {}: {}", s.syncMode(), s.sourceName(), what);
         return status(source);
+    }
+
+    private static void run(boolean first, Runnable ifFirst, Runnable otherwise) {
+        (first ? ifFirst : otherwise).run();
     }
 
     // ---- write-behind
@@ -375,41 +368,16 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     }
 
     WriteBehindState writeBehindState(String region) {
-        return (WriteBehindState) status.get("wb/" + region.toLowerCase(Locale.ROOT));
+        return writeBehind.state(region);
     }
 
     void publish(String region, WriteBehindState st) {
-        status.put("wb/" + region.toLowerCase(Locale.ROOT), st);
+        writeBehind.publish(region, st);
     }
 
     /** A region's write-behind, as status and metrics show it. */
-    public record WriteBehindStatus(
-            @JsonProperty("state") String state,
-            @JsonProperty("pending") long pending,
-            @JsonProperty("oldest_pending_age_ms") long oldestPendingAgeMs,
-            @JsonProperty("flushed") long flushed,
-            @JsonProperty("writes_per_second") double writesPerSecond,
-            @JsonProperty("retries") long retries,
-            @JsonProperty("dead_letters") long deadLetters,
-            @JsonProperty("backoff_ms") long backoffMs,
-            @JsonProperty("last_flush_at") String lastFlushAt,
-            @JsonProperty("last_error") String lastError,
-            @JsonProperty("last_error_at") String lastErrorAt,
-            @JsonProperty("flusher_node") String flusherNode) {
-    }
-
-    public WriteBehindStatus writeBehindStatus(Region r) {
-        WriteBehindQueue.Depth d = queue.depth(r);
-        WriteBehindState st = writeBehindState(r.name());
-        if (st == null) {
-            st = new WriteBehindState();
-            st.state = "STARTING";
-        }
-        long now = System.currentTimeMillis();
-        return new WriteBehindStatus(st.state, d.pending(), d.oldestAgeMillis(now), st.flushed, Math.round(st.writesPerSecond * 10) / 10.0,
-                st.retries, deadLetters.count(r), st.backoffMillis,
-                st.lastFlushAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastFlushAtMillis).toString(),
-                st.lastError, st.lastErrorAtMillis == 0 ? null : Instant.ofEpochMilli(st.lastErrorAtMillis).toString(), st.node);
+    public WriteBehindStatuses.WriteBehindStatus writeBehindStatus(Region r) {
+        return writeBehind.status(r);
     }
 
     // ---- stopping

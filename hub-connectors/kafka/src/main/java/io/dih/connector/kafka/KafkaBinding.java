@@ -28,9 +28,10 @@ import java.util.regex.PatternSyntaxException;
  * @param format     how messages are read
  * @param deleteWhen fields and values that make a message a delete (all must match); empty: none
  * @param keyColumns the key fields; empty: the fields of the message key (a JSON object)
+ * @param aggregates the hub folds the messages into windows ({@code aggregate}): a message needs no key
  */
 record KafkaBinding(String name, List<String> topics, Pattern pattern, Format format, Map<String, Object> deleteWhen,
-                    List<String> keyColumns) {
+                    List<String> keyColumns, boolean aggregates) {
 
     /** How a message's value is read. */
     enum Format { JSON, DEBEZIUM }
@@ -145,7 +146,7 @@ record KafkaBinding(String name, List<String> topics, Pattern pattern, Format fo
             throw new InvalidSpecException(errors);
         }
         List<String> keys = b.keyColumns() == null ? List.of() : b.keyColumns();
-        return new KafkaBinding(name, topics, pattern, format, deleteWhen, keys);
+        return new KafkaBinding(name, topics, pattern, format, deleteWhen, keys, b.option("aggregate") != null);
     }
 
     private static Optional<String> checkTopic(String field, Object t, List<FieldError> errors) {

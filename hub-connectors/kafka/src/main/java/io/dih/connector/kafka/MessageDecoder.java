@@ -127,6 +127,9 @@ final class MessageDecoder {
     private Map<String, Object> key(JsonNode row, Message m) {
         JsonNode messageKey = m.keyJson();
         if (binding.keyColumns().isEmpty()) {
+            if (binding.aggregates() && (messageKey == null || !messageKey.isObject())) {
+                return Map.of(); // folded into windows by its group_by fields: the message needs no key
+            }
             if (messageKey == null || !messageKey.isObject() || messageKey.isEmpty()) {
                 throw new Unreadable("no key: the binding names no key_columns and the message key is not a JSON object");
             }

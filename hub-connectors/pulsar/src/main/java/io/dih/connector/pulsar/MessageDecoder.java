@@ -138,6 +138,9 @@ final class MessageDecoder {
             key.put(columns.get(0), parsedKey != null && parsedKey.isValueNode() && !parsedKey.isNull() ? value(parsedKey) : messageKey);
             return key;
         }
+        if (columns.isEmpty() && binding.aggregates()) {
+            return Map.of(); // folded into windows by its group_by fields: the message needs no key
+        }
         if (columns.isEmpty()) {
             return "no key: the binding names no key_columns and the message key is " + (messageKey == null ? "missing" : "not a JSON object");
         }

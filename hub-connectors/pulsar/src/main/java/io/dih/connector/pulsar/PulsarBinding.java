@@ -32,9 +32,10 @@ import java.util.regex.PatternSyntaxException;
  * @param topics     the full names of the topics (empty with a pattern)
  * @param pattern    the topic pattern over full names, or null
  * @param keyColumns the binding's key columns (empty: the message key's fields)
+ * @param aggregates the hub folds the messages into windows ({@code aggregate}): a message needs no key
  */
 record PulsarBinding(String name, List<String> topics, Pattern pattern, Format format, Map<String, Object> deleteWhen,
-                     List<String> keyColumns) {
+                     List<String> keyColumns, boolean aggregates) {
 
     /** How a message's payload is read. */
     enum Format { JSON, DEBEZIUM }
@@ -168,6 +169,6 @@ record PulsarBinding(String name, List<String> topics, Pattern pattern, Format f
             throw new InvalidSpecException(errors);
         }
         List<String> keys = spec.keyColumns() == null ? List.of() : spec.keyColumns();
-        return new PulsarBinding(name, topics, pattern, format, deleteWhen, keys);
+        return new PulsarBinding(name, topics, pattern, format, deleteWhen, keys, spec.option("aggregate") != null);
     }
 }
