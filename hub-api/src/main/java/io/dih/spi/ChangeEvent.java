@@ -8,7 +8,9 @@ import java.util.Map;
  * One row change from a {@link ChangeFeed}: a database change (CDC) or a message of a stream.
  *
  * @param table        the changed table as {@link SourceTable#name()} names it (e.g. {@code public.orders}); for a
- *                     stream, the name {@link Connector#describe} gave the binding the message came for
+ *                     stream, the name {@link Connector#describe} gave the binding the message came for: the binding's
+ *                     {@code table} when it has one (the hub sets it to the binding's region), so two bindings of
+ *                     one topic stay apart
  * @param key          the key columns and values (empty for {@link Kind#TRUNCATE} and {@link Kind#UNREADABLE})
  * @param row          every column after the change ({@code null} for a delete, truncate or unreadable message)
  * @param position     the change's position in the source's log (PostgreSQL: its LSN; binlog: file and offset of its

@@ -26,6 +26,12 @@ import java.util.Set;
  * source column, types that would not fit (a 400 at registration), and the columns the region must gain.
  */
 public final class Planner {
+    /**
+     * A stream binding's key for message fields its region lacks: {@code dead_letter} (the default: the message is a dead
+     * letter, so a mapping mistake shows) or {@code ignore} (the fields are left out).
+     */
+    public static final String EXTRA_FIELDS = "extra_fields";
+    public static final String IGNORE = "ignore";
     private final RegionService regions;
 
     public Planner(RegionService regions) {
@@ -96,6 +102,11 @@ public final class Planner {
 
     /** A stream of JSON messages: each region column takes the field of its name (or mapping); the key likewise. */
     private static Plan planSchemaless(Region region, BindingSpec binding, SourceTable table, String prefix, List<FieldError> errors) {
+        Object extra = binding.option(EXTRA_FIELDS);
+        if (extra != null && !IGNORE.equals(extra) && !"dead_letter".equals(extra)) {
+            errors.add(new FieldError(prefix + EXTRA_FIELDS, "must be dead_letter (a message with a field the region lacks is a dead letter) "
+                    + "or ignore (such fields are left out), was " + extra));
+        }
         if (binding.option("aggregate") != null) {
             return planAggregate(region, binding, table, prefix, errors);
         }

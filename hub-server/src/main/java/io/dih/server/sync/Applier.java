@@ -9,6 +9,7 @@ import io.dih.server.region.KeyOrder;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.source.Plan;
+import io.dih.server.source.Planner;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ConflictException;
@@ -83,8 +84,11 @@ public final class Applier {
         return deadLetters;
     }
 
-    /** Where a source's table goes: its region and how columns map. */
-    record Target(Region region, Plan plan, Set<String> sourceColumns) {
+    /**
+     * Where a source's table goes: its region and how columns map; {@code strictFields}: a JSON message with a field
+     * the region lacks is a dead letter (else the field is left out: the binding's {@code extra_fields: ignore}).
+     */
+    record Target(Region region, Plan plan, Set<String> sourceColumns, boolean strictFields) {
     }
 
     /** Called by the registry listener: targets are worked out again after a region changed. */
@@ -175,7 +179,8 @@ public final class Applier {
             if (!p.newColumns().isEmpty()) {
                 regions.addColumns(regionName, spec.sourceName(), p.newColumns()); // a column added in the database mid-stream
             }
-            out.put(p.table().name().toLowerCase(Locale.ROOT), new Target(regions.get(regionName), p, new HashSet<>(p.columnMap().values())));
+            out.put(p.table().name().toLowerCase(Locale.ROOT), new Target(regions.get(regionName), p, new HashSet<>(p.columnMap().values()),
+                    !Planner.IGNORE.equals(spec.binding(regionName).option(Planner.EXTRA_FIELDS))));
         });
         targets.put(key, out);
         return out;
@@ -275,7 +280,7 @@ public final class Applier {
             }
             Object k;
             try {
-                if (t.plan().schemaless() && e.row() != null) {
+                if (t.plan().schemaless() && t.strictFields() && e.row() != null) {
                     unknownFields(t, e.row());
                 }
                 Map<String, Object> source = e.row() != null ? e.row() : e.key();

@@ -3,12 +3,12 @@ package io.dih.server.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dih.server.testing.HubProcess;
+import io.dih.server.testing.MonotonicReaders;
 import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
 import io.dih.testing.TestingPostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -45,20 +45,12 @@ class CdcKillIT {
     }
 
     static Map<Long, Long> region(HubProcess node) throws Exception {
-        Map<Long, Long> out = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + node.thinClientPort());
-             ResultSet rs = c.createStatement().executeQuery("SELECT id, seq FROM counters")) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), rs.getLong(2));
-            }
-        }
-        return out;
+        return MonotonicReaders.read(node, "SELECT id, seq FROM counters");
     }
 
     @Test
     void killDashNineOfTheCdcNodeLosesNoChange() throws Exception {
         List<HubProcess> nodes = new ArrayList<>();
-        AtomicBoolean stopReading = new AtomicBoolean();
         try (TestingPostgresServer pg = TestingPostgresServer.start()) {
             pg.execute("CREATE TABLE counters (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
                     "INSERT INTO counters SELECT g, 0 FROM generate_series(1, " + KEYS + ") g");
@@ -90,43 +82,7 @@ class CdcKillIT {
                 }
             }, "pg-writer");
             writer.start();
-            List<String> backwards = java.util.Collections.synchronizedList(new ArrayList<>());
-            List<Thread> readers = new ArrayList<>();
-            AtomicLong reads = new AtomicLong();
-            List<String> readErrors = java.util.Collections.synchronizedList(new ArrayList<>());
-            for (int i = 0; i < nodes.size(); i++) {
-                HubProcess node = nodes.get(i);
-                int index = i;
-                Thread reader = new Thread(() -> {
-                    Map<Long, Long> seen = new HashMap<>();
-                    while (!stopReading.get()) {
-                        try {
-                            long t0 = System.nanoTime();
-                            Map<Long, Long> now = region(node);
-                            reads.incrementAndGet();
-                            if (readErrors.size() < 20 && System.nanoTime() - t0 > 2_000_000_000L) {
-                                readErrors.add("node " + index + ": a read took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                            }
-                            now.forEach((id, seq) -> {
-                                Long before = seen.put(id, seq);
-                                if (before != null && seq < before) {
-                                    backwards.add("node " + index + ": counter " + id + " went from " + before + " to " + seq);
-                                }
-                            });
-                        } catch (Exception e) {
-                            if (!node.process().isAlive()) {
-                                return; // the killed node
-                            }
-                            if (readErrors.size() < 20) {
-                                readErrors.add("node " + index + ": " + e);
-                            }
-                        }
-                    }
-                }, "reader-" + index);
-                reader.setDaemon(true);
-                reader.start();
-                readers.add(reader);
-            }
+            MonotonicReaders readers = new MonotonicReaders(nodes, "SELECT id, seq FROM counters");
             try {
                 Await.until(Duration.ofSeconds(30), "changes flow", () -> changes.get() > 3000);
                 String cdcNode = a.get("/api/v1/dih/data-sources/counter_cdc/status").json().path("cdc").path("node").asText();
@@ -151,15 +107,11 @@ class CdcKillIT {
                     return false;
                 }
             });
-            stopReading.set(true); // the readers watched the whole catch-up too
-            for (Thread r : readers) {
-                r.join(10_000);
-            }
+            readers.close(); // the readers watched the whole catch-up too
             assertThat(region(alive)).as("the region equals the table, row by row").isEqualTo(expected);
-            assertThat(backwards).as("no value ever went backwards").isEmpty();
-            assertThat(reads.get()).as("the readers read the region throughout; errors: " + readErrors).isGreaterThan(30);
+            assertThat(readers.backwards()).as("no value ever went backwards").isEmpty();
+            assertThat(readers.reads()).as("the readers read the region throughout; errors: " + readers.errors()).isGreaterThan(30);
         } finally {
-            stopReading.set(true);
             nodes.forEach(HubProcess::close);
         }
     }

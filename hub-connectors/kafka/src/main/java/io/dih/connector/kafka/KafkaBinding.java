@@ -36,8 +36,8 @@ record KafkaBinding(String name, List<String> topics, Pattern pattern, Format fo
     /** How a message's value is read. */
     enum Format { JSON, DEBEZIUM }
 
-    /** The binding keys of a Kafka source besides the hub's common ones; {@code aggregate} is the hub's own. */
-    static final Set<String> KEYS = Set.of("topic", "topics", "topic_pattern", "format", "delete_when", "aggregate");
+    /** The binding keys of a Kafka source besides the hub's common ones; {@code aggregate} and {@code extra_fields} are the hub's own. */
+    static final Set<String> KEYS = Set.of("topic", "topics", "topic_pattern", "format", "delete_when", "aggregate", "extra_fields");
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     KafkaBinding {
@@ -146,6 +146,9 @@ record KafkaBinding(String name, List<String> topics, Pattern pattern, Format fo
             throw new InvalidSpecException(errors);
         }
         List<String> keys = b.keyColumns() == null ? List.of() : b.keyColumns();
+        if (b.table() != null) {
+            name = b.table(); // the hub names each binding (after its region): two bindings of one topic stay apart
+        }
         return new KafkaBinding(name, topics, pattern, format, deleteWhen, keys, b.option("aggregate") != null);
     }
 

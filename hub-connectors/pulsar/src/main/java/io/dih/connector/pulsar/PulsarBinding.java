@@ -24,7 +24,7 @@ import java.util.regex.PatternSyntaxException;
  *       {@code persistent://public/default/}); topics created later are picked up.</li>
  *   <li>{@code format}: {@code json} (default: each message is the row) or {@code debezium} (a Debezium JSON envelope).</li>
  *   <li>{@code delete_when}: {@code {field: value}}: a JSON message whose field equals the value deletes its key.</li>
- *   <li>{@code aggregate}: the hub's own key, ignored here.</li>
+ *   <li>{@code aggregate}, {@code extra_fields}: the hub's own keys ({@code aggregate} means a message needs no key).</li>
  * </ul>
  *
  * @param name       the name events carry as {@link io.dih.spi.ChangeEvent#table()}: the topic as given, the topics joined
@@ -40,7 +40,7 @@ record PulsarBinding(String name, List<String> topics, Pattern pattern, Format f
     /** How a message's payload is read. */
     enum Format { JSON, DEBEZIUM }
 
-    static final Set<String> KEYS = Set.of("topic", "topics", "topic_pattern", "format", "delete_when", "aggregate");
+    static final Set<String> KEYS = Set.of("topic", "topics", "topic_pattern", "format", "delete_when", "aggregate", "extra_fields");
     private static final Pattern PARTITION_SUFFIX = Pattern.compile("-partition-\\d+$");
 
     PulsarBinding {
@@ -169,6 +169,9 @@ record PulsarBinding(String name, List<String> topics, Pattern pattern, Format f
             throw new InvalidSpecException(errors);
         }
         List<String> keys = spec.keyColumns() == null ? List.of() : spec.keyColumns();
+        if (spec.table() != null) {
+            name = spec.table(); // the hub names each binding (after its region): two bindings of one topic stay apart
+        }
         return new PulsarBinding(name, topics, pattern, format, deleteWhen, keys, spec.option("aggregate") != null);
     }
 }
