@@ -18,6 +18,12 @@ public final class KafkaConnectorFactory implements ConnectorFactory {
         return "kafka";
     }
 
+    /** Seed 004 names the type {@code KAFKA_STREAM} (any letter case). */
+    @Override
+    public Set<String> aliases() {
+        return Set.of("kafka_stream");
+    }
+
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.STREAM);

@@ -30,6 +30,12 @@ public final class PulsarConnectorFactory implements ConnectorFactory {
         return "pulsar";
     }
 
+    /** Seed 004 names the type {@code PULSAR_STREAM} (any letter case). */
+    @Override
+    public Set<String> aliases() {
+        return Set.of("pulsar_stream");
+    }
+
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.STREAM);
