@@ -3,6 +3,7 @@ package io.dih.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.dih.api.BindingSpec;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import io.dih.api.SqlType;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,44 +63,23 @@ public final class SourceBenchmark implements Callable<Integer> {
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-src", work, disco, List.of(disco), FreePorts.next(), thinPort);
             tree.putObject("storage").put("data_region_max_mb", 1024);
 
-            // baseline: a raw JDBC streaming scan of the whole table
-            long scanStart = System.nanoTime();
+            // baseline: a raw JDBC streaming scan of the whole table, three times (the first warms PostgreSQL's cache and
+            // the JIT, as the hub's warm-up load does); the fastest counts
+            double scanSeconds = Double.MAX_VALUE;
             long scanned = 0;
-            try (Connection c = pg.connect()) {
-                c.setAutoCommit(false);
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, name, score, balance, updated_at FROM bench")) {
-                    ps.setFetchSize(1000);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rs.getLong(1);
-                            rs.getString(2);
-                            rs.getInt(3);
-                            rs.getBigDecimal(4);
-                            rs.getTimestamp(5);
-                            scanned++;
-                        }
-                    }
-                }
+            for (int run = 0; run < 3; run++) {
+                long scanStart = System.nanoTime();
+                scanned = scan(pg);
+                scanSeconds = Math.min(scanSeconds, (System.nanoTime() - scanStart) / 1e9);
             }
-            double scanSeconds = (System.nanoTime() - scanStart) / 1e9;
 
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
-                node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
                 Map<String, Object> params = BenchSupport.connectionParams(pg);
+                load(node, "bench_warm", "pg_warm", params); // the same load once before, so the JIT has compiled its path
                 long loadStart = System.nanoTime();
-                node.sources().register(new SourceSpec("pg", "postgresql", params, List.of("bench"), null, null, null, null, null, null));
-                SourceStatus.RegionLoad load;
-                while (true) {
-                    load = node.sync().status("pg").regions().get("bench");
-                    if ("FAILED".equals(load.state())) {
-                        throw new IllegalStateException("load failed: " + load.error());
-                    }
-                    if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
-                        break;
-                    }
-                    Thread.sleep(20);
-                }
+                SourceStatus.RegionLoad load = load(node, "bench", "pg", params);
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+                double ownSeconds = (Instant.parse(load.lastLoadedAt()).toEpochMilli() - Instant.parse(load.startedAt()).toEpochMilli()) / 1000.0;
 
                 HikariConfig hc = new HikariConfig();
                 hc.setJdbcUrl(pg.jdbcUrl());
@@ -129,7 +110,7 @@ public final class SourceBenchmark implements Callable<Integer> {
                         }));
                     }
                 }
-                print(results, scanned, scanSeconds, load.rowsLoaded(), loadSeconds);
+                print(results, scanned, scanSeconds, load.rowsLoaded(), loadSeconds, ownSeconds);
             }
         } finally {
             BenchSupport.deleteTree(work);
@@ -137,7 +118,46 @@ public final class SourceBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private void print(List<LoadRunner.Result> results, long scanned, double scanSeconds, long loaded, double loadSeconds) {
+    /** A raw JDBC streaming scan of the whole table, reading every column; the rows read. */
+    private static long scan(TestingPostgresServer pg) throws Exception {
+        long scanned = 0;
+        try (Connection c = pg.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, score, balance, updated_at FROM bench")) {
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getLong(1);
+                        rs.getString(2);
+                        rs.getInt(3);
+                        rs.getBigDecimal(4);
+                        rs.getTimestamp(5);
+                        scanned++;
+                    }
+                }
+            }
+        }
+        return scanned;
+    }
+
+    /** Registers a source of the bench table into a new region and waits until its first load is done. */
+    private static SourceStatus.RegionLoad load(HubNode node, String region, String source, Map<String, Object> params) throws Exception {
+        node.regions().create(new RegionSpec(region, null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
+        node.sources().register(new SourceSpec(source, "postgresql", params, List.of(region), null, null, null,
+                Map.of(region, new BindingSpec("bench", null, null, null, null, null)), null, null));
+        while (true) {
+            SourceStatus.RegionLoad load = node.sync().status(source).regions().get(region);
+            if ("FAILED".equals(load.state())) {
+                throw new IllegalStateException("load failed: " + load.error());
+            }
+            if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
+                return load;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private void print(List<LoadRunner.Result> results, long scanned, double scanSeconds, long loaded, double loadSeconds, double ownSeconds) {
         System.out.println();
         System.out.printf(Locale.ROOT, "PostgreSQL-backed region, %,d rows, one hub node and PostgreSQL 17 on the same %d cores%n",
                 rows, Runtime.getRuntime().availableProcessors());
@@ -158,8 +178,11 @@ public final class SourceBenchmark implements Callable<Integer> {
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "| bulk load | rows | seconds | rows/s |%n|---|---:|---:|---:|%n");
-        System.out.printf(Locale.ROOT, "| raw JDBC streaming scan | %,d | %.2f | %,.0f |%n", scanned, scanSeconds, scanned / scanSeconds);
-        System.out.printf(Locale.ROOT, "| hub load (register → region filled) | %,d | %.2f | %,.0f |%n", loaded, loadSeconds, loaded / loadSeconds);
-        System.out.printf(Locale.ROOT, "hub load / raw scan rows/s: %.2f%n", (loaded / loadSeconds) / (scanned / scanSeconds));
+        System.out.printf(Locale.ROOT, "| raw JDBC streaming scan (best of 3) | %,d | %.2f | %,.0f |%n", scanned, scanSeconds, scanned / scanSeconds);
+        System.out.printf(Locale.ROOT, "| hub load (the load itself: first row read → last row in the region) | %,d | %.2f | %,.0f |%n", loaded, ownSeconds,
+                loaded / ownSeconds);
+        System.out.printf(Locale.ROOT, "| hub load with registration (connect, describe, add 4 columns, plan) | %,d | %.2f | %,.0f |%n", loaded,
+                loadSeconds, loaded / loadSeconds);
+        System.out.printf(Locale.ROOT, "hub load / raw scan rows/s: %.2f (with registration: %.2f)%n", scanSeconds / ownSeconds, scanSeconds / loadSeconds);
     }
 }
