@@ -124,6 +124,17 @@ public interface Connector extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * {@link Capability#STREAM}: whether each stream (partition) is consumed by one member of the group at a time, in
+     * position order (Kafka's consumer groups; Pulsar's Failover and Exclusive subscriptions). The hub then remembers
+     * how far it applied each partition instead of each key: a message at or below that position, delivered again
+     * after a failure, is skipped. {@code false} (the default) when members share a partition (Pulsar Shared,
+     * Key_Shared): the hub keeps a position per key.
+     */
+    default boolean partitionOrdered() {
+        return false;
+    }
+
     /** Releases connections and threads. Idempotent. */
     @Override
     void close();

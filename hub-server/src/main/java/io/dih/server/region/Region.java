@@ -4,15 +4,36 @@ import static java.util.Objects.requireNonNull;
 
 import io.dih.api.RegionSpec;
 import io.dih.api.SqlType;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.ignite.IgniteCache;
 
-/** A live region on this node: its registered record and its cache (in keep-binary mode). */
-public record Region(RegionRecord record, IgniteCache<Object, Object> cache) {
-    public Region {
-        requireNonNull(record, "record is null");
-        requireNonNull(cache, "cache is null");
+/**
+ * A live region on this node: its registered record and its cache (in keep-binary mode). Its column maps are worked
+ * out once (a region that changes is a new Region), since every row of a load or stream asks for them.
+ */
+public final class Region {
+    private final RegionRecord record;
+    private final IgniteCache<Object, Object> cache;
+    private final Map<String, SqlType> columns;
+    private final Map<String, SqlType> valueColumns;
+
+    public Region(RegionRecord record, IgniteCache<Object, Object> cache) {
+        this.record = requireNonNull(record, "record is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.columns = Collections.unmodifiableMap(new LinkedHashMap<>(record.columns()));
+        Map<String, SqlType> values = new LinkedHashMap<>(columns);
+        record.spec().keyFields().forEach(values::remove);
+        this.valueColumns = Collections.unmodifiableMap(values);
+    }
+
+    public RegionRecord record() {
+        return record;
+    }
+
+    public IgniteCache<Object, Object> cache() {
+        return cache;
     }
 
     public RegionSpec spec() {
@@ -25,14 +46,12 @@ public record Region(RegionRecord record, IgniteCache<Object, Object> cache) {
 
     /** Every column of the region's table, key columns first. */
     public Map<String, SqlType> columns() {
-        return record.columns();
+        return columns;
     }
 
     /** The columns that live in the value (all but the key columns). */
     public Map<String, SqlType> valueColumns() {
-        Map<String, SqlType> out = new LinkedHashMap<>(record.columns());
-        record.spec().keyFields().forEach(out::remove);
-        return out;
+        return valueColumns;
     }
 
     public String valueType() {
@@ -41,5 +60,10 @@ public record Region(RegionRecord record, IgniteCache<Object, Object> cache) {
 
     public String keyType() {
         return record.keyType();
+    }
+
+    @Override
+    public String toString() {
+        return "Region[" + name() + "]";
     }
 }

@@ -12,6 +12,7 @@ import io.dih.server.source.Plan;
 import io.dih.server.source.Planner;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ChangeEvent;
+import io.dih.spi.Connector;
 import io.dih.spi.ConflictException;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
@@ -86,9 +87,11 @@ public final class Applier {
 
     /**
      * Where a source's table goes: its region and how columns map; {@code strictFields}: a JSON message with a field
-     * the region lacks is a dead letter (else the field is left out: the binding's {@code extra_fields: ignore}).
+     * the region lacks is a dead letter (else the field is left out: the binding's {@code extra_fields: ignore});
+     * {@code ordered}: its source consumes each partition in order on one member ({@link io.dih.spi.Connector#partitionOrdered}),
+     * so one position per partition (not per key) tells a message delivered again.
      */
-    record Target(Region region, Plan plan, Set<String> sourceColumns, boolean strictFields) {
+    record Target(Region region, Plan plan, Set<String> sourceColumns, boolean strictFields, boolean ordered) {
     }
 
     /** Called by the registry listener: targets are worked out again after a region changed. */
@@ -173,14 +176,16 @@ public final class Applier {
         if (known != null) {
             return known;
         }
-        Map<String, Plan> plans = sources.planner().planRegistered(spec, sources.connectors().connector(spec));
+        Connector connector = sources.connectors().connector(spec);
+        boolean ordered = connector.partitionOrdered();
+        Map<String, Plan> plans = sources.planner().planRegistered(spec, connector);
         Map<String, Target> out = new HashMap<>();
         plans.forEach((regionName, p) -> {
             if (!p.newColumns().isEmpty()) {
                 regions.addColumns(regionName, spec.sourceName(), p.newColumns()); // a column added in the database mid-stream
             }
             out.put(p.table().name().toLowerCase(Locale.ROOT), new Target(regions.get(regionName), p, new HashSet<>(p.columnMap().values()),
-                    !Planner.IGNORE.equals(spec.binding(regionName).option(Planner.EXTRA_FIELDS))));
+                    !Planner.IGNORE.equals(spec.binding(regionName).option(Planner.EXTRA_FIELDS)), ordered));
         });
         targets.put(key, out);
         return out;
@@ -294,7 +299,9 @@ public final class Applier {
                 deadLetter(sourceName, region, e, null, ex.getMessage(), applied);
                 continue;
             }
-            String posKey = SourcePositions.key(sourceName, region.name(), EntryCodec.keyText(region, k));
+            // a partition read in order by one member: its position is kept once, not per key (far fewer entries to lock)
+            String posKey = t.ordered() && e.stream() != null ? SourcePositions.partitionKey(sourceName, region.name(), e.stream())
+                    : SourcePositions.key(sourceName, region.name(), EntryCodec.keyText(region, k));
             items.add(new Item(e, t, k, posKey));
             posKeys.add(posKey);
         }

@@ -89,6 +89,14 @@ public final class SourcePositions implements AutoCloseable {
         return stream != lastStream || e.isAfter(last[0], last[1]);
     }
 
+    /**
+     * The key under which the last position applied from one partition of an in-order stream is kept (for every key of
+     * the region it feeds). Source names never start with '#', so it never meets a per-key entry.
+     */
+    public static String partitionKey(String source, String region, String stream) {
+        return "#" + source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT) + "/" + stream;
+    }
+
     /** The key under which a region key's last position from a source is kept. */
     public static String key(String source, String region, String keyText) {
         return source.toLowerCase(Locale.ROOT) + "/" + region.toLowerCase(Locale.ROOT) + "/" + keyText;
@@ -121,8 +129,9 @@ public final class SourcePositions implements AutoCloseable {
     /** Forgets every position from a source (it was deleted: one registered later under its name starts afresh). */
     void forget(String source) {
         String prefix = source.toLowerCase(Locale.ROOT) + "/";
+        String partitions = "#" + prefix;
         Set<String> batch = new TreeSet<>();
-        try (QueryCursor<Cache.Entry<String, long[]>> cursor = cache.query(new ScanQuery<String, long[]>((k, v) -> k.startsWith(prefix)))) {
+        try (QueryCursor<Cache.Entry<String, long[]>> cursor = cache.query(new ScanQuery<String, long[]>((k, v) -> k.startsWith(prefix) || k.startsWith(partitions)))) {
             for (Cache.Entry<String, long[]> e : cursor) {
                 batch.add(e.getKey());
                 if (batch.size() == 1000) {

@@ -87,6 +87,11 @@ final class KafkaConnector implements Connector {
     }
 
     @Override
+    public boolean partitionOrdered() {
+        return true; // a consumer group gives each partition to one member, which reads it in offset order
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.STREAM);
     }

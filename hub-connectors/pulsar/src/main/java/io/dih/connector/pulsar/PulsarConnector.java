@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.SubscriptionType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,12 @@ final class PulsarConnector implements Connector {
         this.client = requireNonNull(client, "client is null");
         this.admin = admin;
         this.capabilities = Set.copyOf(capabilities);
+    }
+
+    @Override
+    public boolean partitionOrdered() {
+        // Failover and Exclusive give each partition to one consumer; Shared and Key_Shared split a partition by message or key
+        return config.subscriptionType() == SubscriptionType.Failover || config.subscriptionType() == SubscriptionType.Exclusive;
     }
 
     @Override
