@@ -68,7 +68,7 @@ final class LoadWriter implements AutoCloseable {
         Object v;
         try {
             k = EntryCodec.keyOf(region, ignite.binary(), row);
-            v = EntryCodec.valueOf(region, ignite.binary(), row);
+            v = encoder.value(row);
         } catch (InvalidSpecException e) {
             deadLetters.addRow(spec.sourceName(), region.name(), sourceRow, keyText(sourceRow), "the row does not fit region '"
                     + region.name() + "': " + e.getMessage());
