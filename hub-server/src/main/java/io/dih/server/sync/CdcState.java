@@ -1,19 +1,16 @@
 package io.dih.server.sync;
 
-import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A CDC source's progress as its engine last published it (once a second) to {@code dih_sync_status}. A plain class:
- * Ignite marshals it.
+ * A CDC source's progress as its engine last published it (once a second) to {@code dih_sync_status}; its state is
+ * STARTING, SNAPSHOT, STREAMING, RETRYING (the database is unreachable or refused) or STOPPED (PAUSED is the API's). A
+ * plain class: Ignite marshals it.
  */
-final class CdcState implements Serializable {
+final class CdcState extends FeedProgress {
     private static final long serialVersionUID = 1L;
 
-    /** STARTING, SNAPSHOT, STREAMING, RETRYING (the database is unreachable or refused), STOPPED (PAUSED is the API's). */
-    String state = "STARTING";
-    String node;
     long events;
     long snapshotRows;
     /** Rows the snapshot will read (counted when it starts), -1 while unknown. */
@@ -28,8 +25,6 @@ final class CdcState implements Serializable {
     /** Source commit → visible in the region, of the last change applied (snapshot rows excluded). */
     long lastLagMillis;
     long maxLagMillis;
-    String error;
-    long errorAtMillis;
     /** Per target region (lower-case name): {snapshot rows applied, change events applied}. */
     HashMap<String, long[]> regions = new HashMap<>();
 
@@ -49,8 +44,7 @@ final class CdcState implements Serializable {
 
     CdcState copy() {
         CdcState c = new CdcState();
-        c.state = state;
-        c.node = node;
+        copyTo(c);
         c.events = events;
         c.snapshotRows = snapshotRows;
         c.snapshotTotal = snapshotTotal;
@@ -62,8 +56,6 @@ final class CdcState implements Serializable {
         c.lastEventAtMillis = lastEventAtMillis;
         c.lastLagMillis = lastLagMillis;
         c.maxLagMillis = maxLagMillis;
-        c.error = error;
-        c.errorAtMillis = errorAtMillis;
         c.regions = new HashMap<>();
         if (regions != null) { // a state published before regions were counted has none
             regions.forEach((r, v) -> c.regions.put(r, v.clone()));

@@ -3,16 +3,8 @@ package io.dih.server.sync;
 import io.dih.api.SourceSpec;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ChangeFeed;
-import io.dih.spi.ChangeSink;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.apache.ignite.Ignite;
-import org.apache.ignite.resources.IgniteInstanceResource;
-import org.apache.ignite.services.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,22 +15,12 @@ import org.slf4j.LoggerFactory;
  * late message harmless; one a region cannot take is a dead letter); the connector commits or acknowledges them only
  * after that. While the broker cannot be reached it retries with backoff, in state RETRYING.
  */
-public final class StreamService implements Service {
+public final class StreamService extends FeedService<StreamState> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(StreamService.class);
-    private static final long MAX_BACKOFF_MS = 30_000;
-
-    private final String source;
-
-    @IgniteInstanceResource
-    private transient Ignite ignite;
-    private transient volatile boolean cancelled;
-    private transient volatile ChangeFeed feed;
-    private transient volatile Thread runner;
-    private transient volatile CountDownLatch finished;
 
     public StreamService(String source) {
-        this.source = source;
+        super(source);
     }
 
     /** The service name of a source's consumers. */
@@ -47,126 +29,48 @@ public final class StreamService implements Service {
     }
 
     @Override
-    public void cancel() {
-        cancelled = true;
-        ChangeFeed f = feed;
-        CountDownLatch done = finished;
-        if (f != null) {
-            f.close(); // the consumer leaves its group cleanly: its partitions move at once
-            try {
-                if (done != null) {
-                    done.await(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        Thread t = runner;
-        if (t != null && (done == null || done.getCount() > 0)) {
-            t.interrupt(); // asleep between retries, or a consumer that did not stop in time
-        }
+    String kind() {
+        return "Stream";
     }
 
     @Override
-    public void execute() throws Exception {
-        runner = Thread.currentThread();
-        finished = new CountDownLatch(1);
-        try {
-            run();
-        } finally {
-            finished.countDown();
-        }
+    SourceSpec runnable(SyncEngine engine) {
+        SourceSpec spec = engine.streams().spec(source);
+        return spec == null || engine.streams().paused(source) ? null : spec;
     }
 
-    private void run() {
-        String node = ignite.name();
-        long backoff = 0;
-        SyncEngine engine = null;
-        StreamState st = null;
-        while (!cancelled) {
-            engine = SyncEngine.of(ignite);
-            if (engine == null || engine.closing()) {
-                if (!sleep(200)) {
-                    break;
-                }
-                continue;
-            }
-            SourceSpec spec = engine.streams().spec(source);
-            if (spec == null || engine.streams().paused(source)) {
-                return; // the source was deleted, or paused while this node deployed it
-            }
-            if (st == null) { // a consumer started again on this node (resume, restart) goes on counting
-                StreamState last = engine.streams().state(source, engine.nodeName());
-                st = last == null ? new StreamState() : last.copy();
-                st.node = engine.nodeName();
-                st.error = null;
-            }
-            Publisher pub = new Publisher(engine, st);
-            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "dih-stream-status-" + source);
-                t.setDaemon(true);
-                return t;
-            });
-            ticker.scheduleWithFixedDelay(() -> pub.publish(false), 1, 1, TimeUnit.SECONDS);
-            try {
-                st.state = "STARTING";
-                pub.publish(true);
-                ChangeFeed f = engine.streams().open(spec, pub);
-                feed = f;
-                if (cancelled) {
-                    f.close();
-                    break;
-                }
-                st.state = "RUNNING";
-                st.error = null;
-                pub.publish(true);
-                LOG.info("Stream of source {} consuming on {}", source, engine.nodeName());
-                f.run();
-                if (!cancelled) {
-                    throw new IllegalStateException("the consumer stopped");
-                }
-            } catch (Exception e) {
-                if (cancelled) {
-                    break;
-                }
-                backoff = backoff == 0 ? 1000 : Math.min(MAX_BACKOFF_MS, backoff * 2);
-                st.state = "RETRYING";
-                st.error = CdcService.rootMessage(e);
-                st.errorAtMillis = System.currentTimeMillis();
-                pub.publish(true);
-                LOG.warn("Stream of source {} failed, retrying in {} ms: {}", source, backoff, st.error);
-                if (!sleep(backoff)) {
-                    break;
-                }
-                continue;
-            } finally {
-                feed = null;
-                ticker.shutdownNow();
-            }
-            backoff = 0;
-        }
-        if (engine != null && st != null) {
-            st.state = "STOPPED";
-            try {
-                engine.streams().publish(source, st.copy());
-            } catch (RuntimeException ignored) {
-                // the node is stopping
-            }
-        }
-        LOG.info("Stream of source {} stopped on {}", source, node);
+    /** A consumer started again on this node (resume, restart) goes on counting. */
+    @Override
+    StreamState progress(SyncEngine engine) {
+        StreamState last = engine.streams().state(source, engine.nodeName());
+        StreamState st = last == null ? new StreamState() : last.copy();
+        st.error = null;
+        return st;
     }
 
-    private static boolean sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
+    @Override
+    FeedService.Publisher publisher(SyncEngine engine, StreamState st) {
+        return new Publisher(engine, st);
+    }
+
+    @Override
+    ChangeFeed open(SyncEngine engine, SourceSpec spec, FeedService.Publisher publisher) {
+        return engine.streams().open(spec, publisher);
+    }
+
+    @Override
+    void opened(StreamState st) {
+        st.state = "RUNNING";
+        st.error = null;
+    }
+
+    @Override
+    void publishStopped(SyncEngine engine, StreamState st) {
+        engine.streams().publish(source, st.copy());
     }
 
     /** Applies each batch and publishes progress; one per consumer run. */
-    private final class Publisher implements ChangeSink {
+    private final class Publisher implements FeedService.Publisher {
         private final SyncEngine engine;
         private final StreamState st;
         private final FeedMeter meter = new FeedMeter();
@@ -197,7 +101,8 @@ public final class StreamService implements Service {
         }
 
         /** Publishes now when forced, else at most once a second (a ticker calls this every second too). */
-        synchronized void publish(boolean force) {
+        @Override
+        public synchronized void publish(boolean force) {
             long now = System.currentTimeMillis();
             if (!force && now - lastPublish < 1000) {
                 return;

@@ -1,19 +1,16 @@
 package io.dih.server.sync;
 
-import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One node's consumer of a STREAM source, as it last published itself (once a second) to {@code dih_sync_status}
- * under {@code stream/<source>/<node>}. A plain class: Ignite marshals it.
+ * under {@code stream/<source>/<node>}; its state is STARTING, RUNNING, RETRYING (the broker is unreachable or a batch
+ * failed) or STOPPED. A plain class: Ignite marshals it.
  */
-final class StreamState implements Serializable {
+final class StreamState extends FeedProgress {
     private static final long serialVersionUID = 1L;
 
-    /** STARTING, RUNNING, RETRYING (the broker is unreachable or the batch failed), STOPPED. */
-    String state = "STARTING";
-    String node;
     long messages;
     long skippedStale;
     long deadLetters;
@@ -24,8 +21,6 @@ final class StreamState implements Serializable {
     long lagP50Millis;
     long lagP99Millis;
     long maxLagMillis;
-    String error;
-    long errorAtMillis;
     long publishedAtMillis;
     /** Per target region (lower-case name): messages applied. */
     HashMap<String, Long> regions = new HashMap<>();
@@ -36,8 +31,7 @@ final class StreamState implements Serializable {
 
     StreamState copy() {
         StreamState c = new StreamState();
-        c.state = state;
-        c.node = node;
+        copyTo(c);
         c.messages = messages;
         c.skippedStale = skippedStale;
         c.deadLetters = deadLetters;
@@ -47,8 +41,6 @@ final class StreamState implements Serializable {
         c.lagP50Millis = lagP50Millis;
         c.lagP99Millis = lagP99Millis;
         c.maxLagMillis = maxLagMillis;
-        c.error = error;
-        c.errorAtMillis = errorAtMillis;
         c.publishedAtMillis = publishedAtMillis;
         c.regions = new HashMap<>(regions);
         return c;
