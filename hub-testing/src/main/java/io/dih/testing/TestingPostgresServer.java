@@ -76,7 +76,7 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
     }
 
     private TestingPostgresServer(boolean isShared, Map<String, String> settings) {
-        super(isShared, createWorkDir(), ADMIN_USER, ADMIN_PASSWORD);
+        super(isShared, ProcessTrees.createWorkDir("dih-postgres-", "PostgreSQL"), ADMIN_USER, ADMIN_PASSWORD);
         this.dataDir = workDir.resolve("data");
         this.logFile = workDir.resolve("postgres.log");
         long startNanos = System.nanoTime();
@@ -264,7 +264,7 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        removeShutdownHook();
+        ProcessTrees.removeShutdownHook(shutdownHook);
         Optional<ProcessHandle> postmaster = ProcessTrees.fromPidFile(dataDir.resolve("postmaster.pid"));
         try {
             postgres.close(); // pg_ctl stop -m fast, waits up to 5 s
@@ -281,24 +281,5 @@ public final class TestingPostgresServer extends TestingDatabaseServer {
     private void killLeftOverPostmaster() {
         ProcessTrees.fromPidFile(dataDir.resolve("postmaster.pid"))
                 .ifPresent(p -> ProcessTrees.terminate(p, Duration.ofSeconds(5), "PostgreSQL postmaster"));
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) stop(), which is idempotent
-        }
-    }
-
-    private static Path createWorkDir() {
-        try {
-            return Files.createTempDirectory("dih-postgres-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work directory for PostgreSQL", e);
-        }
     }
 }

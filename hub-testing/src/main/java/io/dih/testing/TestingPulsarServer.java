@@ -77,7 +77,7 @@ public final class TestingPulsarServer implements AutoCloseable {
 
     private TestingPulsarServer(boolean isShared) {
         this.isShared = isShared;
-        this.workDir = createWorkDir();
+        this.workDir = ProcessTrees.createWorkDir("dih-pulsar-", "Pulsar");
         this.logFile = workDir.resolve("pulsar.log");
         this.brokerPort = FreePorts.next();
         this.webPort = FreePorts.next();
@@ -403,7 +403,7 @@ public final class TestingPulsarServer implements AutoCloseable {
     private void stop() {
         closeClient();
         if (stopped.compareAndSet(false, true)) {
-            removeShutdownHook();
+            ProcessTrees.removeShutdownHook(shutdownHook);
             ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
             if (!ProcessTrees.keepWorkDirs()) {
                 ProcessTrees.deleteQuietly(workDir);
@@ -413,7 +413,7 @@ public final class TestingPulsarServer implements AutoCloseable {
 
     private void stopKeepingWorkDir() {
         if (stopped.compareAndSet(false, true)) {
-            removeShutdownHook();
+            ProcessTrees.removeShutdownHook(shutdownHook);
             ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
         }
     }
@@ -426,25 +426,6 @@ public final class TestingPulsarServer implements AutoCloseable {
                 LOG.debug("Closing the test client failed: {}", e.toString());
             }
             client = null;
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs (or ran) stop(), which is idempotent
-        }
-    }
-
-    private static Path createWorkDir() {
-        try {
-            return Files.createTempDirectory("dih-pulsar-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a work directory for Pulsar", e);
         }
     }
 

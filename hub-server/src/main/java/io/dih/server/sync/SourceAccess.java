@@ -7,7 +7,6 @@ import io.dih.api.CacheStrategy;
 import io.dih.api.SourceSpec;
 import io.dih.api.SyncMode;
 import io.dih.server.region.ColumnValues;
-import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionStore;
