@@ -2,14 +2,20 @@ package io.dih.server.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.testing.Rest;
 import io.dih.server.testing.TestingHubCluster;
 import io.dih.testing.Await;
+import io.dih.testing.TestingKafkaServer;
 import io.dih.testing.TestingPostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,7 +133,7 @@ class SyncRestartIT {
                     () -> again.get(REGIONS + "/tallies/entries/10").json().path("n").asLong() == 8);
             Await.until(Duration.ofSeconds(10), "counted", () -> again.get(status).json().path("cdc").path("events").asLong() >= 170);
             Thread.sleep(1500);
-            com.fasterxml.jackson.databind.JsonNode cdc = again.get(status).json().path("cdc");
+            JsonNode cdc = again.get(status).json().path("cdc");
             assertThat(cdc.path("events").asLong()).as("each change exactly once, no second snapshot: " + cdc).isEqualTo(170);
             assertThat(cdc.path("snapshot_rows").asLong()).isEqualTo(20);
             assertThat(cdc.path("stale_skipped").asLong()).isZero();
@@ -135,5 +141,46 @@ class SyncRestartIT {
                 assertThat(again.get(REGIONS + "/tallies/entries/" + id).json().path("n").asLong()).as("tally " + id).isEqualTo(id <= 10 ? 8 : 7);
             }
         }
+    }
+
+    @Test
+    void aStreamResumesFromItsCommittedOffsetsAfterAGracefulRestart() throws Exception {
+        TestingKafkaServer kafka = TestingKafkaServer.shared();
+        kafka.createTopic("restart_ticks", 2);
+        try (TestingHubCluster cluster = TestingHubCluster.start(1, t -> ((ObjectNode) t.get("storage")).put("persistence", true))) {
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"restart_ticks\", \"fields\": {\"id\": \"BIGINT\", \"n\": \"BIGINT\"}}").status())
+                    .isEqualTo(201);
+            assertThat(rest.post("/api/v1/dih/data-sources", """
+                    {"source_name": "restart_ticks", "source_type": "kafka", "connection_params": {"bootstrap_servers": "%s"},
+                     "target_regions": ["restart_ticks"], "bindings": {"restart_ticks": {"topic": "restart_ticks", "key_columns": ["id"]}}}"""
+                    .formatted(kafka.bootstrapServers())).status()).isEqualTo(201);
+            kafka.sendAll("restart_ticks", ticks(0, 100));
+            String status = "/api/v1/dih/data-sources/restart_ticks/status";
+            Await.until(Duration.ofSeconds(60), "the first 100 messages", () -> rest.get(status).json().path("stream").path("messages").asLong() == 100);
+
+            cluster.stopNode(0, false); // graceful: the consumer commits and leaves; the region stays (persisted)
+            kafka.sendAll("restart_ticks", ticks(100, 50)); // sent while the hub is down
+            cluster.startStoppedInParallel();
+            Rest again = new Rest(cluster.node(0).baseUrl());
+            Await.until(Duration.ofSeconds(60), "the messages sent while the hub was down arrive",
+                    () -> again.get(status).json().path("stream").path("messages").asLong() >= 150);
+            Thread.sleep(1500);
+            JsonNode stream = again.get(status).json().path("stream");
+            assertThat(stream.path("messages").asLong()).as("each message once, none read again: " + stream).isEqualTo(150);
+            assertThat(stream.path("stale_skipped").asLong()).isZero();
+            for (long id = 0; id < 10; id++) {
+                assertThat(again.get(REGIONS + "/restart_ticks/entries/" + id).json().path("n").asLong()).as("tick " + id).isEqualTo(14);
+            }
+        }
+    }
+
+    /** Messages {"id": i % 10, "n": i / 10} for i in [from, from + count): key i % 10 ends at the last n sent for it. */
+    private static List<Map.Entry<String, String>> ticks(int from, int count) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            out.add(new AbstractMap.SimpleEntry<>(Integer.toString(i % 10), "{\"id\": " + i % 10 + ", \"n\": " + i / 10 + "}"));
+        }
+        return out;
     }
 }
