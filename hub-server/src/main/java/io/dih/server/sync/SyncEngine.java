@@ -388,6 +388,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
             closing = true;
         }
         preparer.shutdownNow();
+        positions.close();
         refreshAhead.close();
         loads.close();
         access.close();

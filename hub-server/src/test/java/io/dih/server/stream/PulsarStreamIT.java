@@ -170,6 +170,11 @@ class PulsarStreamIT {
                 "\"pulsar\", \"sync_mode\": \"LOAD\","));
         assertThat(load.status()).as(load.toString()).isEqualTo(400);
         assertThat(load.json().path("field").asText()).isEqualTo("sync_mode");
+        Rest.Response windows = rest.post(SOURCES, source("bad5", "bad_stream", "{\"topic\": \"bad_stream_topic\", \"aggregate\": "
+                + "{\"window_seconds\": 60, \"group_by\": [\"id\"], \"measures\": {\"n\": \"count\"}}}"));
+        assertThat(windows.status()).as(windows.toString()).isEqualTo(400); // Key_Shared consumers share partitions
+        assertThat(windows.json().path("field").asText()).isEqualTo("bindings.bad_stream.aggregate");
+        assertThat(windows.json().path("detail").asText()).contains("Failover");
         assertThat(rest.get(SOURCES).json().path("sources").size()).isZero();
     }
 }
