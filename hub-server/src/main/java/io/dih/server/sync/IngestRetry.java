@@ -62,8 +62,11 @@ public final class IngestRetry {
                 state = retryRow(target, change.row());
             } else {
                 AppliedChanges batch = new AppliedChanges();
+                // a partition read in order keeps one position for all its keys, which is past the letter by now: the
+                // letter is then checked against its own key's position (none, unless retried before) and applied
+                String stream = target.ordered() ? null : change.stream();
                 ChangeEvent again = new ChangeEvent(change.kind(), target.plan().table().name(), change.key(), change.row(), change.position(),
-                        change.sequence(), change.commitMillis(), change.snapshot(), change.stream(), change.raw(), null);
+                        change.sequence(), change.commitMillis(), change.snapshot(), stream, change.raw(), null);
                 applier.applyBatch(spec.sourceName(), List.of(again), Map.of(again.table().toLowerCase(Locale.ROOT), target), batch);
                 if (batch.deadLetteredCount() > 0) {
                     throw new ConflictException("dead letter '" + id + "' still cannot be applied: " + batch.lastError());
