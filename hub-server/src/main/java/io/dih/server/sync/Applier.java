@@ -248,7 +248,8 @@ public final class Applier {
         for (String field : row.keySet()) {
             if (!t.sourceColumns().contains(field)) {
                 throw new InvalidSpecException(field, "field '" + field + "' is not a column of region '" + t.region().name()
-                        + "'; add the column to the region (or map the field in the binding), then retry this dead letter");
+                        + "' (declare it in the region's fields, map it to a column with the binding's mapping, or leave such fields out with "
+                        + "the binding's extra_fields: ignore)");
             }
         }
     }
