@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * source), keys with a pending write keep it, and a full load remembers the keys it saw so the rest can leave.
  */
 final class LoadWriter implements AutoCloseable {
-    /** Rows the streamer sends to a node at once (Ignite's default is 512); measured with hub-bench source. */
+    /** Rows the streamer sends to a node at once (Ignite's default is 512): fewer, larger batches for a bulk load. */
     private static final int STREAMER_BUFFER = 2048;
     private final Ignite ignite;
     private final Applier applier;
