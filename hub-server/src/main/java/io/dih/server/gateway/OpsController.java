@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dih.server.metrics.HubMetrics;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
+import io.dih.server.sync.SyncEngine;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -19,7 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import io.dih.server.sync.SyncEngine;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterState;
 
