@@ -1,5 +1,8 @@
 package io.dih.connector.jdbc;
 
+import static io.dih.spi.ConnectionParams.integer;
+import static io.dih.spi.ConnectionParams.text;
+
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
@@ -62,34 +65,5 @@ record JdbcConnectorConfig(String host, int port, String database, String user, 
             throw new InvalidSpecException(errors);
         }
         return c;
-    }
-
-    private static String text(Map<String, Object> p, String key, List<FieldError> errors) {
-        Object v = p.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map || v instanceof List) {
-            errors.add(new FieldError("connection_params." + key, "must be a single value"));
-            return null;
-        }
-        return v.toString();
-    }
-
-    private static int integer(Map<String, Object> p, String key, int dflt, int min, int max, List<FieldError> errors) {
-        Object v = p.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int i = v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().trim());
-            if (i < min || i > max) {
-                errors.add(new FieldError("connection_params." + key, "must be between " + min + " and " + max + ", was " + i));
-            }
-            return i;
-        } catch (NumberFormatException | ArithmeticException e) {
-            errors.add(new FieldError("connection_params." + key, "must be an integer, was '" + v + "'"));
-            return dflt;
-        }
     }
 }

@@ -1,5 +1,9 @@
 package io.dih.connector.kafka;
 
+import static io.dih.spi.ConnectionParams.field;
+import static io.dih.spi.ConnectionParams.integer;
+import static io.dih.spi.ConnectionParams.text;
+
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
@@ -223,38 +227,5 @@ record KafkaConnectorConfig(List<String> bootstrapServers, String groupId, Map<S
             return "is not host:port (the port is not a number)";
         }
         return null;
-    }
-
-    private static String field(String key) {
-        return "connection_params." + key;
-    }
-
-    private static String text(Map<String, Object> p, String key, List<FieldError> errors) {
-        Object v = p.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map || v instanceof List) {
-            errors.add(new FieldError(field(key), "must be a single value"));
-            return null;
-        }
-        return v.toString();
-    }
-
-    private static int integer(Map<String, Object> p, String key, int dflt, int min, int max, List<FieldError> errors) {
-        Object v = p.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int i = v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().trim());
-            if (i < min || i > max) {
-                errors.add(new FieldError(field(key), "must be between " + min + " and " + max + ", was " + i));
-            }
-            return i;
-        } catch (NumberFormatException | ArithmeticException e) {
-            errors.add(new FieldError(field(key), "must be an integer, was '" + v + "'"));
-            return dflt;
-        }
     }
 }

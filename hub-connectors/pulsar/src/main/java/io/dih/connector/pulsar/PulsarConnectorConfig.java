@@ -1,5 +1,7 @@
 package io.dih.connector.pulsar;
 
+import static io.dih.spi.ConnectionParams.text;
+
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.lang.reflect.Field;
@@ -182,18 +184,6 @@ record PulsarConnectorConfig(String serviceUrl, String adminUrl, String subscrip
         } catch (URISyntaxException e) {
             return false;
         }
-    }
-
-    private static String text(Map<String, Object> p, String key, List<FieldError> errors) {
-        Object v = p.get(key);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Map || v instanceof List) {
-            errors.add(new FieldError("connection_params." + key, "must be a single value"));
-            return null;
-        }
-        return v.toString();
     }
 
     private static Set<String> clientPropertyNames() {
