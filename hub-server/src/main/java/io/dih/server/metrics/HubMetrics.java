@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
@@ -60,26 +62,14 @@ public final class HubMetrics implements AutoCloseable {
         syncGauge("dih.write.behind.writes.per.second", "Writes/s a WRITE_BEHIND region sends to its source (10 s average)" + cluster);
         syncGauge("dih.write.behind.retries", "Failed flushes of a WRITE_BEHIND region (source down), in total" + cluster);
         syncGauge("dih.write.behind.dead.letters", "Writes a WRITE_BEHIND region's source refused, kept as dead letters" + cluster);
-        sync.cdc().onLag((source, lagMillis) -> Timer.builder("dih.cdc.lag")
-                .description("CDC: source commit to visible in the region, per change applied on this node")
-                .tag("source", source)
-                .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(lagMillis, TimeUnit.MILLISECONDS));
+        sync.cdc().onLag(lagTimer("dih.cdc.lag", "CDC: source commit to visible in the region, per change applied on this node"));
         syncGauge("dih.cdc.state", "A CDC source's engine state: 1 on the row tagged with its current state (STARTING, SNAPSHOT, STREAMING, RETRYING, PAUSED, STOPPED)" + cluster);
         syncGauge("dih.cdc.events", "Changes a CDC source's engine has applied, in total (snapshot rows included)" + cluster);
         syncGauge("dih.cdc.events.per.second", "Changes/s a CDC source's engine applies (10 s average)" + cluster);
         syncGauge("dih.cdc.snapshot.rows", "Rows a CDC source's snapshot has copied" + cluster);
         syncGauge("dih.cdc.snapshot.percent", "A CDC source's snapshot progress, 0-100 (absent while the row count is unknown)" + cluster);
         syncGauge("dih.cdc.lag.last.seconds", "Source commit to visible in the region, of the last change a CDC source applied" + cluster);
-        sync.streams().onLag((source, lagMillis) -> Timer.builder("dih.stream.lag")
-                .description("STREAM: message time to visible in the region, per message applied on this node")
-                .tag("source", source)
-                .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(lagMillis, TimeUnit.MILLISECONDS));
+        sync.streams().onLag(lagTimer("dih.stream.lag", "STREAM: message time to visible in the region, per message applied on this node"));
         syncGauge("dih.stream.state", "A STREAM source's state: 1 on the row tagged with it (RUNNING, RETRYING, STARTING, PAUSED, STOPPED)" + cluster);
         syncGauge("dih.stream.messages", "Messages a STREAM source's consumers have applied, in total" + cluster);
         syncGauge("dih.stream.messages.per.second", "Messages/s a STREAM source's consumers apply (10 s average, all nodes)" + cluster);
@@ -105,6 +95,21 @@ public final class HubMetrics implements AutoCloseable {
                 .description("Off-heap memory in use per data region on this node").register(registry);
         memoryMax = MultiGauge.builder("dih.offheap.max").baseUnit("bytes")
                 .description("Off-heap memory limit per data region on this node").register(registry);
+    }
+
+    /**
+     * Records a feed's lags per source into a timer with percentiles; the timer of a source is looked up once, not on
+     * every change (this runs for each change or message applied).
+     */
+    private ObjLongConsumer<String> lagTimer(String name, String description) {
+        Map<String, Timer> bySource = new ConcurrentHashMap<>();
+        return (source, lagMillis) -> bySource.computeIfAbsent(source, s -> Timer.builder(name)
+                .description(description)
+                .tag("source", s)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(registry))
+                .record(lagMillis, TimeUnit.MILLISECONDS);
     }
 
     private void syncGauge(String name, String description) {
