@@ -67,8 +67,8 @@ public final class HubNode implements AutoCloseable {
             this.connectors = new SourceConnectors(new Connectors(), System.getenv());
             this.sources = new SourceRegistry(registry, regions, connectors);
             this.sync = new SyncEngine(ignite, regions, sources, config.sync());
-            regions.attach(sync);
-            writes.attach(sync);
+            regions.attach(sync.dataPath());
+            writes.attach(sync.dataPath());
             sources.attach(sync);
             sync.start();
             this.endpoints = new EndpointService(ignite, registry, regions,

@@ -3,14 +3,12 @@ package io.dih.server.sync;
 import static java.util.Objects.requireNonNull;
 
 import io.dih.api.CacheStrategy;
-import io.dih.api.ConsistencyLevel;
 import io.dih.api.SourceSpec;
 import io.dih.api.SyncMode;
 import io.dih.server.region.DataPath;
 import io.dih.server.region.Region;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionStore;
-import io.dih.server.region.WriteQueue;
 import io.dih.server.source.SourceLifecycle;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ConflictException;
@@ -33,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * This node's data path between regions and sources, and the one place its parts are put together: the
  * {@link Applier} every source row enters regions through, {@link Loads}, the CDC feeds, read/write-through
  * ({@link SourceAccess}), the durable write-behind queue, its flushers' published progress and dead letters, and
- * refresh-ahead. It is what regions call out to ({@link DataPath}) and what starts and stops a source's data flow
+ * refresh-ahead. It gives regions their {@link DataPath} and is what starts and stops a source's data flow
  * ({@link SourceLifecycle}). Ignite-managed parts (the write-behind and CDC services, cache interceptors and stores)
  * find it in the node-local map under {@link #NODE_LOCAL_KEY}.
  */
-public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseable {
+public final class SyncEngine implements SourceLifecycle, AutoCloseable {
     public static final String NODE_LOCAL_KEY = "dih.sync";
     static final String STATUS_CACHE = "dih_sync_status";
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -59,6 +57,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
     private final RefreshAhead refreshAhead;
     private final IgniteCache<String, Object> status;
     private final WriteBehindStatuses writeBehind;
+    private final RegionDataPath dataPath;
     private volatile boolean closing;
     /**
      * A cache store (on an Ignite thread) must not start a cache proxy, so each node gets the handles of the
@@ -90,6 +89,7 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         this.streams = new StreamFeeds(ignite, sources, positions, cdc, status);
         this.access = new SourceAccess(ignite, regions, sources, applier, queue, positions);
         this.statuses = new SourceStatuses(ignite, regions, sources, this);
+        this.dataPath = new RegionDataPath(sources, queue, deadLetters, writeBehind);
         this.refreshAhead = new RefreshAhead(ignite, regions, access, settings.refreshAhead());
         access.attach(refreshAhead);
     }
@@ -147,6 +147,11 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
         return regions;
     }
 
+    /** What regions call out to: write-behind queues, deletes this path still needs refused. */
+    public DataPath dataPath() {
+        return dataPath;
+    }
+
     public SourceRegistry sources() {
         return sources;
     }
@@ -197,58 +202,6 @@ public final class SyncEngine implements DataPath, SourceLifecycle, AutoCloseabl
 
     boolean closing() {
         return closing;
-    }
-
-    // ---- what regions call out to (DataPath)
-
-    @Override
-    public WriteQueue queueFor(Region r) {
-        if (r.spec().cacheStrategy() != CacheStrategy.WRITE_BEHIND || sources.primaryFor(r.name()).isEmpty()) {
-            return null;
-        }
-        queue.queue(r);
-        return queue;
-    }
-
-    @Override
-    public boolean sessionConsistent(Region r) {
-        return sources.primaryFor(r.name()).map(s -> s.consistencyLevel() == ConsistencyLevel.SESSION).orElse(false);
-    }
-
-    @Override
-    public void regionCreated(Region r) {
-        if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
-            queue.queue(r); // the region's write queue, made with it
-        }
-    }
-
-    @Override
-    public void checkDelete(Region r, boolean discardPending) {
-        if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND && !discardPending) {
-            long pending = queue.depth(r).pending();
-            if (pending > 0) {
-                throw new ConflictException(pending + " writes to region '" + r.name() + "' have not reached its source yet; "
-                        + "wait for them (GET /data-sources/{name}/status) or delete with ?discard_pending=true");
-            }
-        }
-        for (SourceSpec s : sources.specs()) {
-            if (s.syncMode() == SyncMode.CDC && s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(r.name()))) {
-                throw new ConflictException("region '" + r.name() + "' follows its table by CDC (source '" + s.sourceName()
-                        + "'); delete that source first");
-            }
-            if (s.syncMode() == SyncMode.STREAM && s.targetRegions().stream().anyMatch(t -> t.equalsIgnoreCase(r.name()))) {
-                throw new ConflictException("region '" + r.name() + "' is fed by the stream of source '" + s.sourceName()
-                        + "'; delete that source first");
-            }
-        }
-    }
-
-    /** Drops what a deleted region leaves behind: its queue, dead letters and progress. */
-    @Override
-    public void regionDeleted(String region) {
-        queue.destroy(region);
-        deadLetters.dropAll(region);
-        writeBehind.forget(region);
     }
 
     // ---- what starts and stops a source's data flow (SourceLifecycle)
