@@ -72,7 +72,7 @@ final class SourceStatuses {
                 overall = "LOADING";
             }
         }
-        SourceStatus.Staleness staleness = staleness(s, now);
+        SourceStatus.Staleness staleness = staleness(s, stream, now);
         if (staleness != null && staleness.degraded()) {
             overall = "DEGRADED";
         }
@@ -105,15 +105,15 @@ final class SourceStatuses {
                 "deferred", c.deferred(), "node", ignite.name() == null ? "" : ignite.name());
     }
 
-    /** The lag of a BOUNDED_STALENESS source against its bound, or {@code null} for other levels. */
-    private SourceStatus.Staleness staleness(SourceSpec s, long now) {
+    /** The lag of a BOUNDED_STALENESS source against its bound, or {@code null} for other levels ({@code stream}: its stream status if known). */
+    private SourceStatus.Staleness staleness(SourceSpec s, StreamFeeds.StreamStatus stream, long now) {
         if (s.consistencyLevel() != ConsistencyLevel.BOUNDED_STALENESS || s.maxStalenessSeconds() == null) {
             return null;
         }
         long lag = 0;
         String cause = null;
         if (s.syncMode() == SyncMode.STREAM) {
-            lag = engine.streams().lagMillis(s.sourceName());
+            lag = StreamFeeds.lagMillis(stream != null ? stream : engine.streams().status(s.sourceName()));
             cause = "the stream of source '" + s.sourceName() + "' is " + lag / 1000 + " s behind (messages waiting: see its backlog)";
         }
         for (String region : s.targetRegions()) {
@@ -150,7 +150,7 @@ final class SourceStatuses {
         long now = System.currentTimeMillis();
         for (SourceSpec s : sources.specs()) {
             try {
-                SourceStatus.Staleness st = staleness(s, now);
+                SourceStatus.Staleness st = staleness(s, null, now);
                 if (st != null && st.degraded()) {
                     out.put(s.sourceName(), st.cause());
                 }

@@ -273,8 +273,7 @@ public final class StreamFeeds {
      * How far behind a source's regions are, in milliseconds: the lag of the last message applied; while the group has
      * a backlog, at least the time since a message was last applied (a stuck or stopped consumer grows it).
      */
-    long lagMillis(String source) {
-        StreamStatus s = status(source);
+    static long lagMillis(StreamStatus s) {
         long now = System.currentTimeMillis();
         long since = s.lastMessageAt() == null ? 0 : now - Instant.parse(s.lastMessageAt()).toEpochMilli();
         return s.backlogTotal() > 0 ? Math.max(s.lagMs(), since) : s.lagMs();
