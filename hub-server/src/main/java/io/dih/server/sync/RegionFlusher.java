@@ -77,20 +77,24 @@ final class RegionFlusher implements Runnable {
                 if (r.spec().cacheStrategy() != CacheStrategy.WRITE_BEHIND) {
                     return;
                 }
+                // read once per round: a stop that arrives during the round must not end it as if it had drained
+                boolean draining = stopping;
                 long pause;
+                boolean retry = false;
                 try {
-                    pause = round(r) ? 0 : stopping ? -1 : settings.flushDelayMs();
+                    pause = round(r, draining) ? 0 : draining ? -1 : settings.flushDelayMs();
                 } catch (RuntimeException e) {
                     pause = failed(r, e);
+                    retry = true;
                 }
                 publish(false);
                 if (pause < 0) {
                     return; // stopping, and nothing left to drain
                 }
-                if (pause > 0 && stopping) {
+                if (retry && draining) {
                     Thread.sleep(Math.min(pause, Math.max(0, drainUntil - System.currentTimeMillis()))); // a retry while draining
                 } else if (pause > 0) {
-                    sleep(pause);
+                    sleep(pause); // returns at once when a stop came meanwhile: the next round drains
                 }
             }
         } catch (InterruptedException e) {
@@ -102,8 +106,8 @@ final class RegionFlusher implements Runnable {
         }
     }
 
-    /** One flush round; true when it sent something. */
-    private boolean round(Region r) {
+    /** One flush round; true when it sent something. While draining, a batch goes out however small and young. */
+    private boolean round(Region r, boolean draining) {
         Optional<SourceSpec> source = engine.sources().primaryFor(r.name());
         if (source.isEmpty()) {
             st.state = "NO_SOURCE";
@@ -116,7 +120,7 @@ final class RegionFlusher implements Runnable {
             return false;
         }
         long age = System.currentTimeMillis() - batch.get(0).firstEnqueuedAt();
-        if (batch.size() < settings.batchSize() && !stopping && age < settings.flushDelayMs()) {
+        if (batch.size() < settings.batchSize() && !draining && age < settings.flushDelayMs()) {
             return false; // let a few more writes join the batch
         }
         flush(r, source.get(), batch);

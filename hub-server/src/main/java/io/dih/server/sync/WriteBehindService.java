@@ -69,13 +69,18 @@ public final class WriteBehindService implements Service {
                 }
             }
             flushers.values().forEach(f -> f.flusher.stop(deadline));
-            for (Running f : flushers.values()) {
-                f.thread.join(Math.max(1, deadline - System.currentTimeMillis() + 2000));
+            try {
+                for (Running f : flushers.values()) {
+                    f.thread.join(Math.max(1, deadline - System.currentTimeMillis() + 2000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // cancelled while draining: the rest stays queued for the next flusher
+            } finally {
+                if (engine != null) {
+                    engine.stopped(this);
+                }
+                LOG.info("Write-behind service stopped on {}", ignite.name());
             }
-            if (engine != null) {
-                engine.stopped(this);
-            }
-            LOG.info("Write-behind service stopped on {}", ignite.name());
         }
     }
 
