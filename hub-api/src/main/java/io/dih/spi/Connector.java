@@ -42,6 +42,30 @@ public interface Connector extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * {@link Capability#BULK_LOAD} of a source made of parts that change independently (the objects of a bucket): the
+     * parts the binding reads now, each with a version that changes with its content. The hub then reads only the
+     * parts whose version changed since its last load (all of them on a full load) with {@link #loadPart}, and removes
+     * the rows of parts that are gone. Empty (the default) for a source that is not made of parts: its loads read
+     * everything, or what lies past a watermark, with {@link #load}.
+     *
+     * @throws InvalidSpecException when the binding names what does not exist (a bucket)
+     * @throws UnavailableException when the source cannot be reached
+     */
+    default Optional<LoadParts> parts(BindingSpec binding) {
+        return Optional.empty();
+    }
+
+    /**
+     * {@link Capability#BULK_LOAD}: streams one part's rows to {@code sink} on the calling thread, each row naming the
+     * part in {@link LoadParts#column()}. What the source cannot read as a row (a malformed CSV line) goes to
+     * {@link RowSink#unreadable} and the part goes on. A part whose version is no longer {@code part.version()} is
+     * read as it is now (the next load sees the new version and reads it again).
+     */
+    default void loadPart(BindingSpec binding, LoadPart part, RowSink sink) {
+        throw new UnsupportedOperationException("this connector cannot load parts");
+    }
+
     /** {@link Capability#READ_THROUGH}: the row with the given key values, if any. */
     default Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
         throw new UnsupportedOperationException("this connector cannot read through");

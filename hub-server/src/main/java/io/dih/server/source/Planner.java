@@ -82,7 +82,9 @@ public final class Planner {
             try {
                 table = connector.describe(binding);
             } catch (InvalidSpecException e) {
-                e.errors().forEach(fe -> errors.add(new FieldError(prefix + fe.field(), fe.message())));
+                // a connection parameter the describe call found wrong (a refused key) is named as such, not as the binding's
+                e.errors().forEach(fe -> errors.add(new FieldError(fe.field().startsWith("connection_params.") ? fe.field() : prefix + fe.field(),
+                        fe.message())));
                 continue;
             } catch (UnavailableException e) {
                 throw new InvalidSpecException("connection_params.host", e.getMessage());

@@ -85,6 +85,15 @@ public final class IngestDeadLetters {
         return id;
     }
 
+    /** Keeps what a load's source could not read as a row (a malformed CSV line); it cannot be retried, only dropped. */
+    String addUnreadable(String source, String region, String position, String raw, String error) {
+        String id = id(source, region, "unreadable/" + position + "/" + raw);
+        ChangeEvent e = new ChangeEvent(ChangeEvent.Kind.UNREADABLE, region, Map.of(), null, 0, 0, System.currentTimeMillis(), true, null, raw,
+                error);
+        put(id, source, region, "LOAD", null, position, raw, error, change(e));
+        return id;
+    }
+
     private void put(String id, String source, String region, String op, String keyText, String position, String payload, String error,
                      String change) {
         BinaryObjectBuilder b = ignite.binary().builder(DeadLetters.TYPE);

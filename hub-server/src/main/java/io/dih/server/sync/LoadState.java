@@ -22,6 +22,55 @@ final class LoadState implements Serializable {
     final long asOfMillis;
     /** QUEUED: the id of the node whose loader queue holds the load (if it leaves, the load is run elsewhere). */
     final String queuedOn;
+    /** A load by parts (the objects of a bucket): how far it got; {@code null} for other loads. */
+    final PartProgress parts;
+
+    /**
+     * How far a load by parts got: parts and bytes read of those it reads, parts left alone and parts gone. A plain
+     * class, as this one.
+     */
+    static final class PartProgress implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int done;
+        private final int total;
+        private final long bytesDone;
+        private final long bytesTotal;
+        private final int unchanged;
+        private final int gone;
+
+        PartProgress(int done, int total, long bytesDone, long bytesTotal, int unchanged, int gone) {
+            this.done = done;
+            this.total = total;
+            this.bytesDone = bytesDone;
+            this.bytesTotal = bytesTotal;
+            this.unchanged = unchanged;
+            this.gone = gone;
+        }
+
+        int done() {
+            return done;
+        }
+
+        int total() {
+            return total;
+        }
+
+        long bytesDone() {
+            return bytesDone;
+        }
+
+        long bytesTotal() {
+            return bytesTotal;
+        }
+
+        int unchanged() {
+            return unchanged;
+        }
+
+        int gone() {
+            return gone;
+        }
+    }
 
     LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
               long lastLoadedAtMillis, Object watermark, String error) {
@@ -30,6 +79,12 @@ final class LoadState implements Serializable {
 
     LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
               long lastLoadedAtMillis, Object watermark, String error, long asOfMillis, String queuedOn) {
+        this(state, kind, rowsLoaded, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, error, asOfMillis, queuedOn, null);
+    }
+
+    private LoadState(String state, String kind, long rowsLoaded, long rowsTotal, long removed, long startedAtMillis,
+                      long lastLoadedAtMillis, Object watermark, String error, long asOfMillis, String queuedOn, PartProgress parts) {
+        this.parts = parts;
         this.asOfMillis = asOfMillis;
         this.queuedOn = queuedOn;
         this.state = state;
@@ -65,17 +120,28 @@ final class LoadState implements Serializable {
                 asOfMillis, null);
     }
 
+    /** The same state, with how far a load by parts got. */
+    LoadState withParts(PartProgress p) {
+        return new LoadState(state, kind, rowsLoaded, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, error, asOfMillis,
+                queuedOn, p);
+    }
+
+    /** Whether the next load can read only what changed: past a watermark, or the parts whose version changed. */
+    boolean incremental(io.dih.api.BindingSpec b) {
+        return watermark != null && (b.watermarkColumn() != null || watermark instanceof PartVersions);
+    }
+
     LoadState progress(long rows) {
-        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null, asOfMillis, null);
+        return new LoadState(state, kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, null, asOfMillis, null, parts);
     }
 
     LoadState finished(long rows, long removedRows, Object newWatermark, long now) {
-        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null, startedAtMillis, null);
+        return new LoadState("IDLE", kind, rows, rowsTotal, removedRows, startedAtMillis, now, newWatermark, null, startedAtMillis, null, parts);
     }
 
     LoadState failed(long rows, String message) {
         return new LoadState("FAILED", kind, rows, rowsTotal, removed, startedAtMillis, lastLoadedAtMillis, watermark, message, asOfMillis,
-                null);
+                null, parts);
     }
 
     SourceStatus.RegionLoad toStatus(long now) {
@@ -87,7 +153,12 @@ final class LoadState implements Serializable {
         if (startedAtMillis > 0 && elapsed > 0 && !queued()) {
             rate = rowsLoaded / elapsed;
         }
-        if (rowsTotal > 0) {
+        if (parts != null && parts.bytesTotal() > 0) { // a load by parts: progress by bytes
+            percent = Math.min(100.0, 100.0 * parts.bytesDone() / parts.bytesTotal());
+            if ("LOADING".equals(state) && elapsed > 0 && parts.bytesDone() > 0) {
+                eta = Math.max(0, (parts.bytesTotal() - parts.bytesDone()) / (parts.bytesDone() / elapsed));
+            }
+        } else if (rowsTotal > 0) {
             percent = Math.min(100.0, 100.0 * rowsLoaded / rowsTotal);
             if ("LOADING".equals(state) && rate != null && rate > 0) {
                 eta = Math.max(0, (rowsTotal - rowsLoaded) / rate);
@@ -99,7 +170,8 @@ final class LoadState implements Serializable {
                 startedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(startedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : java.time.Instant.ofEpochMilli(lastLoadedAtMillis).toString(),
                 lastLoadedAtMillis == 0 ? null : (now - lastLoadedAtMillis) / 1000.0,
-                watermark == null ? null : watermark.toString(), error, null, null);
+                watermark == null || watermark instanceof PartVersions ? null : watermark.toString(), error, null, null, parts == null ? null
+                : new SourceStatus.Objects(parts.done(), parts.total(), parts.bytesDone(), parts.bytesTotal(), parts.unchanged(), parts.gone()));
     }
 
     /** How old the region's copy of the source may be: since the last successful load began (or the first began). */

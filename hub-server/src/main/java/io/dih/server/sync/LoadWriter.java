@@ -16,6 +16,7 @@ import java.util.Set;
 import javax.cache.Cache;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteDataStreamer;
+import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.cache.query.ScanQuery;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,12 @@ final class LoadWriter implements AutoCloseable {
         streamer.keepBinary(true);
     }
 
-    /** Converts and adds one source row; a row that does not fit the region becomes a dead letter, and the load goes on. */
-    void accept(Map<String, Object> sourceRow) {
+    /**
+     * Converts and adds one source row; a row that does not fit the region becomes a dead letter, and the load goes on.
+     *
+     * @return the row's region key, or {@code null} when it became a dead letter
+     */
+    Object accept(Map<String, Object> sourceRow) {
         row.clear();
         plan.columnMap().forEach((regionCol, sourceCol) -> row.put(regionCol, sourceRow.get(sourceCol)));
         Object k;
@@ -76,7 +81,7 @@ final class LoadWriter implements AutoCloseable {
                 LoggerFactory.getLogger(LoadWriter.class).warn("A row of {} does not fit region {} [key={}]: {}; it is a dead letter (GET /data-sources/{}/dead-letters), "
                         + "the load goes on", spec.sourceName(), region.name(), keyText(sourceRow), e.getMessage(), spec.sourceName());
             }
-            return;
+            return null;
         }
         if (!checkPending || !applier.hasPendingWrite(region, k)) {
             streamer.addData(k, v); // a key with a pending write keeps it: the source will get it shortly
@@ -84,6 +89,46 @@ final class LoadWriter implements AutoCloseable {
         if (seen != null) {
             seen.add(k);
         }
+        return k;
+    }
+
+    /** What the source could not read as a row (a malformed CSV line): a dead letter, and the load goes on. */
+    void unreadable(String position, String raw, String error) {
+        deadLetters.addUnreadable(spec.sourceName(), region.name(), position, raw, error);
+        if (deadLettered++ == 0) {
+            LoggerFactory.getLogger(LoadWriter.class).warn("{} of {} cannot be read: {}; it is a dead letter (GET /data-sources/{}/dead-letters), "
+                    + "the load goes on", position, spec.sourceName(), error, spec.sourceName());
+        }
+    }
+
+    /**
+     * After a load by parts: removes the entries of the parts that are gone, and those of the parts read again that
+     * the new version no longer has ({@code column} is the region column that names each entry's part).
+     *
+     * @param reread the keys each part read again gave
+     * @return how many entries were removed
+     */
+    long removeStaleParts(String column, Set<String> gone, Map<String, Set<Object>> reread) {
+        streamer.flush();
+        if (gone.isEmpty() && reread.isEmpty()) {
+            return 0;
+        }
+        List<Object> stale = new ArrayList<>();
+        try (var cur = region.cache().query(new ScanQuery<>())) {
+            for (Cache.Entry<Object, Object> e : cur) {
+                Object part = e.getValue() instanceof BinaryObject v ? v.field(column) : null;
+                if (part == null) {
+                    continue;
+                }
+                Set<Object> keys = reread.get(part.toString());
+                boolean staleEntry = gone.contains(part.toString()) || (keys != null && !keys.contains(e.getKey()));
+                if (staleEntry && !applier.hasPendingWrite(region, e.getKey())) {
+                    stale.add(e.getKey());
+                }
+            }
+        }
+        remove(stale);
+        return stale.size();
     }
 
     private String keyText(Map<String, Object> sourceRow) {
@@ -114,11 +159,15 @@ final class LoadWriter implements AutoCloseable {
                 }
             }
         }
+        remove(stale);
+        return stale.size();
+    }
+
+    private void remove(List<Object> stale) {
         for (int i = 0; i < stale.size(); i += 1000) {
             // the rows are gone from the source already: the removal must not go back to it
             region.cache().withSkipStore().removeAll(new HashSet<>(stale.subList(i, Math.min(stale.size(), i + 1000))));
         }
-        return stale.size();
     }
 
     /** Flushes what is streamed (after {@link #finish} a no-op): a failed load leaves the rows it streamed. */

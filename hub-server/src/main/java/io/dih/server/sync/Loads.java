@@ -14,8 +14,18 @@ import io.dih.server.source.Schedules;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.Connector;
 import io.dih.spi.InvalidSpecException;
+import io.dih.spi.LoadPart;
+import io.dih.spi.LoadParts;
+import io.dih.spi.RowSink;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -112,7 +122,7 @@ public final class Loads implements AutoCloseable {
             String key = stateKey(s.sourceName(), region);
             LoadState st = states.get(key);
             if (st != null && !loadLock(s.sourceName(), region).isLocked()) { // a running load answers for itself
-                boolean fullLoad = full || s.binding(region).watermarkColumn() == null || st.watermark == null;
+                boolean fullLoad = full || !st.incremental(s.binding(region));
                 states.put(key, st.queued(fullLoad ? "full" : "incremental", now, nodeId));
             }
             submitLoad(s, region, full);
@@ -164,7 +174,7 @@ public final class Loads implements AutoCloseable {
                             ? Schedules.due(schedules.computeIfAbsent(b.schedule(), e -> Schedules.parse("schedule", e)), last, now)
                             : s.syncIntervalSeconds() != null && now - last >= s.syncIntervalSeconds() * 1000);
                     if (due) {
-                        submitLoad(s, region, orphaned ? "full".equals(st.kind) : b.watermarkColumn() == null);
+                        submitLoad(s, region, orphaned ? "full".equals(st.kind) : !st.incremental(b));
                     }
                 }
             }
@@ -200,8 +210,7 @@ public final class Loads implements AutoCloseable {
                 return; // deleted meanwhile
             }
             BindingSpec binding = spec.binding(regionName);
-            boolean full = fullRequested || binding.watermarkColumn() == null || st.watermark == null;
-            Object after = full ? null : st.watermark;
+            boolean full = fullRequested || !st.incremental(binding);
             Connector connector = sources.connectors().connector(spec);
             Region region = regions.get(regionName);
             Plan plan = sources.planner().planRegistered(spec, connector).get(region.name());
@@ -209,38 +218,139 @@ public final class Loads implements AutoCloseable {
                 regions.addColumns(region.name(), spec.sourceName(), plan.newColumns());
                 region = regions.get(regionName);
             }
-            long total = connector.count(binding, after).orElse(-1);
-            st = st.started(full ? "full" : "incremental", total, System.currentTimeMillis());
-            states.put(key, st);
-            long[] count = {0};
-            LoadState progressBase = st;
-            Object watermark;
-            long removed;
-            try (LoadWriter load = applier.load(spec, region, plan, full)) {
-                watermark = connector.load(binding, after, row -> {
-                    if (count[0] % PROGRESS_EVERY == 0 && (closed || sources.find(spec.sourceName()) == null)) {
-                        throw new IllegalStateException("the source was deleted or the node is stopping");
-                    }
-                    load.accept(row);
-                    if (++count[0] % PROGRESS_EVERY == 0) {
-                        states.put(key, progressBase.progress(count[0]));
-                    }
-                });
-                rows = count[0];
-                removed = load.finish();
-            }
-            states.put(key, st.finished(rows, removed, watermark == null ? st.watermark : watermark, System.currentTimeMillis()));
+            Optional<LoadParts> parts = connector.parts(binding);
+            Loaded loaded = parts.isPresent() ? loadParts(spec, region, plan, parts.get(), full, st)
+                    : loadRows(spec, region, plan, full, st);
+            rows = loaded.rows();
+            states.put(key, loaded.state());
             applier.bulkChanged(region.name());
+            long removed = loaded.state().removed;
             LOG.info("Loaded {} rows of {} into {} ({}{})", rows, spec.sourceName(), region.name(), full ? "full" : "incremental",
                     removed > 0 ? ", " + removed + " removed" : "");
         } catch (RuntimeException e) {
             applier.bulkChanged(regionName); // a failed load may have streamed part of its rows
             if (st != null && sources.find(spec.sourceName()) != null) {
-                states.put(key, st.failed(rows, e.getMessage()));
+                LoadState current = states.get(key); // the running load's progress, when it got that far
+                LoadState base = current != null && "LOADING".equals(current.state) ? current : st;
+                states.put(key, base.failed(Math.max(rows, base.rowsLoaded), e.getMessage()));
             }
             throw e;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A finished load: the rows it read and the state it leaves. */
+    private record Loaded(long rows, LoadState state) {
+    }
+
+    /** A load of every row (full), or of the rows past the watermark. */
+    private Loaded loadRows(SourceSpec spec, Region region, Plan plan, boolean full, LoadState before) {
+        String key = stateKey(spec.sourceName(), region.name());
+        BindingSpec binding = spec.binding(region.name());
+        Connector connector = sources.connectors().connector(spec);
+        Object after = full ? null : before.watermark;
+        long total = connector.count(binding, after).orElse(-1);
+        LoadState st = before.started(full ? "full" : "incremental", total, System.currentTimeMillis());
+        states.put(key, st);
+        long[] count = {0};
+        Object watermark;
+        long removed;
+        try (LoadWriter load = applier.load(spec, region, plan, full)) {
+            watermark = connector.load(binding, after, new RowSink() {
+                @Override
+                public void accept(Map<String, Object> row) {
+                    checkGoingOn(spec, count[0]);
+                    load.accept(row);
+                    if (++count[0] % PROGRESS_EVERY == 0) {
+                        states.put(key, st.progress(count[0]));
+                    }
+                }
+
+                @Override
+                public void unreadable(String position, String raw, String error) {
+                    load.unreadable(position, raw, error);
+                }
+            });
+            removed = load.finish();
+        }
+        return new Loaded(count[0], st.finished(count[0], removed, watermark == null ? st.watermark : watermark, System.currentTimeMillis()));
+    }
+
+    /**
+     * A load of a source made of parts (the objects of a bucket): every part on a full load, else only the parts whose
+     * version changed since the last load; afterwards the entries of the parts that are gone leave the region, and so
+     * do those of a part read again that its new version no longer has (each entry names its part in a column). Where
+     * the region has no such column (the binding mapped it away), every load is full.
+     */
+    private Loaded loadParts(SourceSpec spec, Region region, Plan plan, LoadParts parts, boolean fullRequested, LoadState before) {
+        String key = stateKey(spec.sourceName(), region.name());
+        BindingSpec binding = spec.binding(region.name());
+        Connector connector = sources.connectors().connector(spec);
+        String partColumn = null;
+        for (Map.Entry<String, String> m : plan.columnMap().entrySet()) {
+            if (m.getValue().equals(parts.column())) {
+                partColumn = m.getKey();
+            }
+        }
+        Map<String, String> last = before.watermark instanceof PartVersions v ? v.versions() : Map.of();
+        boolean full = fullRequested || partColumn == null || last.isEmpty();
+        List<LoadPart> toRead = new ArrayList<>();
+        Map<String, String> now = new LinkedHashMap<>();
+        long bytes = 0;
+        for (LoadPart p : parts.parts()) {
+            now.put(p.name(), p.version());
+            if (full || !p.version().equals(last.get(p.name()))) {
+                toRead.add(p);
+                bytes += Math.max(0, p.bytes());
+            }
+        }
+        Set<String> gone = new HashSet<>(last.keySet());
+        gone.removeAll(now.keySet());
+        LoadState st = before.started(full ? "full" : "incremental", -1, System.currentTimeMillis());
+        LoadState.PartProgress progress = new LoadState.PartProgress(0, toRead.size(), 0, bytes, parts.parts().size() - toRead.size(),
+                full ? 0 : gone.size());
+        states.put(key, st.withParts(progress));
+        long[] count = {0};
+        long removed;
+        try (LoadWriter load = applier.load(spec, region, plan, full)) {
+            Map<String, Set<Object>> reread = new HashMap<>();
+            long bytesDone = 0;
+            for (int i = 0; i < toRead.size(); i++) {
+                LoadPart part = toRead.get(i);
+                // a part that was there before may have lost rows: remember what its new version has
+                Set<Object> keys = !full && last.containsKey(part.name()) ? reread.computeIfAbsent(part.name(), n -> new HashSet<>()) : null;
+                LoadState.PartProgress at = new LoadState.PartProgress(i, toRead.size(), bytesDone, bytes, progress.unchanged(), progress.gone());
+                connector.loadPart(binding, part, new RowSink() {
+                    @Override
+                    public void accept(Map<String, Object> row) {
+                        checkGoingOn(spec, count[0]);
+                        Object k = load.accept(row);
+                        if (keys != null && k != null) {
+                            keys.add(k);
+                        }
+                        if (++count[0] % PROGRESS_EVERY == 0) {
+                            states.put(key, st.progress(count[0]).withParts(at));
+                        }
+                    }
+
+                    @Override
+                    public void unreadable(String position, String raw, String error) {
+                        load.unreadable(position, raw, error);
+                    }
+                });
+                bytesDone += Math.max(0, part.bytes());
+                progress = new LoadState.PartProgress(i + 1, toRead.size(), bytesDone, bytes, progress.unchanged(), progress.gone());
+                states.put(key, st.progress(count[0]).withParts(progress));
+            }
+            removed = full ? load.finish() : load.removeStaleParts(partColumn, gone, reread);
+        }
+        return new Loaded(count[0], st.finished(count[0], removed, new PartVersions(now), System.currentTimeMillis()).withParts(progress));
+    }
+
+    private void checkGoingOn(SourceSpec spec, long rowsSoFar) {
+        if (rowsSoFar % PROGRESS_EVERY == 0 && (closed || sources.find(spec.sourceName()) == null)) {
+            throw new IllegalStateException("the source was deleted or the node is stopping");
         }
     }
 

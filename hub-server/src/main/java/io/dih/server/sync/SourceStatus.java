@@ -56,6 +56,7 @@ public record SourceStatus(
      * @param removed        region entries removed because their rows were gone from the source (full loads)
      * @param lastLoadedAt   when the last successful load ended (ISO-8601)
      * @param lagSeconds     seconds since the last successful load ended: how far behind the region may be
+     * @param objects        a load by parts (MinIO/S3 objects): objects and bytes read of those to read, left alone, gone
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RegionLoad(
@@ -74,7 +75,8 @@ public record SourceStatus(
             @JsonProperty("watermark") String watermark,
             @JsonProperty("error") String error,
             @JsonProperty("write_behind") Object writeBehind,
-            @JsonProperty("refresh_ahead") Object refreshAhead) {
+            @JsonProperty("refresh_ahead") Object refreshAhead,
+            @JsonProperty("objects") Objects objects) {
 
         /**
          * A CDC source's region: the engine's state ({@code STARTING}, {@code SNAPSHOT}, {@code STREAMING},
@@ -82,18 +84,27 @@ public record SourceStatus(
          * and the change events applied to it since.
          */
         static RegionLoad cdc(String state, long snapshotRows, long events, String error) {
-            return new RegionLoad(state, "cdc", snapshotRows, events, null, null, null, null, 0, null, null, null, null, error, null, null);
+            return new RegionLoad(state, "cdc", snapshotRows, events, null, null, null, null, 0, null, null, null, null, error, null, null, null);
         }
 
         /** A STREAM source's region: the consumers' state ({@code RUNNING}, ...), kind {@code stream}, the messages applied to it. */
         static RegionLoad stream(String state, long messages, String error) {
-            return new RegionLoad(state, "stream", 0, messages, null, null, null, null, 0, null, null, null, null, error, null, null);
+            return new RegionLoad(state, "stream", 0, messages, null, null, null, null, 0, null, null, null, null, error, null, null, null);
         }
 
         /** This load status with the region's write-behind and refresh-ahead figures. */
         public RegionLoad withSync(Object wb, Object ra) {
             return new RegionLoad(state, kind, rowsLoaded, events, rowsTotal, percent, rowsPerSecond, etaSeconds, removed, startedAt,
-                    lastLoadedAt, lagSeconds, watermark, error, wb, ra);
+                    lastLoadedAt, lagSeconds, watermark, error, wb, ra, objects);
         }
+    }
+
+    /**
+     * A load by parts (the objects of a bucket): the parts it reads and has read, their bytes, the parts it left alone
+     * (their version did not change) and the parts that were gone (their rows left the region).
+     */
+    public record Objects(@JsonProperty("read") int read, @JsonProperty("to_read") int toRead, @JsonProperty("bytes_read") long bytesRead,
+                          @JsonProperty("bytes_to_read") long bytesToRead, @JsonProperty("unchanged") int unchanged,
+                          @JsonProperty("gone") int gone) {
     }
 }
