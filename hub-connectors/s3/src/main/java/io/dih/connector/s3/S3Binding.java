@@ -39,7 +39,7 @@ record S3Binding(String bucket, String prefix, String glob, Format format, boole
                  char quote, String nullValue, Map<String, SqlType> columnTypes, String objectColumn) {
 
     /** How an object is read. */
-    enum Format { CSV, JSONL }
+    enum Format { CSV, JSONL, PARQUET }
 
     /** The binding keys of a MinIO/S3 source besides the hub's common ones. */
     static final Set<String> KEYS = Set.of("bucket", "prefix", "glob", "format", "header", "columns", "delimiter", "quote", "null_value",
@@ -111,8 +111,8 @@ record S3Binding(String bucket, String prefix, String glob, Format format, boole
             switch (f.toLowerCase(Locale.ROOT)) {
                 case "csv" -> format = Format.CSV;
                 case "jsonl", "ndjson", "json_lines" -> format = Format.JSONL;
-                case "parquet" -> errors.add(new FieldError("format", "parquet is not supported yet; csv and jsonl are"));
-                default -> errors.add(new FieldError("format", "must be csv or jsonl, was '" + f + "'"));
+                case "parquet" -> format = Format.PARQUET;
+                default -> errors.add(new FieldError("format", "must be csv, jsonl or parquet, was '" + f + "'"));
             }
         }
         boolean header = true;
@@ -163,6 +163,9 @@ record S3Binding(String bucket, String prefix, String glob, Format format, boole
                     }
                 });
             }
+        }
+        if (format == Format.PARQUET && !types.isEmpty()) {
+            errors.add(new FieldError("column_types", "Parquet objects carry their column types in their schema"));
         }
         String objectColumn = text(b, "object_column", errors);
         if (objectColumn != null && !objectColumn.matches("[A-Za-z][A-Za-z0-9_]*")) {

@@ -31,10 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A MinIO or S3 bucket as a source: each binding reads the CSV or JSON-lines objects under a prefix (and/or matching a
- * glob), object by object ({@link #parts}, {@link #loadPart}), streaming each one. Columns come from the CSV header
- * (or the JSON fields) of the first object, typed by the narrowest type that reads the first rows, unless
- * {@code column_types} declares them; every row also names its object in {@code source_object}.
+ * A MinIO or S3 bucket as a source: each binding reads the CSV, JSON-lines or Parquet objects under a prefix (and/or
+ * matching a glob), object by object ({@link #parts}, {@link #loadPart}), streaming each one (Parquet through ranged
+ * reads). Columns come from the first object: a Parquet schema, or the CSV header (the JSON fields) typed by the
+ * narrowest type that reads the first rows unless {@code column_types} declares them; every row also names its
+ * object in {@code source_object}.
  */
 final class S3Connector implements Connector {
     /** Rows of the first object that column types are inferred from. */
@@ -117,6 +118,10 @@ final class S3Connector implements Connector {
         Described d = described(binding);
         S3Binding b = d.binding();
         Map<String, Object> row = new HashMap<>();
+        if (b.format() == S3Binding.Format.PARQUET) {
+            loadParquet(d, part, sink);
+            return;
+        }
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(b.bucket()).object(part.name()).build())) {
             ObjectRows.read(b, in, new ObjectRows.Visitor() {
                 @Override
@@ -156,6 +161,32 @@ final class S3Connector implements Connector {
         }
     }
 
+    /** A Parquet object's rows, through ranged reads of the object; a schema that does not fit is one dead letter. */
+    private void loadParquet(Described d, LoadPart part, RowSink sink) {
+        S3Binding b = d.binding();
+        Map<String, SqlType> expected = new LinkedHashMap<>(d.columns());
+        expected.remove(b.objectColumn());
+        try {
+            ParquetRows.read(new S3InputFile(client, b.bucket(), part.name(), part.bytes()), expected, new ParquetRows.Visitor() {
+                @Override
+                public void row(long number, Map<String, Object> row) {
+                    row.put(b.objectColumn(), part.name());
+                    sink.accept(row);
+                }
+
+                @Override
+                public void unreadable(long number, String raw, String error) {
+                    sink.unreadable(part.name() + (number == 0 ? "" : ":row " + number), raw, error);
+                }
+            });
+        } catch (IOException e) {
+            if (e.getCause() instanceof ErrorResponseException er && "NoSuchKey".equals(er.errorResponse().code())) {
+                return; // deleted since it was listed: the next load removes its rows
+            }
+            throw unavailable("reading " + b.bucket() + "/" + part.name(), e);
+        }
+    }
+
     /** The binding as described last (describing it now if it never was on this node). */
     private Described described(BindingSpec binding) {
         Described d = described.get(binding);
@@ -185,8 +216,16 @@ final class S3Connector implements Connector {
         return items;
     }
 
-    /** Column types inferred from the first rows of an object (declared types are applied by the caller). */
+    /** Column types: a Parquet object's schema, or inferred from the first rows (declared types are applied by the caller). */
     private Map<String, SqlType> sample(S3Binding b, Item first) {
+        if (b.format() == S3Binding.Format.PARQUET) {
+            try {
+                return ParquetRows.columns(ParquetRows.schema(new S3InputFile(client, b.bucket(), first.objectName(), first.size())));
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidSpecException(b.glob() != null ? "glob" : "prefix", "the first object, " + b.bucket() + "/" + first.objectName()
+                        + ", is not a Parquet file whose schema can be read: " + e.getMessage());
+            }
+        }
         Map<String, List<String>> values = new LinkedHashMap<>();
         int[] rows = {0};
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(b.bucket()).object(first.objectName()).build())) {

@@ -38,6 +38,7 @@ class S3BindingTest {
         assertThatThrownBy(() -> of(Map.of("bucket", "x_y"))).hasMessageContaining("not a bucket name");
         assertThatThrownBy(() -> of(Map.of("bucket", "sales", "header", false))).hasMessageContaining("needs the column names");
         assertThatThrownBy(() -> of(Map.of("bucket", "sales", "format", "jsonl", "delimiter", ";"))).hasMessageContaining("csv only");
-        assertThatThrownBy(() -> of(Map.of("bucket", "sales", "format", "parquet"))).hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> of(Map.of("bucket", "sales", "format", "parquet", "column_types", Map.of("a", "INT"))))
+                .hasMessageContaining("carry their column types");
     }
 }
