@@ -14,18 +14,10 @@ import io.dih.server.source.Schedules;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.Connector;
 import io.dih.spi.InvalidSpecException;
-import io.dih.spi.LoadPart;
 import io.dih.spi.LoadParts;
-import io.dih.spi.RowSink;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class Loads implements AutoCloseable {
     static final String STATUS_CACHE = "dih_source_status";
     private static final Logger LOG = LoggerFactory.getLogger(Loads.class);
-    private static final int PROGRESS_EVERY = 5000;
 
     private final Ignite ignite;
     private final RegionService regions;
@@ -61,6 +52,7 @@ public final class Loads implements AutoCloseable {
     private final ExecutorService loaders = Executors.newFixedThreadPool(2, daemon("dih-load"));
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("dih-load-schedule"));
     private final Map<String, ExecutionTime> schedules = new ConcurrentHashMap<>();
+    private final LoadPasses passes;
     private volatile boolean closed;
 
     Loads(Ignite ignite, RegionService regions, SourceRegistry sources, Applier applier) {
@@ -69,6 +61,7 @@ public final class Loads implements AutoCloseable {
         this.sources = requireNonNull(sources, "sources is null");
         this.applier = requireNonNull(applier, "applier is null");
         this.states = ignite.getOrCreateCache(new CacheConfiguration<String, LoadState>(STATUS_CACHE).setCacheMode(CacheMode.REPLICATED));
+        this.passes = new LoadPasses(sources, applier, states, () -> closed);
     }
 
     void start() {
@@ -219,8 +212,8 @@ public final class Loads implements AutoCloseable {
                 region = regions.get(regionName);
             }
             Optional<LoadParts> parts = connector.parts(binding);
-            Loaded loaded = parts.isPresent() ? loadParts(spec, region, plan, parts.get(), full, st)
-                    : loadRows(spec, region, plan, full, st);
+            LoadPasses.Loaded loaded = parts.isPresent() ? passes.parts(spec, region, plan, parts.get(), full, st)
+                    : passes.rows(spec, region, plan, full, st);
             rows = loaded.rows();
             states.put(key, loaded.state());
             applier.bulkChanged(region.name());
@@ -237,120 +230,6 @@ public final class Loads implements AutoCloseable {
             throw e;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** A finished load: the rows it read and the state it leaves. */
-    private record Loaded(long rows, LoadState state) {
-    }
-
-    /** A load of every row (full), or of the rows past the watermark. */
-    private Loaded loadRows(SourceSpec spec, Region region, Plan plan, boolean full, LoadState before) {
-        String key = stateKey(spec.sourceName(), region.name());
-        BindingSpec binding = spec.binding(region.name());
-        Connector connector = sources.connectors().connector(spec);
-        Object after = full ? null : before.watermark;
-        long total = connector.count(binding, after).orElse(-1);
-        LoadState st = before.started(full ? "full" : "incremental", total, System.currentTimeMillis());
-        states.put(key, st);
-        long[] count = {0};
-        Object watermark;
-        long removed;
-        try (LoadWriter load = applier.load(spec, region, plan, full)) {
-            watermark = connector.load(binding, after, new RowSink() {
-                @Override
-                public void accept(Map<String, Object> row) {
-                    checkGoingOn(spec, count[0]);
-                    load.accept(row);
-                    if (++count[0] % PROGRESS_EVERY == 0) {
-                        states.put(key, st.progress(count[0]));
-                    }
-                }
-
-                @Override
-                public void unreadable(String position, String raw, String error) {
-                    load.unreadable(position, raw, error);
-                }
-            });
-            removed = load.finish();
-        }
-        return new Loaded(count[0], st.finished(count[0], removed, watermark == null ? st.watermark : watermark, System.currentTimeMillis()));
-    }
-
-    /**
-     * A load of a source made of parts (the objects of a bucket): every part on a full load, else only the parts whose
-     * version changed since the last load; afterwards the entries of the parts that are gone leave the region, and so
-     * do those of a part read again that its new version no longer has (each entry names its part in a column). Where
-     * the region has no such column (the binding mapped it away), every load is full.
-     */
-    private Loaded loadParts(SourceSpec spec, Region region, Plan plan, LoadParts parts, boolean fullRequested, LoadState before) {
-        String key = stateKey(spec.sourceName(), region.name());
-        BindingSpec binding = spec.binding(region.name());
-        Connector connector = sources.connectors().connector(spec);
-        String partColumn = null;
-        for (Map.Entry<String, String> m : plan.columnMap().entrySet()) {
-            if (m.getValue().equals(parts.column())) {
-                partColumn = m.getKey();
-            }
-        }
-        Map<String, String> last = before.watermark instanceof PartVersions v ? v.versions() : Map.of();
-        boolean full = fullRequested || partColumn == null || last.isEmpty();
-        List<LoadPart> toRead = new ArrayList<>();
-        Map<String, String> now = new LinkedHashMap<>();
-        long bytes = 0;
-        for (LoadPart p : parts.parts()) {
-            now.put(p.name(), p.version());
-            if (full || !p.version().equals(last.get(p.name()))) {
-                toRead.add(p);
-                bytes += Math.max(0, p.bytes());
-            }
-        }
-        Set<String> gone = new HashSet<>(last.keySet());
-        gone.removeAll(now.keySet());
-        LoadState st = before.started(full ? "full" : "incremental", -1, System.currentTimeMillis());
-        LoadState.PartProgress progress = new LoadState.PartProgress(0, toRead.size(), 0, bytes, parts.parts().size() - toRead.size(),
-                full ? 0 : gone.size());
-        states.put(key, st.withParts(progress));
-        long[] count = {0};
-        long removed;
-        try (LoadWriter load = applier.load(spec, region, plan, full)) {
-            Map<String, Set<Object>> reread = new HashMap<>();
-            long bytesDone = 0;
-            for (int i = 0; i < toRead.size(); i++) {
-                LoadPart part = toRead.get(i);
-                // a part that was there before may have lost rows: remember what its new version has
-                Set<Object> keys = !full && last.containsKey(part.name()) ? reread.computeIfAbsent(part.name(), n -> new HashSet<>()) : null;
-                LoadState.PartProgress at = new LoadState.PartProgress(i, toRead.size(), bytesDone, bytes, progress.unchanged(), progress.gone());
-                connector.loadPart(binding, part, new RowSink() {
-                    @Override
-                    public void accept(Map<String, Object> row) {
-                        checkGoingOn(spec, count[0]);
-                        Object k = load.accept(row);
-                        if (keys != null && k != null) {
-                            keys.add(k);
-                        }
-                        if (++count[0] % PROGRESS_EVERY == 0) {
-                            states.put(key, st.progress(count[0]).withParts(at));
-                        }
-                    }
-
-                    @Override
-                    public void unreadable(String position, String raw, String error) {
-                        load.unreadable(position, raw, error);
-                    }
-                });
-                bytesDone += Math.max(0, part.bytes());
-                progress = new LoadState.PartProgress(i + 1, toRead.size(), bytesDone, bytes, progress.unchanged(), progress.gone());
-                states.put(key, st.progress(count[0]).withParts(progress));
-            }
-            removed = full ? load.finish() : load.removeStaleParts(partColumn, gone, reread);
-        }
-        return new Loaded(count[0], st.finished(count[0], removed, new PartVersions(now), System.currentTimeMillis()).withParts(progress));
-    }
-
-    private void checkGoingOn(SourceSpec spec, long rowsSoFar) {
-        if (rowsSoFar % PROGRESS_EVERY == 0 && (closed || sources.find(spec.sourceName()) == null)) {
-            throw new IllegalStateException("the source was deleted or the node is stopping");
         }
     }
 
