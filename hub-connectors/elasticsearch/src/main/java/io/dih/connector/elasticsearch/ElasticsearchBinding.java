@@ -17,6 +17,7 @@ import java.util.TreeSet;
  * What one binding reads from Elasticsearch, checked.
  *
  * @param index      the index (or alias, or pattern) to read and write: binding key {@code index}, else {@code table}
+ *                   (which the hub fills in with the region's name when a binding names no table)
  * @param indexField the binding key that named it, for errors
  * @param query      the {@code query_dsl} object selecting documents (a query of the search API), or {@code null}: all
  * @param key        the key column: {@value #ID} (the document id, the default) or one document field whose value is
@@ -40,9 +41,7 @@ record ElasticsearchBinding(String index, String indexField, ObjectNode query, S
         Object indexOption = b.option("index");
         String index = indexOption == null ? b.table() : indexOption.toString();
         String indexField = indexOption == null ? "table" : "index";
-        if (indexOption != null && b.table() != null) {
-            errors.add(new FieldError("index", "give either index or table, not both"));
-        } else if (index == null || index.isBlank()) {
+        if (index == null || index.isBlank()) {
             errors.add(new FieldError("index", "is required: the index to read"));
         } else if (!index.matches(INDEX_CHARS) || index.startsWith("_") || index.startsWith("-")) {
             errors.add(new FieldError(indexField, "'" + index + "' is not an index name"));
