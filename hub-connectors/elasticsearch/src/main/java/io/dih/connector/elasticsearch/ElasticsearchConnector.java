@@ -2,14 +2,10 @@ package io.dih.connector.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.GetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.GetMappingResponse;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
@@ -26,15 +22,12 @@ import io.dih.spi.Connector;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.RowSink;
-import io.dih.spi.SourceRejectedException;
 import io.dih.spi.SourceTable;
 import io.dih.spi.UnavailableException;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +39,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.auth.AuthScope;
+import org.apache.http.auth.UsernamePasswordCredentials;
+import org.apache.http.impl.client.BasicCredentialsProvider;
 import org.apache.http.message.BasicHeader;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -57,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * document by id; writes are one bulk request of partial-document upserts and deletes.
  *
  * <p>Elasticsearch has no transactions: a bulk request is not all-or-none. When it refuses some items (a value its
- * mapping rejects), the others are applied and {@link #write} throws {@link SourceRejectedException} naming the refused
+ * mapping rejects), the others are applied and {@link #write} throws {@link io.dih.spi.SourceRejectedException} naming the refused
  * ones; every operation is idempotent (an upsert or a delete by id), so the hub's write-behind may retry or split the
  * batch to find them. Thread-safe: the client pools connections.
  */
@@ -72,6 +68,7 @@ final class ElasticsearchConnector implements Connector {
     private final RestClientTransport transport;
     private final ElasticsearchClient client;
     private final ElasticsearchErrors errors;
+    private final BulkWriter writer;
     private final Map<String, ElasticsearchSchema> schemas = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -83,6 +80,7 @@ final class ElasticsearchConnector implements Connector {
         this.errors = new ElasticsearchErrors(config.where());
         this.transport = new RestClientTransport(restClient(config), new JacksonJsonpMapper(json));
         this.client = new ElasticsearchClient(transport);
+        this.writer = new BulkWriter(client, codec, config, errors);
     }
 
     /**
@@ -112,21 +110,28 @@ final class ElasticsearchConnector implements Connector {
         return c;
     }
 
+    /**
+     * The low-level client: basic credentials through a credentials provider (the client's auth cache sends them
+     * preemptively, and no request object ever holds them), an API key as the default header Elastic documents.
+     */
     private static RestClient restClient(ElasticsearchConnectorConfig config) {
         HttpHost[] hosts = config.hosts().stream().map(u -> new HttpHost(u.getHost(), u.getPort(), u.getScheme())).toArray(HttpHost[]::new);
-        List<Header> headers = new ArrayList<>();
-        if (config.apiKey() != null) {
-            headers.add(new BasicHeader("Authorization", "ApiKey " + config.apiKey()));
-        } else if (config.username() != null) {
-            String basic = Base64.getEncoder().encodeToString((config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
-            headers.add(new BasicHeader("Authorization", "Basic " + basic)); // preemptive: no 401 round trip per connection
-        }
+        Header[] headers = config.apiKey() == null ? new Header[0] : new Header[] {new BasicHeader("Authorization", "ApiKey " + config.apiKey())};
         return RestClient.builder(hosts)
-                .setDefaultHeaders(headers.toArray(Header[]::new))
+                .setDefaultHeaders(headers)
                 .setRequestConfigCallback(rc -> rc.setConnectTimeout(config.connectTimeoutSeconds() * 1000)
                         .setSocketTimeout(config.socketTimeoutSeconds() * 1000))
-                .setHttpClientConfigCallback(hc -> config.caFingerprint() == null ? hc
-                        : hc.setSSLContext(TransportUtils.sslContextFromCaFingerprint(config.caFingerprint())))
+                .setHttpClientConfigCallback(hc -> {
+                    if (config.username() != null) {
+                        BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+                        credentials.setCredentials(AuthScope.ANY, new UsernamePasswordCredentials(config.username(), config.password()));
+                        hc.setDefaultCredentialsProvider(credentials);
+                    }
+                    if (config.caFingerprint() != null) {
+                        hc.setSSLContext(TransportUtils.sslContextFromCaFingerprint(config.caFingerprint()));
+                    }
+                    return hc;
+                })
                 .build();
     }
 
@@ -320,67 +325,14 @@ final class ElasticsearchConnector implements Connector {
         return r.hits().hits().stream().findFirst().map(h -> codec.row(h.id(), h.source(), columns));
     }
 
+    /** See {@link BulkWriter}: not all or none, Elasticsearch has no transactions. */
     @Override
     public void write(BindingSpec spec, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
         if (upserts.isEmpty() && deletes.isEmpty()) {
             return;
         }
         ElasticsearchBinding b = ElasticsearchBinding.of(spec, json);
-        ElasticsearchSchema schema = schema(b);
-        BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(refresh());
-        List<String> ids = new ArrayList<>();
-        for (Map<String, Object> row : upserts) {
-            String id = idOf(b, row);
-            ObjectNode doc = codec.document(row, schema);
-            ids.add(id);
-            bulk.operations(op -> op.update(u -> u.index(b.index()).id(id).action(a -> a.doc(doc).docAsUpsert(true))));
-        }
-        for (Map<String, Object> key : deletes) {
-            String id = idOf(b, key);
-            ids.add(id);
-            bulk.operations(op -> op.delete(d -> d.index(b.index()).id(id)));
-        }
-        BulkResponse r = call("write to index '" + b.index() + "'", b, () -> client.bulk(bulk.build()));
-        if (r.errors()) {
-            failures(b, r.items(), ids.size());
-        }
-    }
-
-    /** Throws for the items Elasticsearch did not apply: retryable ones first (the batch is idempotent), then refused ones. */
-    private void failures(ElasticsearchBinding b, List<BulkResponseItem> items, int total) {
-        List<String> refused = new ArrayList<>();
-        List<String> retryable = new ArrayList<>();
-        for (BulkResponseItem item : items) {
-            if (item.error() == null) {
-                continue;
-            }
-            String text = "[id=" + item.id() + ", " + item.operationType().jsonValue() + "] " + item.error().type() + ": " + item.error().reason();
-            (item.status() == 429 || item.status() >= 500 ? retryable : refused).add(text);
-        }
-        if (!retryable.isEmpty()) {
-            throw new UnavailableException("Elasticsearch at " + config.where() + " could not apply " + retryable.size() + " of " + total
-                    + " writes to index '" + b.index() + "' now (the others were applied): " + String.join("; ", retryable));
-        }
-        if (!refused.isEmpty()) {
-            throw new SourceRejectedException("Elasticsearch refused " + refused.size() + " of " + total + " writes to index '" + b.index()
-                    + "' (the others were applied: Elasticsearch has no transactions): " + String.join("; ", refused), null);
-        }
-    }
-
-    private static String idOf(ElasticsearchBinding b, Map<String, Object> row) {
-        Object v = row.get(b.key());
-        if (v == null) {
-            throw new SourceRejectedException("a write to index '" + b.index() + "' has no value for its key '" + b.key() + "'", null);
-        }
-        return DocumentCodec.id(v);
-    }
-
-    private Refresh refresh() {
-        return switch (config.refresh()) {
-            case "true" -> Refresh.True;
-            case "wait_for" -> Refresh.WaitFor;
-            default -> Refresh.False;
-        };
+        writer.write(b, schema(b), upserts, deletes);
     }
 
     /** A client call whose failures become the hub's exceptions. */
