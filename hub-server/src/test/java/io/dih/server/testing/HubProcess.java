@@ -80,10 +80,15 @@ public final class HubProcess implements AutoCloseable {
      * the thin client, and waits until its health endpoint answers.
      */
     public static HubProcess start(Path workDir, Map<String, String> env, List<String> args) {
+        return start(workDir, env, args, 384);
+    }
+
+    /** {@link #start(Path, Map, List)} with a heap of {@code heapMb} megabytes. */
+    public static HubProcess start(Path workDir, Map<String, String> env, List<String> args, int heapMb) {
         int gateway = FreePorts.next();
         int thin = FreePorts.next();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toAbsolutePath().toString(), "--exit-on-stdin-eof"));
+                "-Xmx" + heapMb + "m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toAbsolutePath().toString(), "--exit-on-stdin-eof"));
         cmd.addAll(args);
         try {
             Files.createDirectories(workDir);
