@@ -68,6 +68,14 @@ public abstract class ConnectorContract {
         return true;
     }
 
+    /**
+     * A binding of a table that does not exist, and the field the connector must name for it. By default the table of
+     * that name, and {@code table}; a source that reads something else (the objects under a prefix) names its own.
+     */
+    protected Map.Entry<BindingSpec, String> missingTable() {
+        return Map.entry(BindingSpec.defaultFor("no_such_table_anywhere"), "table");
+    }
+
     private Connector connect() {
         return factory().create("contract", connectionParams(), ConnectorContext.of(Map.of()));
     }
@@ -104,8 +112,9 @@ public abstract class ConnectorContract {
     @Test
     void describeNamesTheMissingTable() {
         try (Connector c = connect()) {
-            assertThatThrownBy(() -> c.describe(BindingSpec.defaultFor("no_such_table_anywhere")))
-                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("table"));
+            Map.Entry<BindingSpec, String> missing = missingTable();
+            assertThatThrownBy(() -> c.describe(missing.getKey()))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo(missing.getValue()));
         }
     }
 
@@ -271,6 +280,10 @@ public abstract class ConnectorContract {
         createTable("contract_load", rows(250));
         try (Connector c = connect()) {
             BindingSpec b = binding("contract_load", "version");
+            if (c.parts(b).isPresent()) {
+                partedLoad(c, b);
+                return;
+            }
             assertThat(c.count(b, null).orElse(250)).isEqualTo(250);
             List<Map<String, Object>> got = new ArrayList<>();
             Object watermark = c.load(b, null, row -> got.add(new LinkedHashMap<>(row)));
@@ -288,6 +301,46 @@ public abstract class ConnectorContract {
             assertThat(more).extracting(r -> r.get("id")).containsExactly(251L);
             assertThat(next).isEqualTo(251L);
         }
+    }
+
+    /**
+     * A source made of parts: each row names its part; a new row arrives as a new or changed part (the parts already
+     * read keep their versions), and reading the parts whose version changed gives just that row. {@link Connector#load}
+     * still reads every row.
+     */
+    private void partedLoad(Connector c, BindingSpec b) {
+        LoadParts first = c.parts(b).orElseThrow();
+        assertThat(first.parts()).isNotEmpty();
+        assertThat(c.describe(b).columns()).containsKey(first.column());
+        List<Map<String, Object>> got = new ArrayList<>();
+        for (LoadPart p : first.parts()) {
+            c.loadPart(b, p, row -> {
+                assertThat(row.get(first.column())).isEqualTo(p.name());
+                got.add(new LinkedHashMap<>(row));
+            });
+        }
+        assertThat(got).hasSize(250);
+        assertThat(got).anySatisfy(r -> {
+            assertThat(r.get("id")).isEqualTo(7L);
+            assertThat(r.get("name")).isEqualTo("name-7");
+            assertThat((BigDecimal) r.get("amount")).isEqualByComparingTo("0.70");
+        });
+
+        insert("contract_load", 251, "late", BigDecimal.ONE, 251);
+        LoadParts second = c.parts(b).orElseThrow();
+        Map<String, String> before = new LinkedHashMap<>();
+        first.parts().forEach(p -> before.put(p.name(), p.version()));
+        List<Map<String, Object>> more = new ArrayList<>();
+        for (LoadPart p : second.parts()) {
+            if (!p.version().equals(before.get(p.name()))) {
+                c.loadPart(b, p, row -> more.add(new LinkedHashMap<>(row)));
+            }
+        }
+        assertThat(more).as("only the new or changed parts are read again").extracting(r -> r.get("id")).contains(251L);
+        assertThat(more.size()).isLessThan(251);
+        List<Object> all = new ArrayList<>();
+        c.load(b, null, row -> all.add(row.get("id")));
+        assertThat(all).hasSize(251).contains(1L, 251L);
     }
 
     private void readThrough() {
