@@ -7,8 +7,18 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCache;
+import org.apache.ignite.binary.BinaryObject;
+import org.apache.ignite.transactions.Transaction;
+import org.apache.ignite.transactions.TransactionConcurrency;
+import org.apache.ignite.transactions.TransactionIsolation;
 
-/** What the benchmarks share: a source's connection parameters for a PostgreSQL, and cleaning up a work directory. */
+/**
+ * What the benchmarks share: a source's connection parameters for a PostgreSQL, Ignite's floor for a transactional
+ * apply, and cleaning up a work directory.
+ */
 final class BenchSupport {
     private BenchSupport() {
     }
@@ -22,6 +32,21 @@ final class BenchSupport {
         params.put("user", pg.user());
         params.put("password", pg.password());
         return params;
+    }
+
+    /**
+     * Puts a batch of rows into a region in one pessimistic transaction (keys in order, as the hub takes them) and
+     * empties it: the least a durable, transactional apply does. Nothing when the batch is empty.
+     */
+    static void putAllInOneTransaction(Ignite ignite, IgniteCache<Long, BinaryObject> cache, TreeMap<Long, BinaryObject> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
+            cache.putAll(batch);
+            tx.commit();
+        }
+        batch.clear();
     }
 
     /** Deletes a directory and everything below it. */

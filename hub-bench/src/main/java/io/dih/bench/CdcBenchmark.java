@@ -39,9 +39,6 @@ import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.binary.BinaryObjectBuilder;
 import org.apache.ignite.cache.query.ContinuousQuery;
 import org.apache.ignite.cache.query.QueryCursor;
-import org.apache.ignite.transactions.Transaction;
-import org.apache.ignite.transactions.TransactionConcurrency;
-import org.apache.ignite.transactions.TransactionIsolation;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import picocli.CommandLine.Command;
@@ -271,14 +268,7 @@ public final class CdcBenchmark implements Callable<Integer> {
         }
 
         private void flush() {
-            if (batch.isEmpty()) {
-                return;
-            }
-            try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-                cache.putAll(batch);
-                tx.commit();
-            }
-            batch.clear();
+            BenchSupport.putAllInOneTransaction(ignite, cache, batch);
         }
     }
 

@@ -27,9 +27,6 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.binary.BinaryObjectBuilder;
-import org.apache.ignite.transactions.Transaction;
-import org.apache.ignite.transactions.TransactionConcurrency;
-import org.apache.ignite.transactions.TransactionIsolation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -169,27 +166,16 @@ public final class StreamBenchmark implements Callable<Integer> {
                     batch.put(m.get("id").asLong(), b.build());
                     seen++;
                     if (batch.size() == 256) {
-                        putAll(ignite, cache, batch);
+                        BenchSupport.putAllInOneTransaction(ignite, cache, batch);
                     }
                 }
-                putAll(ignite, cache, batch);
+                BenchSupport.putAllInOneTransaction(ignite, cache, batch);
                 c.commitSync();
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static void putAll(Ignite ignite, IgniteCache<Long, BinaryObject> cache, TreeMap<Long, BinaryObject> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        try (Transaction tx = ignite.transactions().txStart(TransactionConcurrency.PESSIMISTIC, TransactionIsolation.REPEATABLE_READ)) {
-            cache.putAll(batch);
-            tx.commit();
-        }
-        batch.clear();
     }
 
     private static RegionSpec regionSpec(String name) {
