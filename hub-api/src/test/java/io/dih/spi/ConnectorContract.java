@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * declare are not generated, so nothing is skipped). A connector module extends this with a real server behind it.
  *
  * <p>The fixture table has {@code id} (BIGINT primary key), {@code name} (text, NOT NULL), {@code amount} (decimal,
- * never negative: a CHECK constraint) and {@code version} (BIGINT, a watermark).
+ * never negative: a CHECK constraint, where the source has them; see {@link #refusedRow()}) and {@code version} (BIGINT,
+ * a watermark).
  */
 public abstract class ConnectorContract {
     /** The factory under test. */
@@ -43,6 +44,15 @@ public abstract class ConnectorContract {
 
     /** A row as the source has it now (column to value), or empty. */
     protected abstract Optional<Map<String, Object>> rowInSource(String table, long id);
+
+    /**
+     * A row with id 3 that the source refuses to store, so that a write holding it fails whole. By default a negative
+     * amount, which the fixture table's CHECK constraint refuses; a source without CHECK constraints overrides this
+     * with a value the column's type cannot take.
+     */
+    protected Map<String, Object> refusedRow() {
+        return new LinkedHashMap<>(Map.of("id", 3L, "name", "negative", "amount", new BigDecimal("-1"), "version", 13L));
+    }
 
     private Connector connect() {
         return factory().create("contract", connectionParams(), ConnectorContext.of(Map.of()));
@@ -287,7 +297,7 @@ public abstract class ConnectorContract {
             assertThat(rowInSource("contract_write", 2)).isEmpty();
 
             Map<String, Object> fine = new LinkedHashMap<>(Map.of("id", 5L, "name", "fine", "amount", BigDecimal.ONE, "version", 12L));
-            Map<String, Object> refused = new LinkedHashMap<>(Map.of("id", 3L, "name", "negative", "amount", new BigDecimal("-1"), "version", 13L));
+            Map<String, Object> refused = refusedRow();
             assertThatThrownBy(() -> c.write(b, List.of(fine, refused), List.of())).isInstanceOf(SourceRejectedException.class);
             assertThat(rowInSource("contract_write", 5)).as("all or none").isEmpty();
             assertThat(rowInSource("contract_write", 3)).hasValueSatisfying(r -> assertThat(r.get("name")).isEqualTo("name-3"));
