@@ -57,7 +57,8 @@ final class CassandraTypes {
             return null;
         }
         if (isJson(type)) {
-            return row.getString(i); // the column was selected as toJson(column)
+            String json = row.getString(i); // the column was selected as toJson(column), which writes a null as null
+            return "null".equals(json) ? null : json;
         }
         Object v = row.getObject(i);
         if (v instanceof Instant instant) {

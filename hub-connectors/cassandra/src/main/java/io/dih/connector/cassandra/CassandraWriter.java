@@ -51,10 +51,12 @@ final class CassandraWriter {
         String what = "writing to " + table.label();
         try {
             for (Map<String, Object> row : upserts) {
+                requireKey(table, row);
                 List<String> cols = table.columns().keySet().stream().filter(row::containsKey).toList();
                 add(byPartition, table, statements.get(table.insert(cols)), cols, row);
             }
             for (Map<String, Object> key : deletes) {
+                requireKey(table, key);
                 add(byPartition, table, statements.get(table.delete()), table.primaryKey(), key);
             }
         } catch (SourceRejectedException e) {
@@ -93,18 +95,21 @@ final class CassandraWriter {
             }
         }
         List<Object> partition = new ArrayList<>();
-        for (String k : table.primaryKey()) {
-            int i = cols.indexOf(k);
-            if (i < 0 || values[i] == null) {
-                throw new SourceRejectedException("[table=" + table.label() + ", key=" + key(table, row) + "] primary key column " + k
-                        + " has no value", null);
-            }
-            if (table.partitionKey().contains(k)) {
-                partition.add(values[i]);
-            }
+        for (String k : table.partitionKey()) {
+            partition.add(values[cols.indexOf(k)]);
         }
         BoundStatement bound = ps.bind(values).setConsistencyLevel(consistency).setTimeout(timeout).setIdempotent(true);
         byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(bound);
+    }
+
+    /** A row without its full primary key can be neither upserted nor deleted. */
+    private static void requireKey(CassandraTable table, Map<String, Object> row) {
+        for (String k : table.primaryKey()) {
+            if (row.get(k) == null) {
+                throw new SourceRejectedException("[table=" + table.label() + ", key=" + key(table, row) + "] primary key column " + k
+                        + " has no value", null);
+            }
+        }
     }
 
     private static Map<String, Object> key(CassandraTable table, Map<String, Object> row) {
