@@ -68,7 +68,9 @@ final class CassandraTypes {
             return Date.valueOf(date);
         }
         if (v instanceof LocalTime time) {
-            return Time.valueOf(time);
+            Time t = Time.valueOf(time); // whole seconds: add the milliseconds
+            t.setTime(t.getTime() + time.getNano() / 1_000_000);
+            return t;
         }
         if (v instanceof BigInteger big) {
             return new BigDecimal(big);
@@ -124,7 +126,8 @@ final class CassandraTypes {
                 case UUID -> v instanceof UUID u ? u : UUID.fromString(v.toString().trim());
                 case TIMESTAMP -> instant(v);
                 case DATE -> v instanceof Date d ? d.toLocalDate() : v instanceof LocalDate l ? l : LocalDate.parse(v.toString().trim());
-                case TIME -> v instanceof Time t ? t.toLocalTime() : v instanceof LocalTime l ? l : LocalTime.parse(v.toString().trim());
+                case TIME -> v instanceof Time t ? t.toLocalTime().plusNanos(Math.floorMod(t.getTime(), 1000L) * 1_000_000)
+                        : v instanceof LocalTime l ? l : LocalTime.parse(v.toString().trim());
                 case BINARY -> v instanceof byte[] b ? ByteBuffer.wrap(b) : v instanceof ByteBuffer bb ? bb
                         : ByteBuffer.wrap(Base64.getDecoder().decode(v.toString()));
             };

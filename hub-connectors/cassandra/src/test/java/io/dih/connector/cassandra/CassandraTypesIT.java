@@ -78,7 +78,7 @@ class CassandraTypesIT {
             row.put("tu", timeuuid);
             row.put("ts", Timestamp.from(Instant.parse("2024-05-06T07:08:09.123Z")));
             row.put("dt", Date.valueOf(LocalDate.of(2024, 5, 6)));
-            row.put("tm", Time.valueOf(LocalTime.of(7, 8, 9)));
+            row.put("tm", timeWithMillis());
             row.put("bl", new byte[] {1, 2, 3});
             row.put("ip", "10.1.2.3");
             row.put("l", "[1, 2, 3]");
@@ -93,6 +93,7 @@ class CassandraTypesIT {
             assertThat(stored.getMap("m", String.class, Integer.class)).containsEntry("k", 5);
             assertThat(stored.getInetAddress("ip")).isEqualTo(inet("10.1.2.3"));
             assertThat(stored.getBigInteger("vi")).isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
+            assertThat(stored.getLocalTime("tm")).isEqualTo(LocalTime.of(7, 8, 9, 250_000_000));
             assertThat(stored.getInstant("ts")).isEqualTo(Instant.parse("2024-05-06T07:08:09.123Z"));
 
             Map<String, Object> read = c.read(b, Map.of("id", id)).orElseThrow();
@@ -100,7 +101,7 @@ class CassandraTypesIT {
                     .containsEntry("i", 70_000).containsEntry("bi", 1L << 40).containsEntry("f", 1.5f).containsEntry("d", 2.25d)
                     .containsEntry("b", true).containsEntry("tu", timeuuid).containsEntry("ip", "10.1.2.3")
                     .containsEntry("ts", Timestamp.from(Instant.parse("2024-05-06T07:08:09.123Z")))
-                    .containsEntry("dt", Date.valueOf(LocalDate.of(2024, 5, 6))).containsEntry("tm", Time.valueOf(LocalTime.of(7, 8, 9)))
+                    .containsEntry("dt", Date.valueOf(LocalDate.of(2024, 5, 6))).containsEntry("tm", timeWithMillis())
                     .containsEntry("l", "[1, 2, 3]").containsEntry("s", "[\"x\", \"y\"]").containsEntry("m", "{\"k\": 5}")
                     .containsEntry("tup", "[1, \"one\"]");
             assertThat((BigDecimal) read.get("dec")).isEqualByComparingTo("12345.6789");
@@ -151,6 +152,13 @@ class CassandraTypesIT {
             assertThat(c.read(b, Map.of("sensor", "a", "day", 1, "seq", 42))).isEmpty();
             assertThat(((CassandraConnector) c).preparedStatements()).as("prepared once, reused").isLessThanOrEqualTo(5);
         }
+    }
+
+    /** 07:08:09.250 */
+    private static Time timeWithMillis() {
+        Time t = Time.valueOf(LocalTime.of(7, 8, 9));
+        t.setTime(t.getTime() + 250);
+        return t;
     }
 
     private static InetAddress inet(String literal) {
