@@ -2,6 +2,7 @@ package io.dih.connector.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -139,9 +140,7 @@ final class CassandraConnector implements Connector {
         if (t == null) {
             try {
                 t = schema.resolve(binding);
-            } catch (InvalidSpecException e) {
-                throw e;
-            } catch (RuntimeException e) {
+            } catch (DriverException e) {
                 throw errors.statement(e, "reading the schema of " + binding.table());
             }
             described.put(binding, t);
@@ -163,8 +162,8 @@ final class CassandraConnector implements Connector {
                 reads.add(read(statements.get(t.selectAll()).bind()));
             }
             return loader.load(t, reads, binding.watermarkColumn(), after, sink);
-        } catch (RuntimeException e) {
-            throw errors.statement(e, "loading " + t.label());
+        } catch (DriverException e) {
+            throw errors.statement(e, "loading " + t.label()); // the sink's own exceptions pass as they are
         }
     }
 
@@ -224,7 +223,7 @@ final class CassandraConnector implements Connector {
                 out.put(col.getKey(), CassandraTypes.read(row, i++, col.getValue()));
             }
             return Optional.of(out);
-        } catch (RuntimeException e) {
+        } catch (DriverException e) {
             throw errors.statement(e, "reading from " + t.label());
         }
     }

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.DataType;
 import io.dih.spi.RowSink;
+import io.dih.spi.UnavailableException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,7 +91,7 @@ final class CassandraLoader {
             while (finished < statements.size()) {
                 Batch b = queue.poll(1, TimeUnit.MINUTES);
                 if (b == null) {
-                    throw new IllegalStateException("no page of " + table.label() + " arrived within a minute");
+                    throw new UnavailableException("no page of " + table.label() + " arrived from Cassandra within a minute");
                 }
                 if (b.failure() != null) {
                     throw b.failure();

@@ -2,6 +2,7 @@ package io.dih.connector.cassandra;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -59,9 +60,7 @@ final class CassandraWriter {
                 requireKey(table, key);
                 add(byPartition, table, statements.get(table.delete()), table.primaryKey(), key);
             }
-        } catch (SourceRejectedException e) {
-            throw e;
-        } catch (RuntimeException e) {
+        } catch (DriverException e) {
             throw errors.statement(e, what); // preparing failed: the table or a column is gone
         }
         List<CompletableFuture<?>> sent = new ArrayList<>();
