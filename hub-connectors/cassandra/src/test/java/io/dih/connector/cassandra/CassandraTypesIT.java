@@ -1,12 +1,14 @@
 package io.dih.connector.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.dih.api.BindingSpec;
 import io.dih.api.SqlType;
 import io.dih.spi.Connector;
 import io.dih.spi.ConnectorContext;
+import io.dih.spi.SourceRejectedException;
 import io.dih.spi.SourceTable;
 import io.dih.testing.TestingCassandraServer;
 import java.math.BigDecimal;
@@ -151,6 +153,28 @@ class CassandraTypesIT {
             c.write(b, List.of(), List.of(Map.of("sensor", "a", "day", 1, "seq", 42)));
             assertThat(c.read(b, Map.of("sensor", "a", "day", 1, "seq", 42))).isEmpty();
             assertThat(((CassandraConnector) c).preparedStatements()).as("prepared once, reused").isLessThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void vectorsAndDurationsAreTextAndCounterTablesAreReadOnly() {
+        server.execute("DROP TABLE IF EXISTS contract.embeddings");
+        server.execute("CREATE TABLE contract.embeddings (id int PRIMARY KEY, v vector<float, 3>, d duration)");
+        server.execute("DROP TABLE IF EXISTS contract.hits");
+        server.execute("CREATE TABLE contract.hits (page text PRIMARY KEY, n counter)");
+        server.execute("UPDATE contract.hits SET n = n + 3 WHERE page = 'home'");
+        try (Connector c = connect()) {
+            BindingSpec b = BindingSpec.defaultFor("embeddings");
+            assertThat(c.describe(b).columns()).containsEntry("v", SqlType.VARCHAR).containsEntry("d", SqlType.VARCHAR);
+            c.write(b, List.of(new LinkedHashMap<>(Map.of("id", 1, "v", "[0.5, 1.5, 2.5]", "d", "PT1H30M"))), List.of());
+            Map<String, Object> read = c.read(b, Map.of("id", 1)).orElseThrow();
+            assertThat(read).containsEntry("v", "[0.5, 1.5, 2.5]").containsEntry("d", "1h30m");
+
+            BindingSpec hits = BindingSpec.defaultFor("hits");
+            assertThat(c.describe(hits).columns()).containsEntry("n", SqlType.BIGINT);
+            assertThat(c.read(hits, Map.of("page", "home"))).hasValueSatisfying(r -> assertThat(r).containsEntry("n", 3L));
+            assertThatThrownBy(() -> c.write(hits, List.of(new LinkedHashMap<>(Map.of("page", "home", "n", 5L))), List.of()))
+                    .isInstanceOf(SourceRejectedException.class);
         }
     }
 
