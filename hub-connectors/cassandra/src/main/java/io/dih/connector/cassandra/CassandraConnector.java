@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.DriverException;
@@ -53,7 +55,7 @@ final class CassandraConnector implements Connector {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     CassandraConnector(String sourceName, CassandraConnectorConfig config, Set<Capability> capabilities) {
-        this.config = config;
+        this.config = requireNonNull(config, "config is null");
         this.capabilities = Set.copyOf(capabilities);
         this.errors = new CassandraErrors(config);
         this.timeout = Duration.ofSeconds(config.requestTimeoutSeconds());

@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
@@ -18,7 +20,7 @@ final class CassandraErrors {
     private final CassandraConnectorConfig config;
 
     CassandraErrors(CassandraConnectorConfig config) {
-        this.config = config;
+        this.config = requireNonNull(config, "config is null");
     }
 
     /** The driver's message, with the password cut out should it ever be echoed. */

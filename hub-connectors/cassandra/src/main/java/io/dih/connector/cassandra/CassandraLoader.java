@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
@@ -38,7 +40,7 @@ final class CassandraLoader {
     private final int parallelism;
 
     CassandraLoader(CqlSession session, int parallelism) {
-        this.session = session;
+        this.session = requireNonNull(session, "session is null");
         this.parallelism = parallelism;
     }
 

@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
@@ -26,8 +28,8 @@ final class CassandraSchema {
     private final CassandraConnectorConfig config;
 
     CassandraSchema(CqlSession session, CassandraConnectorConfig config) {
-        this.session = session;
-        this.config = config;
+        this.session = requireNonNull(session, "session is null");
+        this.config = requireNonNull(config, "config is null");
     }
 
     /** Reads the schema afresh (a table created a moment ago by another client is seen) and resolves the binding. */

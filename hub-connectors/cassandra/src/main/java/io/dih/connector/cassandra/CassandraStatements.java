@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import java.util.Map;
@@ -14,7 +16,7 @@ final class CassandraStatements {
     private final Map<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
 
     CassandraStatements(CqlSession session) {
-        this.session = session;
+        this.session = requireNonNull(session, "session is null");
     }
 
     /** The prepared statement of the CQL text; the first call prepares it (a rejected text is not cached). */

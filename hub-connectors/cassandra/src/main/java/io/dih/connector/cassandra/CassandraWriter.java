@@ -1,5 +1,7 @@
 package io.dih.connector.cassandra;
 
+import static java.util.Objects.requireNonNull;
+
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
@@ -40,11 +42,11 @@ final class CassandraWriter {
 
     CassandraWriter(CqlSession session, CassandraStatements statements, ConsistencyLevel consistency, Duration timeout,
                     CassandraErrors errors) {
-        this.session = session;
-        this.statements = statements;
-        this.consistency = consistency;
-        this.timeout = timeout;
-        this.errors = errors;
+        this.session = requireNonNull(session, "session is null");
+        this.statements = requireNonNull(statements, "statements is null");
+        this.consistency = requireNonNull(consistency, "consistency is null");
+        this.timeout = requireNonNull(timeout, "timeout is null");
+        this.errors = requireNonNull(errors, "errors is null");
     }
 
     void write(CassandraTable table, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
