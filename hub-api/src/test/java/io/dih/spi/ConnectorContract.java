@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * declare are not generated, so nothing is skipped). A connector module extends this with a real server behind it.
  *
  * <p>The fixture table has {@code id} (BIGINT primary key), {@code name} (text, NOT NULL), {@code amount} (decimal,
- * never negative: a CHECK constraint) and {@code version} (BIGINT, a watermark).
+ * never negative: a CHECK constraint, where the source has them; see {@link #refusedRow()}) and {@code version} (BIGINT,
+ * a watermark).
  */
 public abstract class ConnectorContract {
     /** The factory under test. */
@@ -74,6 +75,14 @@ public abstract class ConnectorContract {
      */
     protected Map.Entry<BindingSpec, String> missingTable() {
         return Map.entry(BindingSpec.defaultFor("no_such_table_anywhere"), "table");
+    }
+
+    /**
+     * A row with id 3 that the source refuses to store. By default the fixture row with {@link #amountTheSourceRefuses()};
+     * a source whose refusals depend on more than one value (a type the column cannot take) overrides the whole row.
+     */
+    protected Map<String, Object> refusedRow() {
+        return new LinkedHashMap<>(Map.of("id", 3L, "name", "negative", "amount", amountTheSourceRefuses(), "version", 13L));
     }
 
     private Connector connect() {
@@ -364,7 +373,7 @@ public abstract class ConnectorContract {
             assertThat(rowInSource("contract_write", 2)).isEmpty();
 
             Map<String, Object> fine = new LinkedHashMap<>(Map.of("id", 5L, "name", "fine", "amount", BigDecimal.ONE, "version", 12L));
-            Map<String, Object> refused = new LinkedHashMap<>(Map.of("id", 3L, "name", "negative", "amount", amountTheSourceRefuses(), "version", 13L));
+            Map<String, Object> refused = refusedRow();
             assertThatThrownBy(() -> c.write(b, List.of(fine, refused), List.of())).isInstanceOf(SourceRejectedException.class);
             if (writesAllOrNone()) {
                 assertThat(rowInSource("contract_write", 5)).as("all or none").isEmpty();
