@@ -6,12 +6,9 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.InetSocketAddress;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,11 +240,10 @@ public final class TestingCassandraServer implements AutoCloseable {
     }
 
     private List<String> command(Path yaml, Path logConf) {
-        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String serverClasspath = serverClasspath();
-        String jamm = Arrays.stream(serverClasspath.split(File.pathSeparator)).filter(p -> Path.of(p).getFileName().toString().startsWith("jamm-"))
+        String classpath = ChildJvms.classpath(CLASSPATH_RESOURCE, "hub-testing-cassandra-runtime", "Cassandra");
+        String jamm = Arrays.stream(classpath.split(File.pathSeparator)).filter(p -> Path.of(p).getFileName().toString().startsWith("jamm-"))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no jamm jar on Cassandra's classpath"));
-        List<String> cmd = new ArrayList<>(List.of(javaCommand, "-cp", watchdogLocation() + File.pathSeparator + serverClasspath,
+        List<String> cmd = new ArrayList<>(List.of(ChildJvms.javaCommand(), "-cp", classpath,
                 "-Xms256m", "-Xmx256m", "-Xss256k", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-javaagent:" + jamm));
         cmd.addAll(JAVA17_FLAGS);
         cmd.addAll(List.of("-Djdk.attach.allowAttachSelf=true", "-Dio.netty.tryReflectionSetAccessible=true",
@@ -311,33 +307,6 @@ public final class TestingCassandraServer implements AutoCloseable {
                 "</configuration>",
                 ""), StandardCharsets.UTF_8);
         return conf;
-    }
-
-    /** The server's jars, as {@code hub-testing-cassandra-runtime} resolved them. */
-    private static String serverClasspath() {
-        URL resource = TestingCassandraServer.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
-        if (resource == null) {
-            throw new IllegalStateException(CLASSPATH_RESOURCE + " is not on the classpath: add io.dih:hub-testing-cassandra-runtime"
-                    + " as a test dependency of the module that starts Cassandra");
-        }
-        try (InputStream in = resource.openStream()) {
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (classpath.isEmpty()) {
-                throw new IllegalStateException(resource + " is empty: rebuild hub-testing-cassandra-runtime");
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    /** Where {@link ParentWatchdog} is (this module's jar or classes directory); it uses only the JDK. */
-    private static String watchdogLocation() {
-        try {
-            return Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate " + ParentWatchdog.class.getName(), e);
-        }
     }
 
     /** Stops the node and deletes its work directory; idempotent. A {@link #shared()} node ignores it. */

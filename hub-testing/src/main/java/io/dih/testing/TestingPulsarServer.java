@@ -1,13 +1,9 @@
 package io.dih.testing;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -297,10 +293,9 @@ public final class TestingPulsarServer implements AutoCloseable {
     }
 
     private List<String> command(Path conf, Path logConf) {
-        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = watchdogLocation() + File.pathSeparator + brokerClasspath();
+        String classpath = ChildJvms.classpath(CLASSPATH_RESOURCE, "hub-testing-pulsar-runtime", "Pulsar");
         Path data = workDir.resolve("data");
-        List<String> cmd = new ArrayList<>(List.of(javaCommand, "-cp", classpath,
+        List<String> cmd = new ArrayList<>(List.of(ChildJvms.javaCommand(), "-cp", classpath,
                 "-Xms128m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m", "-XX:+UseG1GC",
                 // as Pulsar's bin/pulsar runs it on Java 17
                 "--add-opens", "java.base/java.io=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
@@ -363,33 +358,6 @@ public final class TestingPulsarServer implements AutoCloseable {
                 "logger.zookeeper.level = warn",
                 ""), StandardCharsets.UTF_8);
         return conf;
-    }
-
-    /** The broker's jars, as {@code hub-testing-pulsar-runtime} resolved them. */
-    private static String brokerClasspath() {
-        URL resource = TestingPulsarServer.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
-        if (resource == null) {
-            throw new IllegalStateException(CLASSPATH_RESOURCE + " is not on the classpath: add io.dih:hub-testing-pulsar-runtime"
-                    + " as a test dependency of the module that starts Pulsar");
-        }
-        try (InputStream in = resource.openStream()) {
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (classpath.isEmpty()) {
-                throw new IllegalStateException(resource + " is empty: rebuild hub-testing-pulsar-runtime");
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    /** Where {@link ParentWatchdog} is (this module's jar or classes directory); it uses only the JDK. */
-    private static String watchdogLocation() {
-        try {
-            return Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate " + ParentWatchdog.class.getName(), e);
-        }
     }
 
     /** Stops the broker and deletes its work directory; idempotent. A {@link #shared()} broker ignores it. */

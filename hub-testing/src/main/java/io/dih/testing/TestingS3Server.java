@@ -7,15 +7,11 @@ import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.UploadObjectArgs;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,9 +71,8 @@ public final class TestingS3Server implements AutoCloseable {
                     "jclouds.provider=filesystem-nio2",
                     "jclouds.filesystem.basedir=" + objects,
                     ""), StandardCharsets.UTF_8);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + workDir,
-                    "-cp", watchdogLocation() + File.pathSeparator + serverClasspath(), ParentWatchdog.class.getName(), MAIN_CLASS,
+            List<String> command = List.of(ChildJvms.javaCommand(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + workDir,
+                    "-cp", ChildJvms.classpath(CLASSPATH_RESOURCE, "hub-testing-s3proxy-runtime", "S3Proxy"), ParentWatchdog.class.getName(), MAIN_CLASS,
                     "--properties", properties.toString());
             // stdin stays a pipe that nobody writes to: ParentWatchdog exits the child when it closes
             this.process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
@@ -207,33 +202,6 @@ public final class TestingS3Server implements AutoCloseable {
         }
         throw new IllegalStateException("S3Proxy did not answer within " + STARTUP_TIMEOUT.toSeconds() + " s [endpoint=" + endpoint()
                 + ", last=" + last + ", log=" + logFile + "]:" + System.lineSeparator() + ProcessTrees.tail(logFile, 40));
-    }
-
-    /** The server's jars, as {@code hub-testing-s3proxy-runtime} resolved them. */
-    private static String serverClasspath() {
-        URL resource = TestingS3Server.class.getClassLoader().getResource(CLASSPATH_RESOURCE);
-        if (resource == null) {
-            throw new IllegalStateException(CLASSPATH_RESOURCE + " is not on the classpath: add io.dih:hub-testing-s3proxy-runtime"
-                    + " as a test dependency of the module that starts S3Proxy");
-        }
-        try (InputStream in = resource.openStream()) {
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (classpath.isEmpty()) {
-                throw new IllegalStateException(resource + " is empty: rebuild hub-testing-s3proxy-runtime");
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    /** Where {@link ParentWatchdog} is (this module's jar or classes directory); it uses only the JDK. */
-    private static String watchdogLocation() {
-        try {
-            return Path.of(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate " + ParentWatchdog.class.getName(), e);
-        }
     }
 
     /** Stops the server and deletes its work directory; idempotent. A {@link #shared()} server ignores it. */
