@@ -1,5 +1,10 @@
 package io.dih.bench;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,6 +21,7 @@ import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.server.sync.SourceStatus;
 import io.dih.testing.FreePorts;
+import io.dih.testing.TestingCassandraServer;
 import io.dih.testing.TestingElasticsearchServer;
 import io.dih.testing.TestingS3Server;
 import io.minio.DownloadObjectArgs;
@@ -33,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -53,12 +60,13 @@ import picocli.CommandLine.Option;
 
 /**
  * Loads from the stores of issue 14, each against the same data read by the store's own client alone, in one run:
- * a MinIO/S3 CSV object and the same rows as Parquet (the SDK, then Jackson's CSV parser or parquet-java), and an
- * Elasticsearch index (a point in time paged with search_after over the REST API, documents parsed). The hub's time
+ * a MinIO/S3 CSV object and the same rows as Parquet (the SDK, then Jackson's CSV parser or parquet-java), an
+ * Elasticsearch index (a point in time paged with search_after over the REST API, documents parsed) and a Cassandra
+ * table (the driver's paged full scan). The hub's time
  * is the load's own (first object or page read → last row in the region), after a warm-up load of the same data.
  */
 @Command(name = "stores", mixinStandardHelpOptions = true,
-        description = "MinIO/S3 (CSV, Parquet) and Elasticsearch loads vs the store's client reading the same data alone.")
+        description = "MinIO/S3 (CSV, Parquet), Elasticsearch and Cassandra loads vs the store's client reading the same data alone.")
 public final class StoresBenchmark implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "200000", description = "rows per store (default ${DEFAULT-VALUE})")
     int rows;
@@ -70,7 +78,8 @@ public final class StoresBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("dih-bench-stores-");
         List<Result> results = new ArrayList<>();
-        try (TestingS3Server s3 = TestingS3Server.start(); TestingElasticsearchServer es = TestingElasticsearchServer.start()) {
+        try (TestingS3Server s3 = TestingS3Server.start(); TestingElasticsearchServer es = TestingElasticsearchServer.start();
+             TestingCassandraServer cassandra = TestingCassandraServer.start()) {
             s3.createBucket("bench");
             Path csv = work.resolve("rows.csv");
             try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
@@ -87,6 +96,8 @@ public final class StoresBenchmark implements Callable<Integer> {
             }
             fillIndex(es, "warm");
             fillIndex(es, "measured");
+            fillTable(cassandra, "warm");
+            fillTable(cassandra, "measured");
 
             rawCsv(s3, "warm-csv/rows.csv");
             results.add(timed("S3 SDK + Jackson CSV parse of the object", () -> rawCsv(s3, "measured-csv/rows.csv")));
@@ -94,6 +105,8 @@ public final class StoresBenchmark implements Callable<Integer> {
             results.add(timed("S3 SDK download + parquet-java read of the object", () -> rawParquet(s3, work, "measured-parquet/rows.parquet")));
             rawEs(es, "warm");
             results.add(timed("Elasticsearch point in time + search_after pages (REST, JSON parsed)", () -> rawEs(es, "measured")));
+            rawCassandra(cassandra, "warm");
+            results.add(timed("Cassandra driver: paged full scan of the table, every column read", () -> rawCassandra(cassandra, "measured")));
 
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-stores", work.resolve("hub"), disco, List.of(disco), FreePorts.next(), FreePorts.next());
@@ -109,6 +122,11 @@ public final class StoresBenchmark implements Callable<Integer> {
                 Map<String, Object> esParams = Map.of("url", es.url(), "username", es.username(), "password", es.password());
                 load(node, "elasticsearch", esParams, "warm_es", Map.of("index", "warm"));
                 results.add(new Result("hub load of the index", rows, load(node, "elasticsearch", esParams, "measured_es", Map.of("index", "measured"))));
+                Map<String, Object> cParams = Map.of("contact_points", cassandra.host(), "port", cassandra.port(), "local_datacenter",
+                        cassandra.localDatacenter(), "keyspace", "bench", "username", TestingCassandraServer.USERNAME, "password",
+                        TestingCassandraServer.PASSWORD);
+                load(node, "cassandra", cParams, "warm_cassandra", Map.of("table", "warm"));
+                results.add(new Result("hub load of the table", rows, load(node, "cassandra", cParams, "measured_cassandra", Map.of("table", "measured"))));
             }
         } finally {
             BenchSupport.deleteTree(work);
@@ -152,6 +170,34 @@ public final class StoresBenchmark implements Callable<Integer> {
             }
         }
         es.request("POST", "/" + index + "/_refresh", null);
+    }
+
+    private void fillTable(TestingCassandraServer cassandra, String table) {
+        cassandra.createKeyspace("bench");
+        cassandra.execute("CREATE TABLE bench." + table + " (id bigint PRIMARY KEY, name text, amount int, score double)");
+        CqlSession session = cassandra.session();
+        PreparedStatement insert = session.prepare("INSERT INTO bench." + table + " (id, name, amount, score) VALUES (?, ?, ?, ?)");
+        List<CompletionStage<AsyncResultSet>> inFlight = new ArrayList<>();
+        for (int i = 1; i <= rows; i++) {
+            inFlight.add(session.executeAsync(insert.bind((long) i, "name-" + i, i % 1000, (i % 97) * 0.5)));
+            if (inFlight.size() == 256 || i == rows) {
+                inFlight.forEach(f -> f.toCompletableFuture().join());
+                inFlight.clear();
+            }
+        }
+    }
+
+    private static long rawCassandra(TestingCassandraServer cassandra, String table) {
+        long n = 0;
+        for (Row r : cassandra.session().execute(SimpleStatement.newInstance("SELECT id, name, amount, score FROM bench." + table).setPageSize(1000))) {
+            if (r.getLong(0) <= 0 || r.getString(1) == null) {
+                throw new IllegalStateException("a bad row");
+            }
+            r.getInt(2);
+            r.getDouble(3);
+            n++;
+        }
+        return n;
     }
 
     private static long rawCsv(TestingS3Server s3, String object) throws Exception {
@@ -255,6 +301,8 @@ public final class StoresBenchmark implements Callable<Integer> {
         ratio("hub Parquet load / SDK + parquet-java", by.get("hub load of the PARQUET object"), by.get("S3 SDK download + parquet-java read of the object"));
         ratio("hub Elasticsearch load / raw PIT scan", by.get("hub load of the index"),
                 by.get("Elasticsearch point in time + search_after pages (REST, JSON parsed)"));
+        ratio("hub Cassandra load / driver's paged scan", by.get("hub load of the table"),
+                by.get("Cassandra driver: paged full scan of the table, every column read"));
     }
 
     private static void ratio(String what, Result hub, Result raw) {
