@@ -269,7 +269,7 @@ public final class StoresBenchmark implements Callable<Integer> {
     private double load(HubNode node, String type, Map<String, Object> params, String name, Map<String, Object> options) throws Exception {
         node.regions().create(new RegionSpec(name, null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.sources().register(new SourceSpec(name, type, params, List.of(name), null, null, null,
-                Map.of(name, new BindingSpec(null, null, List.of("id"), null, null, null, new LinkedHashMap<>(options))), null, null));
+                Map.of(name, binding(options)), null, null));
         while (true) {
             SourceStatus.RegionLoad load = node.sync().status(name).regions().get(name);
             if ("FAILED".equals(load.state())) {
@@ -283,6 +283,13 @@ public final class StoresBenchmark implements Callable<Integer> {
             }
             Thread.sleep(100); // the load times itself; a status call is not free, so seldom
         }
+    }
+
+    /** A binding of key {@code id} with these keys; {@code table} is the common key, the others the connector's. */
+    private static BindingSpec binding(Map<String, Object> keys) {
+        Map<String, Object> options = new LinkedHashMap<>(keys);
+        Object table = options.remove("table");
+        return new BindingSpec((String) table, null, List.of("id"), null, null, null, options);
     }
 
     private void print(List<Result> results) {
