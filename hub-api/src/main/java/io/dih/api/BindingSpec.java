@@ -25,6 +25,9 @@ import java.util.Map;
  *                        read only rows past the last value seen
  * @param schedule        a cron expression (UTC) for periodic loads of this binding, instead of
  *                        {@code sync_interval_seconds}: 5 fields (Unix) or 6-7 with seconds (Quartz)
+ * @param transforms      the ordered steps each row goes through on its way into the region ({@code rename},
+ *                        {@code cast}, {@code compute}, {@code filter}, {@code drop}, {@code default}, {@code flatten},
+ *                        {@code parse_json}), as given; the hub compiles and checks them at registration
  * @param options         every other key of the binding, as given: keys of the source's family ({@code topic},
  *                        {@code format}, ...), which its connector checks when it describes the binding (an unknown
  *                        key is an error naming it there)
@@ -38,12 +41,19 @@ public record BindingSpec(
         @JsonProperty("mapping") Map<String, String> mapping,
         @JsonProperty("watermark_column") String watermarkColumn,
         @JsonProperty("schedule") String schedule,
+        @JsonProperty("transforms") List<Object> transforms,
         @JsonAnySetter Map<String, Object> options) {
 
     /** A binding with no connector-specific keys. */
     public BindingSpec(String table, String query, List<String> keyColumns, Map<String, String> mapping, String watermarkColumn,
                        String schedule) {
-        this(table, query, keyColumns, mapping, watermarkColumn, schedule, null);
+        this(table, query, keyColumns, mapping, watermarkColumn, schedule, null, null);
+    }
+
+    /** A binding without transforms. */
+    public BindingSpec(String table, String query, List<String> keyColumns, Map<String, String> mapping, String watermarkColumn,
+                       String schedule, Map<String, Object> options) {
+        this(table, query, keyColumns, mapping, watermarkColumn, schedule, null, options);
     }
 
     public BindingSpec {
@@ -75,6 +85,9 @@ public record BindingSpec(
             });
             mapping = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mapping));
         }
+        if (transforms != null) {
+            transforms = java.util.Collections.unmodifiableList(new ArrayList<>(transforms)); // steps may hold nulls (a default of NULL)
+        }
         options = options == null || options.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
@@ -95,7 +108,7 @@ public record BindingSpec(
 
     /** This binding reading another table (or query), everything else kept. */
     public BindingSpec withTable(String newTable) {
-        return new BindingSpec(newTable, query, keyColumns, mapping, watermarkColumn, schedule, options);
+        return new BindingSpec(newTable, query, keyColumns, mapping, watermarkColumn, schedule, transforms, options);
     }
 
     /** The binding used when a source names none for a region: the table of the region's name. */

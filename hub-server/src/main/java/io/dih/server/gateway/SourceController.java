@@ -2,12 +2,18 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.SourceSpec;
+import io.dih.server.json.Json;
 import io.dih.server.source.SourceRegistry;
 import io.dih.server.sync.SourceStatus;
 import io.dih.server.sync.SyncEngine;
 import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -16,10 +22,13 @@ import io.javalin.openapi.OpenApiParam;
 import io.javalin.openapi.OpenApiRequestBody;
 import io.javalin.openapi.OpenApiResponse;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /api/v1/dih/data-sources}: HTTP in and out; {@link SourceRegistry} and {@link SyncEngine} do the work. Secrets never leave. */
 final class SourceController {
     static final String BASE = GatewayApp.API + "/data-sources";
+    /** Rows read from each binding for a dry run when the request gives neither sample_rows nor sample_size. */
+    private static final int DRY_RUN_ROWS = 10;
 
     private final SourceRegistry sources;
     private final SyncEngine sync;
@@ -32,7 +41,9 @@ final class SourceController {
     record SourceList(@JsonProperty("sources") List<SourceSpec> sources) {
     }
 
-    record Validation(@JsonProperty("valid") boolean valid, @JsonProperty("errors") List<FieldError> errors) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Validation(@JsonProperty("valid") boolean valid, @JsonProperty("errors") List<FieldError> errors,
+                      @JsonProperty("bindings") Map<String, ?> bindings) {
     }
 
     @OpenApi(path = BASE, methods = HttpMethod.POST, tags = "Sources", operationId = "registerSource",
@@ -52,14 +63,31 @@ final class SourceController {
     }
 
     @OpenApi(path = BASE + "/validate", methods = HttpMethod.POST, tags = "Sources", operationId = "validateSource",
-            summary = "Check a source spec as registration would (connects, describes tables) without storing anything",
+            summary = "Check a source spec as registration would (connects, describes tables) without storing anything, and dry-run its transforms",
+            description = "The body is a source spec, plus optional sample_rows (a list of rows for every binding, or an object of such lists by "
+                    + "region) and sample_size (rows read from each binding when no sample is given: default 10, at most 1000). A valid spec "
+                    + "answers bindings: per region, the columns its rows have after the transforms and each sample row as the region would "
+                    + "get it ({\"row\": ...}), filtered out ({\"filtered\": true}) or failed ({\"step\": i, \"error\": ...}).",
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SourceSpec.class)),
             responses = {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = Validation.class)),
                 @OpenApiResponse(status = "400", description = "The body is not a source spec", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void validate(Context ctx) {
-        List<FieldError> errors = sources.validate(Bodies.read(ctx, SourceSpec.class));
-        Bodies.json(ctx, 200, new Validation(errors.isEmpty(), errors));
+        ObjectNode body = Bodies.read(ctx, ObjectNode.class);
+        JsonNode sampleRows = body.remove("sample_rows");
+        JsonNode sampleSize = body.remove("sample_size");
+        if (sampleSize != null && !sampleSize.canConvertToInt()) {
+            throw new InvalidSpecException("sample_size", "must be a whole number");
+        }
+        SourceSpec spec;
+        try {
+            spec = Json.MAPPER.treeToValue(body, SourceSpec.class);
+        } catch (JsonProcessingException e) {
+            throw Json.toInvalidSpec(e, "body");
+        }
+        SourceRegistry.Validation v = sources.validate(spec, sampleRows == null ? null : Json.MAPPER.convertValue(sampleRows, Object.class),
+                sampleSize == null ? DRY_RUN_ROWS : sampleSize.asInt());
+        Bodies.json(ctx, 200, new Validation(v.errors().isEmpty(), v.errors(), v.bindings()));
     }
 
     @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Sources", operationId = "listSources", summary = "List data sources (secrets redacted)",

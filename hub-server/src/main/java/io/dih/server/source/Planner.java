@@ -7,6 +7,7 @@ import io.dih.api.Names;
 import io.dih.api.SourceSpec;
 import io.dih.api.SqlType;
 import io.dih.server.region.Region;
+import io.dih.server.transform.Pipeline;
 import io.dih.server.region.RegionService;
 import io.dih.spi.Connector;
 import io.dih.spi.FieldError;
@@ -90,10 +91,15 @@ public final class Planner {
                 throw new InvalidSpecException("connection_params.host", e.getMessage());
             }
             Region region = regions.get(regionName);
+            Pipeline transforms = Transforms.compile(binding, table, prefix, errors);
+            if (transforms == null) {
+                continue;
+            }
+            table = Transforms.transformed(table, transforms);
             Plan p = table.schemaless() ? planSchemaless(region, binding, table, connector.partitionOrdered(), prefix, errors)
                     : planTable(region, binding, table, prefix, strictTypes ? errors : new ArrayList<>(), errors);
             if (p != null) {
-                plans.put(region.name(), p);
+                plans.put(region.name(), Transforms.flattened(p.withTransforms(transforms), region, binding));
             }
         }
         if (!errors.isEmpty()) {

@@ -141,19 +141,28 @@ public final class SourceRegistry {
         }
     }
 
-    /** Every problem with a spec, without storing anything: the {@code /data-sources/validate} call. */
-    public List<FieldError> validate(SourceSpec requested) {
+    /** What {@link #validate} found: every problem, or each binding's dry run. */
+    public record Validation(List<FieldError> errors, Map<String, DryRun.Binding> bindings) {
+    }
+
+    /**
+     * Every problem with a spec, without storing anything, and — when there is none — each binding's dry run: the
+     * sample rows given (by region, or one list for all), or the first {@code sampleSize} rows read from the source,
+     * as its transforms make them. The {@code /data-sources/validate} call.
+     */
+    public Validation validate(SourceSpec requested, Object sampleRows, int sampleSize) {
         try {
+            DryRun.Sample sample = new DryRun.Sample(sampleRows, sampleSize);
             ConnectorFactory factory = connectors.factory(requested.sourceType());
             SourceSpec spec = normalize(requested, factory);
             try (Connector connector = connect(spec, factory)) {
-                planner.plan(spec, connector);
+                Map<String, Plan> plans = planner.plan(spec, connector);
+                return new Validation(List.of(), DryRun.run(spec, connector, plans, sample));
             }
-            return List.of();
         } catch (InvalidSpecException e) {
-            return e.errors();
+            return new Validation(e.errors(), null);
         } catch (HubException e) {
-            return List.of(new FieldError("source", e.getMessage()));
+            return new Validation(List.of(new FieldError("source", e.getMessage())), null);
         }
     }
 

@@ -11,6 +11,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.source.Plan;
 import io.dih.server.source.Planner;
 import io.dih.server.source.SourceRegistry;
+import io.dih.server.transform.Pipeline;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.Connector;
 import io.dih.spi.InvalidSpecException;
@@ -141,9 +142,54 @@ public final class Applier {
         return out;
     }
 
-    /** The region value of a source row (read-through). */
+    /**
+     * The region value of a source row (read-through), after the binding's transforms: {@code null} when they filter
+     * the row out (it would not be in the region) or fail on it (logged: such a row is a dead letter when a load or a
+     * feed meets it).
+     */
     Object valueOf(Region region, Plan plan, Map<String, Object> sourceRow) {
-        return EntryCodec.valueOf(region, ignite.binary(), regionRow(plan, sourceRow));
+        Map<String, Object> row = sourceRow;
+        if (!plan.transforms().isEmpty()) {
+            Pipeline.Outcome o = plan.transforms().apply(sourceRow);
+            if (o instanceof Pipeline.Failed f) {
+                LOG.warn("A row read through for region {} fails its transforms ({}); it is answered as missing", region.name(), transformError(f));
+                return null;
+            }
+            if (o instanceof Pipeline.Filtered) {
+                return null;
+            }
+            row = ((Pipeline.Row) o).row();
+        }
+        return EntryCodec.valueOf(region, ignite.binary(), regionRow(plan, row));
+    }
+
+    /** A row's failure in its binding's transforms, for its dead letter: the step and the error. */
+    static String transformError(Pipeline.Failed f) {
+        return "transforms[" + f.step() + "]: " + f.error();
+    }
+
+    /**
+     * A change after its binding's transforms: the same change with the transformed row; a DELETE of its key when a
+     * filter says the row no longer belongs in the region (an update that stops matching removes it); {@code null}
+     * when the transforms fail on it (the caller keeps it as a dead letter).
+     */
+    private static ChangeEvent transformed(Target t, ChangeEvent e, Pipeline.Outcome o) {
+        if (o instanceof Pipeline.Row r) {
+            return new ChangeEvent(e.kind(), e.table(), e.key(), r.row(), e.position(), e.sequence(), e.commitMillis(), e.snapshot(),
+                    e.stream(), e.raw(), e.error());
+        }
+        if (o instanceof Pipeline.Filtered) {
+            Map<String, Object> key = new HashMap<>(e.key());
+            for (String col : t.region().spec().keyFields()) {
+                String src = t.plan().columnMap().get(col);
+                if (src != null && !key.containsKey(src)) {
+                    key.put(src, e.row().get(src)); // transforms never change key columns
+                }
+            }
+            return new ChangeEvent(ChangeEvent.Kind.DELETE, e.table(), key, null, e.position(), e.sequence(), e.commitMillis(), e.snapshot(),
+                    e.stream(), e.raw(), null);
+        }
+        return null;
     }
 
     /** Whether a key has a write on its way to the source (a load or change must not overwrite or remove it). */
@@ -261,22 +307,35 @@ public final class Applier {
      * Keys are taken in {@link KeyOrder}, as every multi-key write of the hub takes them.
      */
     void applyBatch(String sourceName, List<ChangeEvent> batch, Map<String, Target> byTable, AppliedChanges applied) {
-        record Item(ChangeEvent event, Target target, Object key, String posKey) {
+        // event: as the region takes it (after the binding's transforms); given: as the source sent it (for its dead letter)
+        record Item(ChangeEvent event, ChangeEvent given, Target target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
         TreeSet<String> posKeys = new TreeSet<>();
         Map<Target, List<ChangeEvent>> windowed = new LinkedHashMap<>();
-        for (ChangeEvent e : batch) {
-            Target t = byTable.get(e.table().toLowerCase(Locale.ROOT));
+        for (ChangeEvent given : batch) {
+            Target t = byTable.get(given.table().toLowerCase(Locale.ROOT));
             if (t == null) {
                 continue; // a table no binding names
             }
             Region region = t.region();
-            if (e.kind() == ChangeEvent.Kind.UNREADABLE) {
-                deadLetter(sourceName, region, e, null, e.error(), applied);
+            if (given.kind() == ChangeEvent.Kind.UNREADABLE) {
+                deadLetter(sourceName, region, given, null, given.error(), applied);
                 continue;
             }
+            ChangeEvent e = given;
+            if (given.kind() == ChangeEvent.Kind.UPSERT && given.row() != null && !t.plan().transforms().isEmpty()) {
+                Pipeline.Outcome o = t.plan().transforms().apply(given.row());
+                e = transformed(t, given, o);
+                if (e == null) {
+                    deadLetter(sourceName, region, given, null, transformError((Pipeline.Failed) o), applied);
+                    continue;
+                }
+            }
             if (t.plan().aggregate() != null) {
+                if (e.kind() == ChangeEvent.Kind.DELETE && given.kind() == ChangeEvent.Kind.UPSERT) {
+                    continue; // filtered out by the transforms: a window does not count it
+                }
                 windowed.computeIfAbsent(t, k -> new ArrayList<>()).add(e);
                 continue;
             }
@@ -293,13 +352,13 @@ public final class Applier {
                 }
                 k = EntryCodec.keyOf(region, ignite.binary(), keyRow);
             } catch (InvalidSpecException ex) {
-                deadLetter(sourceName, region, e, null, ex.getMessage(), applied);
+                deadLetter(sourceName, region, given, null, ex.getMessage(), applied);
                 continue;
             }
             // a partition read in order by one member: its position is kept once, not per key (far fewer entries to lock)
             String posKey = t.ordered() && e.stream() != null ? SourcePositions.partitionKey(sourceName, region.name(), e.stream())
                     : SourcePositions.key(sourceName, region.name(), EntryCodec.keyText(region, k));
-            items.add(new Item(e, t, k, posKey));
+            items.add(new Item(e, given, t, k, posKey));
             posKeys.add(posKey);
         }
         windowed.forEach((t, events) -> windows.fold(sourceName, t, events, applied,
@@ -323,7 +382,7 @@ public final class Applier {
                     value = EntryCodec.valueOf(region, ignite.binary(), regionRow(it.target().plan(), e.row()));
                 } catch (InvalidSpecException ex) {
                     // its position is not recorded: the same change delivered again is the same letter, and a retry applies
-                    deadLetter(sourceName, region, e, EntryCodec.keyText(region, it.key()), ex.getMessage(), applied);
+                    deadLetter(sourceName, region, it.given(), EntryCodec.keyText(region, it.key()), ex.getMessage(), applied);
                     continue;
                 }
             }

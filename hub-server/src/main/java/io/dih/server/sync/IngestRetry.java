@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.dih.api.SourceSpec;
 import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
+import io.dih.server.transform.Pipeline;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.ChangeEvent;
 import io.dih.spi.ConflictException;
@@ -81,7 +82,18 @@ public final class IngestRetry {
 
     private RetryState retryRow(Applier.Target t, Map<String, Object> sourceRow) {
         Region region = t.region();
-        Map<String, Object> row = Applier.regionRow(t.plan(), sourceRow);
+        Map<String, Object> transformed = sourceRow;
+        if (!t.plan().transforms().isEmpty()) {
+            Pipeline.Outcome o = t.plan().transforms().apply(sourceRow);
+            if (o instanceof Pipeline.Failed f) {
+                throw new ConflictException("the row still fails its binding's transforms: " + Applier.transformError(f));
+            }
+            if (o instanceof Pipeline.Filtered) {
+                return RetryState.SUPERSEDED; // the binding's filter leaves it out now
+            }
+            transformed = ((Pipeline.Row) o).row();
+        }
+        Map<String, Object> row = Applier.regionRow(t.plan(), transformed);
         Object k;
         Object v;
         try {

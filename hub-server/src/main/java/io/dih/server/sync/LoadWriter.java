@@ -6,6 +6,7 @@ import io.dih.server.region.EntryCodec;
 import io.dih.server.region.Region;
 import io.dih.server.region.RowEncoder;
 import io.dih.server.source.Plan;
+import io.dih.server.transform.Pipeline;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,20 +68,28 @@ final class LoadWriter implements AutoCloseable {
      * @return the row's region key, or {@code null} when it became a dead letter
      */
     Object accept(Map<String, Object> sourceRow) {
+        Map<String, Object> in = sourceRow;
+        if (!plan.transforms().isEmpty()) {
+            Pipeline.Outcome o = plan.transforms().apply(sourceRow);
+            if (o instanceof Pipeline.Filtered) {
+                return null; // not loaded; a full load then removes the entry the row had
+            }
+            if (o instanceof Pipeline.Failed f) {
+                rowDeadLetter(sourceRow, Applier.transformError(f));
+                return null;
+            }
+            in = ((Pipeline.Row) o).row();
+        }
+        Map<String, Object> transformed = in;
         row.clear();
-        plan.columnMap().forEach((regionCol, sourceCol) -> row.put(regionCol, sourceRow.get(sourceCol)));
+        plan.columnMap().forEach((regionCol, sourceCol) -> row.put(regionCol, transformed.get(sourceCol)));
         Object k;
         Object v;
         try {
             k = EntryCodec.keyOf(region, ignite.binary(), row);
             v = encoder.value(row);
         } catch (InvalidSpecException e) {
-            deadLetters.addRow(spec.sourceName(), region.name(), sourceRow, keyText(sourceRow), "the row does not fit region '"
-                    + region.name() + "': " + e.getMessage());
-            if (deadLettered++ == 0) {
-                LoggerFactory.getLogger(LoadWriter.class).warn("A row of {} does not fit region {} [key={}]: {}; it is a dead letter (GET /data-sources/{}/dead-letters), "
-                        + "the load goes on", spec.sourceName(), region.name(), keyText(sourceRow), e.getMessage(), spec.sourceName());
-            }
+            rowDeadLetter(sourceRow, "the row does not fit region '" + region.name() + "': " + e.getMessage());
             return null;
         }
         if (!checkPending || !applier.hasPendingWrite(region, k)) {
@@ -129,6 +138,15 @@ final class LoadWriter implements AutoCloseable {
         }
         remove(stale);
         return stale.size();
+    }
+
+    private void rowDeadLetter(Map<String, Object> sourceRow, String error) {
+        deadLetters.addRow(spec.sourceName(), region.name(), sourceRow, keyText(sourceRow), error);
+        if (deadLettered++ == 0) {
+            LoggerFactory.getLogger(LoadWriter.class).warn("A row of {} cannot go into region {} [key={}]: {}; it is a dead letter "
+                    + "(GET /data-sources/{}/dead-letters), the load goes on", spec.sourceName(), region.name(), keyText(sourceRow), error,
+                    spec.sourceName());
+        }
     }
 
     private String keyText(Map<String, Object> sourceRow) {
