@@ -80,7 +80,7 @@ final class Casts {
             return JsonValues.write(value);
         }
         if (value instanceof BigDecimal d) {
-            return d.toPlainString();
+            return Math.abs(d.scale()) <= 100 ? d.toPlainString() : d.toString();
         }
         return String.valueOf(value);
     }
@@ -170,7 +170,7 @@ final class Casts {
                 default -> v;
             };
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(d.toPlainString() + " is out of range for " + to);
+            throw new IllegalArgumentException(describe(d) + " is out of range for " + to);
         }
     }
 

@@ -17,9 +17,12 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.extensions.CelStringExtensions;
 import dev.cel.parser.CelStandardMacro;
+import dev.cel.common.values.CelByteString;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -35,13 +38,17 @@ import java.util.stream.Collectors;
  * (which can grow a string quadratically per call) and the math extensions. No message types, no host functions: an
  * expression can read the row's columns and compute, nothing else (no class access, reflection or I/O).
  * Limits: {@value #MAX_LENGTH} code points, parse depth {@value #MAX_DEPTH}, {@value #MAX_NODES} nodes, and
- * {@value #MAX_ITERATIONS} comprehension iterations per evaluation (an evaluation past it fails).
+ * {@value #MAX_ITERATIONS} comprehension iterations per evaluation; an evaluation whose intermediate results add up to
+ * more than {@value #MAX_RESULT_SIZE} characters/bytes/elements, or that evaluates more than {@value #MAX_STEPS} nodes,
+ * fails (so memory and time stay bounded however expression and input combine).
  */
 final class Expressions {
     static final int MAX_LENGTH = 4096;
     static final int MAX_DEPTH = 64;
     static final int MAX_NODES = 2048;
     static final int MAX_ITERATIONS = 10_000;
+    static final long MAX_RESULT_SIZE = 64L << 20;
+    static final long MAX_STEPS = 1_000_000;
 
     private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']+)'");
 
@@ -87,9 +94,13 @@ final class Expressions {
             requireNonNull(program, "program is null");
         }
 
-        /** Evaluates against variables read from the resolver; the result is a CEL value. */
+        /**
+         * Evaluates against variables read from the resolver; the result is a CEL value. The evaluation stops with
+         * an {@link IllegalStateException} once its intermediate results add up past {@value #MAX_RESULT_SIZE}
+         * characters, bytes and elements, or past {@value #MAX_STEPS} evaluated nodes.
+         */
         Object eval(CelVariableResolver variables) throws CelEvaluationException {
-            return program.eval(variables);
+            return program.trace(variables, new Budget());
         }
     }
 
@@ -129,6 +140,29 @@ final class Expressions {
                 .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.IDENT)
                 .map(n -> n.expr().ident().name())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    /** Counts what one evaluation produces; see {@link Compiled#eval}. */
+    private static final class Budget implements CelEvaluationListener {
+        private long size;
+        private long steps;
+
+        @Override
+        public void callback(CelExpr expr, Object result) {
+            if (++steps > MAX_STEPS) {
+                throw new IllegalStateException("the expression evaluated more than " + MAX_STEPS + " steps");
+            }
+            long n = result instanceof String s ? s.length()
+                    : result instanceof Collection<?> c ? c.size()
+                    : result instanceof Map<?, ?> m ? m.size()
+                    : result instanceof CelByteString b ? b.size()
+                    : 0;
+            size += n;
+            if (size > MAX_RESULT_SIZE) {
+                throw new IllegalStateException("the expression's intermediate results exceed " + MAX_RESULT_SIZE
+                        + " characters, bytes or elements");
+            }
+        }
     }
 
     private static CelAbstractSyntaxTree ast(CelValidationResult result, String source) throws InvalidExpression {
