@@ -75,26 +75,24 @@ final class PipelineCompiler {
             }
             Map.Entry<?, ?> e = step.entrySet().iterator().next();
             String kind = String.valueOf(e.getKey());
-            int before = steps.size();
             switch (kind) {
-                case "rename" -> rename(i, field, e.getValue());
-                case "cast" -> cast(i, field, e.getValue());
-                case "compute" -> compute(i, field, e.getValue());
-                case "filter" -> filter(i, field, e.getValue());
-                case "drop" -> drop(i, field, e.getValue());
-                case "default" -> defaults(i, field, e.getValue());
-                case "flatten" -> flatten(i, field, e.getValue());
-                case "parse_json" -> parseJson(i, field, e.getValue());
+                case "rename" -> rename(field, e.getValue());
+                case "cast" -> cast(field, e.getValue());
+                case "compute" -> compute(field, e.getValue());
+                case "filter" -> filter(field, e.getValue());
+                case "drop" -> drop(field, e.getValue());
+                case "default" -> defaults(field, e.getValue());
+                case "flatten" -> flatten(field, e.getValue());
+                case "parse_json" -> parseJson(field, e.getValue());
                 default -> errors.add(new FieldError(field, "unknown step '" + kind + "'; use one of " + STEP_NAMES));
             }
             while (stepIndexes.size() < steps.size()) {
                 stepIndexes.add(i);
             }
-            assert steps.size() >= before;
         }
     }
 
-    private void rename(int i, String field, Object spec) {
+    private void rename(String field, Object spec) {
         for (Map.Entry<String, Object> e : pairs(field, spec, "rename", "{\"old\": \"new\"}").entrySet()) {
             String from = e.getKey();
             String f = field + "." + from;
@@ -118,7 +116,7 @@ final class PipelineCompiler {
         }
     }
 
-    private void cast(int i, String field, Object spec) {
+    private void cast(String field, Object spec) {
         for (Map.Entry<String, Object> e : pairs(field, spec, "cast", "{\"column\": \"BIGINT\"}").entrySet()) {
             String name = e.getKey();
             String f = field + "." + name;
@@ -146,7 +144,7 @@ final class PipelineCompiler {
         }
     }
 
-    private void compute(int i, String field, Object spec) {
+    private void compute(String field, Object spec) {
         for (Map.Entry<String, Object> e : pairs(field, spec, "compute", "{\"column\": \"a + b\"}").entrySet()) {
             String name = e.getKey();
             String f = field + "." + name;
@@ -176,7 +174,7 @@ final class PipelineCompiler {
         }
     }
 
-    private void filter(int i, String field, Object spec) {
+    private void filter(String field, Object spec) {
         if (!(spec instanceof String source)) {
             errors.add(new FieldError(field, "filter takes an expression string, e.g. \"age >= 18\""));
             return;
@@ -193,7 +191,7 @@ final class PipelineCompiler {
         });
     }
 
-    private void drop(int i, String field, Object spec) {
+    private void drop(String field, Object spec) {
         List<?> names = spec instanceof String s ? List.of(s) : spec instanceof List<?> l ? l : null;
         if (names == null || names.isEmpty()) {
             errors.add(new FieldError(field, "drop takes a list of column names, e.g. [\"password\"]"));
@@ -212,7 +210,7 @@ final class PipelineCompiler {
         steps.add(new Steps.Drop(List.copyOf(dropped)));
     }
 
-    private void defaults(int i, String field, Object spec) {
+    private void defaults(String field, Object spec) {
         for (Map.Entry<String, Object> e : pairs(field, spec, "default", "{\"column\": 0}").entrySet()) {
             String name = e.getKey();
             String f = field + "." + name;
@@ -262,7 +260,7 @@ final class PipelineCompiler {
         return null;
     }
 
-    private void flatten(int i, String field, Object spec) {
+    private void flatten(String field, Object spec) {
         for (Map.Entry<String, Object> e : pairs(field, spec, "flatten", "{\"column\": \"prefix_\"}").entrySet()) {
             String name = e.getKey();
             String f = field + "." + name;
@@ -282,7 +280,7 @@ final class PipelineCompiler {
         }
     }
 
-    private void parseJson(int i, String field, Object spec) {
+    private void parseJson(String field, Object spec) {
         if (!(spec instanceof String name)) {
             errors.add(new FieldError(field, "parse_json takes a column name"));
             return;

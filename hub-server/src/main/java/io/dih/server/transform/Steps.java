@@ -70,12 +70,12 @@ final class Steps {
 
     record Compute(String column, Expressions.Compiled expression, SqlType type) implements Step {
         @Override
-        public boolean apply(Working row) throws CelEvaluationException {
+        public boolean apply(Working row) {
             Object result;
             try {
                 result = expression.eval(row);
-            } catch (CelEvaluationException e) {
-                throw new IllegalArgumentException("column '" + column + "': " + e.getMessage(), e);
+            } catch (CelEvaluationException | RuntimeException e) {
+                throw new IllegalArgumentException("column '" + column + "': " + evaluationError(e), e);
             }
             row.values.put(column, CelValues.fromCel(result, type));
             return true;
@@ -85,8 +85,12 @@ final class Steps {
     /** True keeps the row; false or null filters it out. */
     record Filter(Expressions.Compiled expression) implements Step {
         @Override
-        public boolean apply(Working row) throws CelEvaluationException {
-            return Boolean.TRUE.equals(expression.eval(row));
+        public boolean apply(Working row) {
+            try {
+                return Boolean.TRUE.equals(expression.eval(row));
+            } catch (CelEvaluationException | RuntimeException e) {
+                throw new IllegalArgumentException("filter: " + evaluationError(e), e);
+            }
         }
     }
 
@@ -162,6 +166,12 @@ final class Steps {
             }
             return true;
         }
+    }
+
+    /** An evaluation error for a dead letter; CEL's "no matching overload" is most often a NULL column used. */
+    static String evaluationError(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.contains("No matching overload") ? m + " (is a column NULL? test it with col == null)" : m;
     }
 
     /** A JSON-like Java value (Maps, Lists, boxed numbers) as expressions see parsed JSON. */

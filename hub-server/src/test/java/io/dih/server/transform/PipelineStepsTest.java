@@ -108,7 +108,7 @@ class PipelineStepsTest {
         Outcome o = strict.apply(r2);
         assertThat(o).isInstanceOf(Failed.class);
         assertThat(((Failed) o).step()).isEqualTo(1);
-        assertThat(((Failed) o).error()).contains("next").contains("overload");
+        assertThat(((Failed) o).error()).contains("next").contains("overload").contains("NULL");
     }
 
     @Test
@@ -319,6 +319,21 @@ class PipelineStepsTest {
             th.join(30_000);
         }
         assertThat(wrong.get()).isZero();
+    }
+
+    @Test
+    void manyRowsThroughOneCompiledPipeline() {
+        Pipeline p = Pipeline.compile(List.of(Map.of("filter", "age >= 0"),
+                Map.of("compute", mapOf("full", "first + ' ' + last", "gross", "amount * 1.2")),
+                Map.of("drop", List.of("address")), Map.of("rename", Map.of("first", "given"))), PEOPLE);
+        Map<String, Object> r = person();
+        long start = System.nanoTime();
+        for (int i = 0; i < 50_000; i++) {
+            r.put("age", i);
+            Map<String, Object> out = rowOf(p.apply(r));
+            assertThat(out.get("age")).isEqualTo(i);
+        }
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(60));
     }
 
     @Test
