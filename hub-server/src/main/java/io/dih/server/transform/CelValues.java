@@ -29,8 +29,8 @@ import java.util.UUID;
  * doubles; a DECIMAL column that is not recomputed keeps its exact value); VARCHAR, UUID, TIME → {@code string};
  * BOOLEAN → {@code bool}; BINARY → {@code bytes}; DATE, TIMESTAMP → {@code google.protobuf.Timestamp} (the SQL
  * value's wall clock read as UTC; a DATE is its midnight UTC). Columns of the scalar types are declared as CEL wrapper
- * types, so {@code col == null} type-checks; using a NULL value in arithmetic or a function is an evaluation error.
- * DATE and TIMESTAMP columns cannot be compared with null (CEL has no nullable timestamp); a NULL one used is an error.
+ * types (DATE and TIMESTAMP as timestamps, which CEL also lets compare with null), so {@code col == null} type-checks;
+ * using a NULL value in arithmetic, an ordering comparison or a function is an evaluation error.
  */
 final class CelValues {
     private CelValues() {

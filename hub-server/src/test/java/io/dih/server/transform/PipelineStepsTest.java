@@ -112,6 +112,17 @@ class PipelineStepsTest {
     }
 
     @Test
+    void nullTimestampsCanBeTestedToo() {
+        Pipeline p = Pipeline.compile(List.of(Map.of("filter", "seen == null")), PEOPLE);
+        Map<String, Object> r = person();
+        assertThat(p.apply(r)).isInstanceOf(Filtered.class);
+        r.put("seen", null);
+        assertThat(p.apply(r)).isInstanceOf(Row.class);
+        Pipeline year = Pipeline.compile(List.of(Map.of("compute", Map.of("y", "seen.getFullYear()"))), PEOPLE);
+        assertThat(year.apply(r)).isInstanceOf(Failed.class);
+    }
+
+    @Test
     void aNullResultIsANull() {
         Pipeline p = Pipeline.compile(List.of(Map.of("compute", Map.of("copy", "age"))), PEOPLE);
         assertThat(p.outputColumns()).containsEntry("copy", SqlType.BIGINT);
