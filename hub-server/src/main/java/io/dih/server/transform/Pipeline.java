@@ -126,9 +126,10 @@ public final class Pipeline {
 
     /**
      * Applies the steps to one row (column -> Java value of its SqlType: Long/Integer/.., BigDecimal, String,
-     * java.sql.Timestamp/Date/Time, byte[], UUID, Boolean; null = NULL). Never throws for data problems. The row
-     * returned is a new map: with declared columns, {@link #outputColumns()} in order then flattened columns; schemaless,
-     * the row's columns as changed by the steps.
+     * java.sql.Timestamp/Date/Time, byte[], UUID, Boolean; null = NULL). Never throws for data problems. The input
+     * map is not changed. With no steps the row given is returned as it is; otherwise a new map: with declared
+     * columns, {@link #outputColumns()} in order (an absent input column is NULL, an undeclared one is left out), then
+     * the flattened columns; schemaless, the row's columns as changed by the steps.
      */
     public Outcome apply(Map<String, Object> row) {
         if (steps.isEmpty()) {
@@ -158,7 +159,7 @@ public final class Pipeline {
         for (String c : jsonColumns) {
             Object v = values.get(c);
             if (v != null) {
-                values.put(c, v instanceof NullValue ? null : v instanceof String s ? s : JsonValues.write(v));
+                values.put(c, v instanceof NullValue ? null : JsonValues.write(v));
             }
         }
         if (schemaless) {

@@ -44,7 +44,9 @@ final class Steps {
     record Rename(String from, String to) implements Step {
         @Override
         public boolean apply(Working row) {
-            row.values.put(to, row.values.remove(from));
+            if (row.values.containsKey(from)) {
+                row.values.put(to, row.values.remove(from));
+            }
             return true;
         }
     }
@@ -52,6 +54,9 @@ final class Steps {
     record Cast(String column, SqlType to, boolean json) implements Step {
         @Override
         public boolean apply(Working row) {
+            if (!row.values.containsKey(column)) {
+                return true;
+            }
             Object value = row.values.get(column);
             Object cast;
             if (json) {

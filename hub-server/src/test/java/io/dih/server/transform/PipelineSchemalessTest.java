@@ -35,6 +35,16 @@ class PipelineSchemalessTest {
     }
 
     @Test
+    void stepsOnFieldsARowLacksDoNothing() {
+        Pipeline p = Pipeline.compileSchemaless(List.of(Map.of("rename", Map.of("a", "b")),
+                Map.of("cast", Map.of("c", "INT")), Map.of("drop", List.of("d")), Map.of("parse_json", "e"),
+                Map.of("flatten", Map.of("f", "f_"))));
+        assertThat(rowOf(p.apply(Map.of("z", 1)))).isEqualTo(Map.of("z", 1));
+        assertThat(rowOf(p.apply(Map.of("a", 1, "c", "2", "e", "\"s\"")))).isEqualTo(Map.of("b", 1, "c", 2,
+                "e", "\"s\""));
+    }
+
+    @Test
     void aMissingFieldIsNull() {
         Pipeline p = Pipeline.compileSchemaless(List.of(Map.of("compute",
                 Map.of("label", "name == null ? 'none' : string(name)"))));
