@@ -348,6 +348,15 @@ class PipelineStepsTest {
     }
 
     @Test
+    void columnsThatAreNotIdentifiersPassAndCanBeRenamed() {
+        Map<String, SqlType> odd = columns("order-id", SqlType.BIGINT, "in", SqlType.VARCHAR, "Qty", SqlType.INT);
+        Pipeline p = Pipeline.compile(List.of(Map.of("rename", Map.of("order-id", "order_id")),
+                Map.of("compute", Map.of("next", "order_id + Qty"))), odd);
+        assertThat(rowOf(p.apply(row("order-id", 5L, "in", "x", "Qty", 2)))).containsEntry("order_id", 5L)
+                .containsEntry("in", "x").containsEntry("next", 7L);
+    }
+
+    @Test
     void theInputRowIsNotChanged() {
         Map<String, Object> r = person();
         Map<String, Object> copy = new LinkedHashMap<>(r);
