@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCluster;
+import org.apache.ignite.cache.CachePeekMode;
+import org.apache.ignite.cluster.ClusterNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +89,20 @@ class AffinityRestartIT {
                         .isEqualTo(ignite.affinity("ar_customers").mapKeyToNode(cid));
             }
             assertThat(count(b)).isEqualTo(2 + 39 * 3);
+
+            // a row SQL inserts is placed by its affinity column too
+            Rest.Response insert = b.post(SQL, "{\"query\": \"INSERT INTO ar_orders (id, customer_id, total) VALUES (?, ?, ?)\", "
+                    + "\"params\": [1000, 23, 4.5]}");
+            assertThat(insert.status()).as(insert.toString()).isEqualTo(200);
+            Object inserted = EntryCodec.key(region, ignite.binary(), "1000,23");
+            ClusterNode home = ignite.affinity("ar_customers").mapKeyToNode(23L);
+            for (int n = 0; n < 2; n++) {
+                Ignite node = cluster.node(n).ignite();
+                boolean holds = node.cache("ar_orders").withKeepBinary().localPeek(inserted, CachePeekMode.PRIMARY) != null;
+                assertThat(holds).as("node %d, customer 23 lives on %s", n, home.consistentId())
+                        .isEqualTo(node.cluster().localNode().id().equals(home.id()));
+            }
+            assertThat(count(b)).isEqualTo(3 + 39 * 3);
 
             Rest.Response without = b.post(REGIONS, """
                     {"name": "ar_orders", "key_fields": ["id", "customer_id"], "fields": {"id": "BIGINT", "customer_id": "BIGINT", "total": "DECIMAL"}}""");
