@@ -43,7 +43,8 @@ final class SqlController {
                     @OpenApiName("distributed_joins") @OpenApiDescription("default false: each node joins only the rows it holds, which is complete when every "
                             + "join of two PARTITIONED regions is on their placing columns (each region's affinity_key, or its "
                             + "one key column), of the same type; true for any other join of PARTITIONED regions (slower; the "
-                            + "joined column needs an index). A join with a REPLICATED region is always complete")
+                            + "joined column needs an index). An inner join with a REPLICATED region is always complete; an outer join "
+                            + "that keeps a REPLICATED region's unmatched rows against a PARTITIONED one is refused")
                     Boolean distributedJoins,
                     @OpenApiDescription("the plan as rows instead of the result (SELECT only)") Boolean explain) {
     }

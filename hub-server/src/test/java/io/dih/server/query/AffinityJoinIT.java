@@ -66,6 +66,8 @@ class AffinityJoinIT {
                 {"name": "orders", "key_fields": ["id", "customer_id"], "affinity_key": "customer_id",
                  "fields": {"id": "BIGINT", "customer_id": "BIGINT", "total": "DECIMAL"}}"""));
         created(first.post(REGIONS, """
+                {"name": "customers_everywhere", "cache_mode": "REPLICATED", "key_fields": ["id"], "fields": {"id": "BIGINT", "name": "VARCHAR"}}"""));
+        created(first.post(REGIONS, """
                 {"name": "orders_plain", "key_fields": ["id"], "indexes": [["customer_id"]],
                  "fields": {"id": "BIGINT", "customer_id": "BIGINT", "total": "DECIMAL"}}"""));
 
@@ -98,6 +100,7 @@ class AffinityJoinIT {
         }
         assertThat(orderCount).isGreaterThan(200);
         ok(first.put(REGIONS + "/customers/entries", JSON.createObjectNode().set("entries", customers).toString()));
+        ok(first.put(REGIONS + "/customers_everywhere/entries", JSON.createObjectNode().set("entries", customers).toString()));
         ok(nodes.get(1).put(REGIONS + "/orders/entries", JSON.createObjectNode().set("entries", orders).toString()));
         ok(nodes.get(2).put(REGIONS + "/orders_plain/entries", JSON.createObjectNode().set("entries", plain).toString()));
     }
@@ -129,6 +132,36 @@ class AffinityJoinIT {
             assertThat(orders(local)).as("rows of orders on another node than their customer are missed").isLessThan(orderCount);
             assertThat(hub(node, JOIN.formatted("orders_plain"), true)).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void anOuterJoinOfColocatedRegionsKeepsTheCustomersWithoutOrders() throws Exception {
+        String left = "SELECT c.id, COUNT(o.id), COALESCE(SUM(o.total), 0) FROM %s c LEFT JOIN %s o ON o.customer_id = c.id "
+                + "GROUP BY c.id ORDER BY c.id";
+        List<String> expected = postgres(left.formatted("aff_customers", "aff_orders"));
+        assertThat(expected).hasSize(CUSTOMERS).contains("9 0 0");
+        for (Rest node : nodes) {
+            assertThat(hub(node, left.formatted("customers", "orders"), false)).isEqualTo(expected);
+            assertThat(hub(node, left.formatted("customers", "orders_plain"), false)).isNotEqualTo(expected);
+            assertThat(hub(node, left.formatted("customers", "orders_plain"), true)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aReplicatedRegionOnTheKeptSideOfAnOuterJoinIsRefusedByIgnite() {
+        // a REPLICATED cache has 512 partitions, a PARTITIONED one 1024: Ignite will not run this join, even distributed
+        for (boolean distributed : new boolean[] {false, true}) {
+            Rest.Response r = nodes.get(0).post(SQL, JSON.createObjectNode().put("distributed_joins", distributed)
+                    .put("query", "SELECT COUNT(*) FROM customers_everywhere c LEFT JOIN orders o ON o.customer_id = c.id").toString());
+            assertThat(r.status()).as(r.toString()).isNotEqualTo(200);
+            assertThat(r.json().path("detail").asText()).contains("customers_everywhere").contains("partitions");
+        }
+        // the inner join, and the outer join that keeps the PARTITIONED side, are complete
+        JsonNode inner = post(nodes.get(0), "{\"query\": \"SELECT COUNT(*) FROM customers_everywhere c JOIN orders_plain o ON o.customer_id = c.id\"}");
+        assertThat(inner.path("rows").get(0).get(0).asLong()).isEqualTo(orderCount);
+        JsonNode kept = post(nodes.get(0), "{\"query\": \"SELECT COUNT(*) FROM orders_plain o LEFT JOIN customers_everywhere c ON o.customer_id = c.id "
+                + "WHERE c.id IS NOT NULL\"}");
+        assertThat(kept.path("rows").get(0).get(0).asLong()).isEqualTo(orderCount);
     }
 
     @Test
