@@ -22,6 +22,9 @@ import java.util.Set;
  *
  * @param keyFields the columns that form the key; {@code ["id"]} when omitted
  * @param fields    column name to SQL type; when omitted the columns are the key and index fields
+ * @param affinityKey the key column whose value decides the node an entry lives on (Ignite's affinity key), so that
+ *                    entries of regions with equal values of it live together and joins on it are local; one of
+ *                    {@code key_fields}; omitted, the whole key decides
  */
 // "columns" is what the API answers next to a region's spec (its table as it is now): a region read with GET can be
 // posted back as it is (200, the same spec)
@@ -38,7 +41,8 @@ public record RegionSpec(
         @JsonProperty("indexes") List<IndexSpec> indexes,
         @JsonProperty("key_fields") List<String> keyFields,
         @JsonProperty("fields") Map<String, SqlType> fields,
-        @JsonProperty("refresh_ahead_factor") Double refreshAheadFactor) {
+        @JsonProperty("refresh_ahead_factor") Double refreshAheadFactor,
+        @JsonProperty("affinity_key") String affinityKey) {
 
     /** The key column of a region whose spec names none. */
     public static final String DEFAULT_KEY = "id";
@@ -74,16 +78,27 @@ public record RegionSpec(
         if (indexes != null) {
             indexes = checkIndexes(errors, indexes, fields);
         }
+        if (affinityKey != null) {
+            checkAffinityKey(errors, affinityKey, keyFields);
+        }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+    }
+
+    /** A spec without {@code affinity_key}: the whole key decides where an entry lives. */
+    public RegionSpec(String name, CacheMode cacheMode, Integer backups, AtomicityMode atomicityMode, CacheStrategy cacheStrategy,
+            ExpiryPolicySpec expiryPolicy, Long evictionMaxSize, List<IndexSpec> indexes, List<String> keyFields,
+            Map<String, SqlType> fields, Double refreshAheadFactor) {
+        this(name, cacheMode, backups, atomicityMode, cacheStrategy, expiryPolicy, evictionMaxSize, indexes, keyFields, fields,
+                refreshAheadFactor, null);
     }
 
     /** A spec without {@code refresh_ahead_factor}. */
     public RegionSpec(String name, CacheMode cacheMode, Integer backups, AtomicityMode atomicityMode, CacheStrategy cacheStrategy,
             ExpiryPolicySpec expiryPolicy, Long evictionMaxSize, List<IndexSpec> indexes, List<String> keyFields,
             Map<String, SqlType> fields) {
-        this(name, cacheMode, backups, atomicityMode, cacheStrategy, expiryPolicy, evictionMaxSize, indexes, keyFields, fields, null);
+        this(name, cacheMode, backups, atomicityMode, cacheStrategy, expiryPolicy, evictionMaxSize, indexes, keyFields, fields, null, null);
     }
 
     /** A spec with only a name: every other setting from the defaults. */
@@ -133,6 +148,17 @@ public record RegionSpec(
             }
         }
         return List.copyOf(keyFields);
+    }
+
+    private static void checkAffinityKey(List<FieldError> errors, String affinityKey, List<String> keyFields) {
+        String problem = Names.problem(affinityKey);
+        List<String> keys = keyFields != null ? keyFields : List.of(DEFAULT_KEY);
+        if (problem != null) {
+            errors.add(new FieldError("affinity_key", problem));
+        } else if (!keys.contains(affinityKey)) {
+            errors.add(new FieldError("affinity_key", "'" + affinityKey + "' is not one of the region's key_fields " + keys
+                    + "; the affinity key must be part of the key, e.g. key_fields [\"id\", \"" + affinityKey + "\"]"));
+        }
     }
 
     private static List<IndexSpec> checkIndexes(List<FieldError> errors, List<IndexSpec> indexes, Map<String, SqlType> fields) {
@@ -209,7 +235,8 @@ public record RegionSpec(
         return new RegionSpec(name, mode, b, atomicity, strategy, expiryPolicy,
                 evictionMaxSize != null ? evictionMaxSize : defaults.evictionMaxSize(),
                 List.copyOf(idx), keys, cols,
-                strategy == CacheStrategy.REFRESH_AHEAD && refreshAheadFactor == null ? Double.valueOf(DEFAULT_REFRESH_AHEAD_FACTOR) : refreshAheadFactor);
+                strategy == CacheStrategy.REFRESH_AHEAD && refreshAheadFactor == null ? Double.valueOf(DEFAULT_REFRESH_AHEAD_FACTOR) : refreshAheadFactor,
+                affinityKey);
     }
 
     /** The value columns: every field that is not part of the key. Only meaningful on a normalized spec. */

@@ -177,6 +177,29 @@ class RegionSpecTest {
     }
 
     @Test
+    void affinityKeyMustBeAKeyColumn() throws Exception {
+        RegionSpec orders = parse("{\"name\": \"orders\", \"key_fields\": [\"id\", \"customer_id\"], \"affinity_key\": \"customer_id\", "
+                + "\"fields\": {\"id\": \"BIGINT\", \"customer_id\": \"BIGINT\", \"total\": \"DECIMAL\"}}");
+        RegionSpec normalized = orders.normalize(RegionDefaults.STANDARD);
+        assertThat(normalized.affinityKey()).isEqualTo("customer_id");
+        assertThat(parse(JSON.writeValueAsString(normalized))).isEqualTo(normalized);
+        assertThat(parse("{\"name\": \"customers\", \"affinity_key\": \"id\"}").normalize(RegionDefaults.STANDARD).affinityKey())
+                .isEqualTo("id");
+        assertThat(RegionSpec.named("plain").normalize(RegionDefaults.STANDARD).affinityKey()).isNull();
+
+        List<FieldError> notInKey = errorsOf("{\"name\": \"orders\", \"key_fields\": [\"id\"], \"affinity_key\": \"customer_id\", "
+                + "\"fields\": {\"id\": \"BIGINT\", \"customer_id\": \"BIGINT\"}}");
+        assertThat(notInKey).extracting(FieldError::field).containsExactly("affinity_key");
+        assertThat(notInKey.get(0).message()).contains("customer_id").contains("key_fields");
+        assertThat(errorsOf("{\"name\": \"orders\", \"affinity_key\": \"customer_id\"}"))
+                .extracting(FieldError::field).containsExactly("affinity_key");
+        assertThat(errorsOf("{\"name\": \"orders\", \"key_fields\": [\"id\", \"c\"], \"affinity_key\": \"C\"}"))
+                .extracting(FieldError::field).containsExactly("affinity_key");
+        assertThat(errorsOf("{\"name\": \"orders\", \"affinity_key\": \"bad-name\"}"))
+                .extracting(FieldError::field).containsExactly("affinity_key");
+    }
+
+    @Test
     void columnNamesAreChecked() {
         assertThat(errorsOf("{\"name\": \"r\", \"fields\": {\"bad-name\": \"INT\"}}"))
                 .extracting(FieldError::field).containsExactly("fields.bad-name");

@@ -54,11 +54,12 @@ final class RegionController {
             @JsonProperty("key_fields") List<String> keyFields,
             @JsonProperty("fields") Map<String, SqlType> fields,
             @JsonProperty("refresh_ahead_factor") Double refreshAheadFactor,
+            @JsonProperty("affinity_key") String affinityKey,
             @JsonProperty("columns") List<RegionColumn> columns) {
 
         static RegionView of(RegionSpec s, List<RegionColumn> columns) {
             return new RegionView(s.name(), s.cacheMode(), s.backups(), s.atomicityMode(), s.cacheStrategy(), s.expiryPolicy(),
-                    s.evictionMaxSize(), s.indexes(), s.keyFields(), s.fields(), s.refreshAheadFactor(), columns);
+                    s.evictionMaxSize(), s.indexes(), s.keyFields(), s.fields(), s.refreshAheadFactor(), s.affinityKey(), columns);
         }
 
         static RegionView of(RegionRecord record) {

@@ -40,7 +40,12 @@ final class SqlController {
                     @OpenApiDescription("values bound to the ?s in order: strings, numbers, booleans, null") List<Object> params,
                     @OpenApiName("page_size") @OpenApiDescription("rows per page, 1 to 10000; default 1000") Integer pageSize,
                     @OpenApiName("timeout_ms") @OpenApiDescription("per request (first page, each later one), 1 to 600000; default 30000") Long timeoutMs,
-                    @OpenApiName("distributed_joins") @OpenApiDescription("joins of PARTITIONED regions whose rows are not collocated") Boolean distributedJoins,
+                    @OpenApiName("distributed_joins") @OpenApiDescription("default false: each node joins only the rows it holds, which is complete when every "
+                            + "join of two PARTITIONED regions is on their placing columns (each region's affinity_key, or its "
+                            + "one key column), of the same type; true for any other join of PARTITIONED regions (slower; the "
+                            + "joined column needs an index). An inner join with a REPLICATED region is always complete; an outer join "
+                            + "that keeps a REPLICATED region's unmatched rows against a PARTITIONED one is refused")
+                    Boolean distributedJoins,
                     @OpenApiDescription("the plan as rows instead of the result (SELECT only)") Boolean explain) {
     }
 
@@ -65,7 +70,7 @@ final class SqlController {
             summary = "Run one SELECT or INSERT/UPDATE/DELETE/MERGE over the regions' tables; values bound to ? placeholders",
             description = "Body (seed 004): {\"query\": \"SELECT * FROM orders WHERE status = ? AND total > ?\", \"params\": [\"NEW\", 100], "
                     + "\"page_size\": 1000}; optional timeout_ms (default 30000, at most 600000; per request), distributed_joins "
-                    + "(false), explain (false: the plan as rows instead). params are always bound as arguments, never pasted into "
+                    + "(false: a join of PARTITIONED regions is complete only on their affinity columns; see the field), explain (false: the plan as rows instead). params are always bound as arguments, never pasted into "
                     + "the SQL. A SELECT answers {\"columns\": [{\"name\", \"type\"}], \"rows\": [[...]], \"next_page\": token|null}: "
                     + "rows are arrays in column order; DECIMAL exact, TIMESTAMP ISO-8601 UTC, DATE yyyy-MM-dd, binary base64, UUID "
                     + "strings. While next_page is not null the cursor stays open on this node: GET /sql-query/pages/{token} for the "

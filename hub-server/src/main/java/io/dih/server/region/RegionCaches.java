@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.ignite.cache.CacheAtomicityMode;
+import org.apache.ignite.cache.CacheKeyConfiguration;
 import org.apache.ignite.cache.CacheWriteSynchronizationMode;
 import org.apache.ignite.cache.PartitionLossPolicy;
 import org.apache.ignite.cache.QueryEntity;
@@ -40,6 +41,11 @@ public final class RegionCaches {
         cc.setStatisticsEnabled(true);
         cc.setSqlSchema(SQL_SCHEMA);
         cc.setQueryEntities(List.of(queryEntity(record)));
+        // a composite key's affinity field decides its partition: the field's value is hashed as a plain key is, so the
+        // key (id, customer_id = 7) lands in the partition of the plain key 7 of a region keyed by customer id alone
+        if (spec.affinityKey() != null && !spec.simpleKey()) {
+            cc.setKeyConfiguration(new CacheKeyConfiguration(record.keyType(), spec.affinityKey()));
+        }
         // Read-through for every strategy. Write-through for WRITE_THROUGH, and for WRITE_BEHIND too: the hub's own
         // write paths skip the store and queue the write durably (the sync package), so the store only sees writes
         // that bypass the hub (thin client, SQL DML), which then reach the source synchronously instead of never.

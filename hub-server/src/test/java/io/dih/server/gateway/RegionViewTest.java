@@ -61,7 +61,7 @@ class RegionViewTest {
         assertThat(jsonNames(RegionController.RegionView.class)).isEqualTo(spec);
         RegionSpec full = new RegionSpec("everything", CacheMode.REPLICATED, 0, AtomicityMode.TRANSACTIONAL,
                 CacheStrategy.REFRESH_AHEAD, new ExpiryPolicySpec(60L, 60L, 60L), 10L,
-                List.of(new IndexSpec("v", SqlType.VARCHAR)), List.of("id"), Map.of("id", SqlType.BIGINT, "v", SqlType.VARCHAR), 0.5)
+                List.of(new IndexSpec("v", SqlType.VARCHAR)), List.of("id"), Map.of("id", SqlType.BIGINT, "v", SqlType.VARCHAR), 0.5, "id")
                 .normalize(RegionDefaults.STANDARD);
         ObjectNode shown = Json.MAPPER.valueToTree(RegionController.RegionView.of(new RegionRecord(full, "v", "k", "2026-01-01T00:00:00Z")));
         shown.remove("columns");
