@@ -37,6 +37,91 @@ class TransformIT extends SyncFixture {
              {"drop": ["secret", "divisor"]},
              {"default": {"nickname": "none"}}]""";
 
+    /** Every step kind, for a source that declares its columns (PostgreSQL). */
+    static final String EVERY_STEP = """
+            [{"rename": {"email": "mail"}},
+             {"cast": {"zip": "INT"}},
+             {"compute": {"full_name": "first + ' ' + last"}},
+             {"filter": "age >= 18"},
+             {"drop": ["secret"]},
+             {"default": {"nickname": "none"}},
+             {"parse_json": "doc"},
+             {"flatten": {"doc": "doc_"}}]""";
+
+    /** The same steps for JSON messages, whose fields are taken as they come (CEL dyn): conversions where types matter. */
+    static final String EVERY_STEP_SCHEMALESS = """
+            [{"rename": {"email": "mail"}},
+             {"cast": {"zip": "INT"}},
+             {"compute": {"full_name": "string(first) + ' ' + string(last)"}},
+             {"filter": "int(age) >= 18"},
+             {"drop": ["secret"]},
+             {"default": {"nickname": "none"}},
+             {"parse_json": "doc"},
+             {"flatten": {"doc": "doc_"}}]""";
+
+    static final String EVERYONE_FIELDS = "{\"id\": \"BIGINT\", \"doc_city\": \"VARCHAR\"}";
+
+    /** What every path must make of Ada (an adult, no nickname) through {@link #EVERY_STEP}. */
+    static void assertAda(JsonNode ada) {
+        assertThat(ada).isNotNull();
+        assertThat(ada.path("mail").asText()).as(ada.toString()).isEqualTo("ada@example.org");
+        assertThat(ada.path("zip").asInt()).isEqualTo(150);
+        assertThat(ada.path("full_name").asText()).isEqualTo("Ada Lovelace");
+        assertThat(ada.path("nickname").asText()).isEqualTo("none");
+        assertThat(ada.path("doc_city").asText()).isEqualTo("Oslo");
+        assertThat(ada.has("secret")).isFalse();
+        assertThat(ada.has("email")).isFalse();
+    }
+
+    @Test
+    void everyStepKindOnTheLoadCdcStreamAndReadThroughPaths() {
+        pg.execute("CREATE TABLE everyone (id BIGINT PRIMARY KEY, first TEXT, last TEXT, age INT, email TEXT, zip TEXT, secret TEXT, nickname TEXT, doc TEXT)",
+                "INSERT INTO everyone VALUES (1, 'Ada', 'Lovelace', 36, 'ada@example.org', '0150', 's', NULL, '{\"city\": \"Oslo\"}'),"
+                        + " (2, 'Tim', 'Young', 12, 'tim@example.org', '0151', 's', 'timmy', '{\"city\": \"Bergen\"}')");
+        for (String region : List.of("everyone_load", "everyone_cdc")) {
+            assertThat(rest.post(REGIONS, "{\"name\": \"" + region + "\", \"fields\": " + EVERYONE_FIELDS + "}").status()).isEqualTo(201);
+        }
+        assertThat(rest.post(REGIONS, "{\"name\": \"everyone_read\", \"cache_strategy\": \"READ_THROUGH\", \"fields\": " + EVERYONE_FIELDS + "}")
+                .status()).isEqualTo(201);
+        for (String[] s : List.of(new String[] {"everyone_load_db", "everyone_load", "LOAD"}, new String[] {"everyone_cdc_db", "everyone_cdc", "CDC"},
+                new String[] {"everyone_read_db", "everyone_read", "NONE"})) {
+            Rest.Response reg = rest.post(SOURCES, pgSource(s[0], s[1], "everyone", s[2], EVERY_STEP));
+            assertThat(reg.status()).as(s[2] + ": " + reg).isEqualTo(201);
+        }
+        Await.until(Duration.ofSeconds(60), "loaded and snapshotted", () -> entry("everyone_load", 1) != null && entry("everyone_cdc", 1) != null);
+        assertAda(entry("everyone_load", 1));
+        assertAda(entry("everyone_cdc", 1));
+        assertAda(entry("everyone_read", 1));
+        for (String region : List.of("everyone_load", "everyone_cdc", "everyone_read")) {
+            assertThat(entry(region, 2)).as(region + ": a minor is filtered out").isNull();
+        }
+        // CDC: Tim comes of age (the row starts matching), Ada's age is corrected (it stops)
+        pg.execute("UPDATE everyone SET age = 18 WHERE id = 2", "UPDATE everyone SET age = 17 WHERE id = 1");
+        Await.until(Duration.ofSeconds(30), "the CDC region follows the filter", () -> entry("everyone_cdc", 1) == null && entry("everyone_cdc", 2) != null);
+        JsonNode tim = entry("everyone_cdc", 2);
+        assertThat(tim.path("nickname").asText()).as("a value is kept: default only fills NULL").isEqualTo("timmy");
+        assertThat(tim.path("doc_city").asText()).isEqualTo("Bergen");
+
+        TestingKafkaServer kafka = TestingKafkaServer.shared();
+        kafka.createTopic("everyone", 1);
+        assertThat(rest.post(REGIONS, "{\"name\": \"everyone_stream\", \"fields\": {\"id\": \"BIGINT\", \"first\": \"VARCHAR\", \"last\": \"VARCHAR\","
+                + " \"age\": \"INT\", \"mail\": \"VARCHAR\", \"zip\": \"INT\", \"full_name\": \"VARCHAR\", \"nickname\": \"VARCHAR\", \"doc_city\": \"VARCHAR\"}}")
+                .status()).isEqualTo(201);
+        Rest.Response reg = rest.post(SOURCES, """
+                {"source_name": "everyone_stream", "source_type": "kafka", "connection_params": {"bootstrap_servers": "%s"},
+                 "target_regions": ["everyone_stream"], "bindings": {"everyone_stream": {"topic": "everyone", "key_columns": ["id"],
+                  "transforms": %s}}}""".formatted(kafka.bootstrapServers(), EVERY_STEP_SCHEMALESS));
+        assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+        String ada = "{\"id\": 1, \"first\": \"Ada\", \"last\": \"Lovelace\", \"age\": 36, \"email\": \"ada@example.org\", \"zip\": \"0150\","
+                + " \"secret\": \"s\", \"nickname\": null, \"doc\": \"{\\\"city\\\": \\\"Oslo\\\"}\"}";
+        String tim2 = "{\"id\": 2, \"first\": \"Tim\", \"last\": \"Young\", \"age\": 12, \"email\": \"tim@example.org\", \"zip\": \"0151\","
+                + " \"secret\": \"s\", \"doc\": \"{}\"}";
+        kafka.sendAll("everyone", List.of(new AbstractMap.SimpleEntry<>("1", ada), new AbstractMap.SimpleEntry<>("2", tim2)));
+        Await.until(Duration.ofSeconds(60), "the stream's row", () -> entry("everyone_stream", 1) != null);
+        assertAda(entry("everyone_stream", 1));
+        assertThat(entry("everyone_stream", 2)).isNull();
+    }
+
     @Test
     void aLoadComputesRenamesDropsFiltersAndDeadLettersWhatFails() {
         pg.execute("CREATE TABLE people (id BIGINT PRIMARY KEY, first TEXT, last TEXT, age INT, email TEXT, secret TEXT, divisor INT)",
