@@ -1,9 +1,12 @@
 package io.dih.bench;
 
+import io.dih.server.node.HubNode;
+import io.dih.server.sync.SourceStatus;
 import io.dih.testing.TestingPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,6 +50,28 @@ final class BenchSupport {
             tx.commit();
         }
         batch.clear();
+    }
+
+    /**
+     * Waits until the first load of a source's binding has ended and answers its state; a failed load is an error.
+     * The load times itself (started → last loaded), and a status call is not free, so it asks seldom.
+     */
+    static SourceStatus.RegionLoad awaitLoad(HubNode node, String source, String region) throws InterruptedException {
+        while (true) {
+            SourceStatus.RegionLoad load = node.sync().status(source).regions().get(region);
+            if ("FAILED".equals(load.state())) {
+                throw new IllegalStateException("load of " + source + " failed: " + load.error());
+            }
+            if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
+                return load;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** A finished load's own seconds: from its start to its last row in the region. */
+    static double loadSeconds(SourceStatus.RegionLoad load) {
+        return (Instant.parse(load.lastLoadedAt()).toEpochMilli() - Instant.parse(load.startedAt()).toEpochMilli()) / 1000.0;
     }
 
     /** Deletes a directory and everything below it. */

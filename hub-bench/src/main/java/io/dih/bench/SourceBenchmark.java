@@ -19,7 +19,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +82,7 @@ public final class SourceBenchmark implements Callable<Integer> {
                 long loadStart = System.nanoTime();
                 SourceStatus.RegionLoad load = load(node, "bench", "pg", params);
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-                double ownSeconds = (Instant.parse(load.lastLoadedAt()).toEpochMilli() - Instant.parse(load.startedAt()).toEpochMilli()) / 1000.0;
+                double ownSeconds = BenchSupport.loadSeconds(load);
                 // Ignite's own floor: the same scan streamed by hand into an identical region (warm-up first, as above)
                 floor(node, pg, "bench_floor_warm");
                 double floorSeconds = floor(node, pg, "bench_floor");
@@ -190,16 +189,7 @@ public final class SourceBenchmark implements Callable<Integer> {
         node.regions().create(new RegionSpec(region, null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.sources().register(new SourceSpec(source, "postgresql", params, List.of(region), null, null, null,
                 Map.of(region, new BindingSpec("bench", null, null, null, null, null)), null, null));
-        while (true) {
-            SourceStatus.RegionLoad load = node.sync().status(source).regions().get(region);
-            if ("FAILED".equals(load.state())) {
-                throw new IllegalStateException("load failed: " + load.error());
-            }
-            if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
-                return load;
-            }
-            Thread.sleep(100); // the load times itself (started → last loaded); a status call is not free, so seldom
-        }
+        return BenchSupport.awaitLoad(node, source, region);
     }
 
     private void print(List<LoadRunner.Result> results, long scanned, double scanSeconds, double floorSeconds, long loaded, double loadSeconds,

@@ -32,7 +32,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -270,19 +269,11 @@ public final class StoresBenchmark implements Callable<Integer> {
         node.regions().create(new RegionSpec(name, null, 0, null, null, null, null, null, List.of("id"), Map.of("id", SqlType.BIGINT)));
         node.sources().register(new SourceSpec(name, type, params, List.of(name), null, null, null,
                 Map.of(name, binding(options)), null, null));
-        while (true) {
-            SourceStatus.RegionLoad load = node.sync().status(name).regions().get(name);
-            if ("FAILED".equals(load.state())) {
-                throw new IllegalStateException("load failed: " + load.error());
-            }
-            if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
-                if (load.rowsLoaded() != rows) {
-                    throw new IllegalStateException(name + " loaded " + load.rowsLoaded() + " rows, not " + rows);
-                }
-                return (Instant.parse(load.lastLoadedAt()).toEpochMilli() - Instant.parse(load.startedAt()).toEpochMilli()) / 1000.0;
-            }
-            Thread.sleep(100); // the load times itself; a status call is not free, so seldom
+        SourceStatus.RegionLoad load = BenchSupport.awaitLoad(node, name, name);
+        if (load.rowsLoaded() != rows) {
+            throw new IllegalStateException(name + " loaded " + load.rowsLoaded() + " rows, not " + rows);
         }
+        return BenchSupport.loadSeconds(load);
     }
 
     /** A binding of key {@code id} with these keys; {@code table} is the common key, the others the connector's. */

@@ -13,7 +13,6 @@ import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,18 +78,10 @@ public final class TransformBenchmark implements Callable<Integer> {
         List<Object> steps = Json.MAPPER.readValue(transforms, List.class);
         node.sources().register(new SourceSpec(name, "postgresql", params, List.of(name), null, null, null,
                 Map.of(name, new BindingSpec("people", null, null, null, null, null, steps.isEmpty() ? null : steps, null)), null, null));
-        while (true) {
-            SourceStatus.RegionLoad load = node.sync().status(name).regions().get(name);
-            if ("FAILED".equals(load.state())) {
-                throw new IllegalStateException("load failed: " + load.error());
-            }
-            if ("IDLE".equals(load.state()) && load.lastLoadedAt() != null) {
-                if (load.rowsLoaded() != rows) {
-                    throw new IllegalStateException(name + " loaded " + load.rowsLoaded() + " rows, not " + rows);
-                }
-                return (Instant.parse(load.lastLoadedAt()).toEpochMilli() - Instant.parse(load.startedAt()).toEpochMilli()) / 1000.0;
-            }
-            Thread.sleep(100); // the load times itself; a status call is not free, so seldom
+        SourceStatus.RegionLoad load = BenchSupport.awaitLoad(node, name, name);
+        if (load.rowsLoaded() != rows) {
+            throw new IllegalStateException(name + " loaded " + load.rowsLoaded() + " rows, not " + rows);
         }
+        return BenchSupport.loadSeconds(load);
     }
 }
