@@ -148,48 +148,8 @@ public final class Applier {
      * feed meets it).
      */
     Object valueOf(Region region, Plan plan, Map<String, Object> sourceRow) {
-        Map<String, Object> row = sourceRow;
-        if (!plan.transforms().isEmpty()) {
-            Pipeline.Outcome o = plan.transforms().apply(sourceRow);
-            if (o instanceof Pipeline.Failed f) {
-                LOG.warn("A row read through for region {} fails its transforms ({}); it is answered as missing", region.name(), transformError(f));
-                return null;
-            }
-            if (o instanceof Pipeline.Filtered) {
-                return null;
-            }
-            row = ((Pipeline.Row) o).row();
-        }
-        return EntryCodec.valueOf(region, ignite.binary(), regionRow(plan, row));
-    }
-
-    /** A row's failure in its binding's transforms, for its dead letter: the step and the error. */
-    static String transformError(Pipeline.Failed f) {
-        return "transforms[" + f.step() + "]: " + f.error();
-    }
-
-    /**
-     * A change after its binding's transforms: the same change with the transformed row; a DELETE of its key when a
-     * filter says the row no longer belongs in the region (an update that stops matching removes it); {@code null}
-     * when the transforms fail on it (the caller keeps it as a dead letter).
-     */
-    private static ChangeEvent transformed(Target t, ChangeEvent e, Pipeline.Outcome o) {
-        if (o instanceof Pipeline.Row r) {
-            return new ChangeEvent(e.kind(), e.table(), e.key(), r.row(), e.position(), e.sequence(), e.commitMillis(), e.snapshot(),
-                    e.stream(), e.raw(), e.error());
-        }
-        if (o instanceof Pipeline.Filtered) {
-            Map<String, Object> key = new HashMap<>(e.key());
-            for (String col : t.region().spec().keyFields()) {
-                String src = t.plan().columnMap().get(col);
-                if (src != null && !key.containsKey(src)) {
-                    key.put(src, e.row().get(src)); // transforms never change key columns
-                }
-            }
-            return new ChangeEvent(ChangeEvent.Kind.DELETE, e.table(), key, null, e.position(), e.sequence(), e.commitMillis(), e.snapshot(),
-                    e.stream(), e.raw(), null);
-        }
-        return null;
+        Map<String, Object> row = TransformedRows.readThrough(region, plan, sourceRow);
+        return row == null ? null : EntryCodec.valueOf(region, ignite.binary(), regionRow(plan, row));
     }
 
     /** Whether a key has a write on its way to the source (a load or change must not overwrite or remove it). */
@@ -326,9 +286,9 @@ public final class Applier {
             ChangeEvent e = given;
             if (given.kind() == ChangeEvent.Kind.UPSERT && given.row() != null && !t.plan().transforms().isEmpty()) {
                 Pipeline.Outcome o = t.plan().transforms().apply(given.row());
-                e = transformed(t, given, o);
+                e = TransformedRows.change(t, given, o);
                 if (e == null) {
-                    deadLetter(sourceName, region, given, null, transformError((Pipeline.Failed) o), applied);
+                    deadLetter(sourceName, region, given, null, TransformedRows.error((Pipeline.Failed) o), applied);
                     continue;
                 }
             }

@@ -86,7 +86,7 @@ public final class IngestRetry {
         if (!t.plan().transforms().isEmpty()) {
             Pipeline.Outcome o = t.plan().transforms().apply(sourceRow);
             if (o instanceof Pipeline.Failed f) {
-                throw new ConflictException("the row still fails its binding's transforms: " + Applier.transformError(f));
+                throw new ConflictException("the row still fails its binding's transforms: " + TransformedRows.error(f));
             }
             if (o instanceof Pipeline.Filtered) {
                 return RetryState.SUPERSEDED; // the binding's filter leaves it out now

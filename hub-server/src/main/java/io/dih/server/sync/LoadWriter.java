@@ -75,7 +75,7 @@ final class LoadWriter implements AutoCloseable {
                 return null; // not loaded; a full load then removes the entry the row had
             }
             if (o instanceof Pipeline.Failed f) {
-                rowDeadLetter(sourceRow, Applier.transformError(f));
+                rowDeadLetter(sourceRow, TransformedRows.error(f));
                 return null;
             }
             in = ((Pipeline.Row) o).row();
