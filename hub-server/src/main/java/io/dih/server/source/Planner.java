@@ -88,7 +88,7 @@ public final class Planner {
                         fe.message())));
                 continue;
             } catch (UnavailableException e) {
-                throw new InvalidSpecException("connection_params.host", e.getMessage());
+                throw new InvalidSpecException(e.field(), e.getMessage());
             }
             Region region = regions.get(regionName);
             Pipeline transforms = Transforms.compile(binding, table, prefix, errors);

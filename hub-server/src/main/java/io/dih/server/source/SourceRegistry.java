@@ -174,7 +174,7 @@ public final class SourceRegistry {
         try {
             return connectors.create(spec, factory);
         } catch (UnavailableException e) {
-            throw new InvalidSpecException("connection_params.host", e.getMessage());
+            throw new InvalidSpecException(e.field(), e.getMessage());
         }
     }
 

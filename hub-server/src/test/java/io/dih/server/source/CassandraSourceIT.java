@@ -146,7 +146,7 @@ class CassandraSourceIT {
 
         int closed = FreePorts.next();
         Rest.Response unreachable = rest.post(SOURCES, source("bad2", "LOAD", "items", "items", Map.of("port", closed)));
-        assertProblem(unreachable, 400, "connection_params.host");
+        assertProblem(unreachable, 400, "connection_params.contact_points");
         assertThat(unreachable.json().path("detail").asText()).contains("127.0.0.1:" + closed);
 
         Rest.Response noKeyspace = rest.post(SOURCES, source("bad3", "LOAD", "items", "items", Map.of("keyspace", "no_such_ks")));

@@ -148,7 +148,7 @@ class S3SourceIT {
         int closed = FreePorts.next();
         String unreachable = "{\"source_name\": \"down\", \"source_type\": \"s3\", \"connection_params\": {\"endpoint\": \"127.0.0.1:" + closed
                 + "\", \"access_key\": \"a\", \"secret_key\": \"" + s3.secretKey() + "\"}, \"target_regions\": [\"checked\"], \"bindings\": {\"checked\": " + ok + "}}";
-        assertProblem(rest.post(SOURCES, unreachable), "connection_params", "127.0.0.1:" + closed);
+        assertProblem(rest.post(SOURCES, unreachable), "connection_params.endpoint", "127.0.0.1:" + closed);
         assertThat(rest.get(SOURCES).body()).doesNotContain("bad_secret", "no_bucket", "down"); // nothing half-registered
     }
 }

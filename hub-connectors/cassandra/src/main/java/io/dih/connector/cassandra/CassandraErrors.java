@@ -50,7 +50,8 @@ final class CassandraErrors {
             return new InvalidSpecException("connection_params.password", "authentication failed for user '" + config.username()
                     + "' at Cassandra " + config.where());
         }
-        return new UnavailableException("cannot reach Cassandra at " + config.where() + ": " + clean(e), null);
+        return new UnavailableException("connection_params.contact_points", "cannot reach Cassandra at " + config.where() + ": " + clean(e),
+                null);
     }
 
     /** A failure of a statement while {@code what} ("writing to ks.t"). */

@@ -81,6 +81,7 @@ final class ElasticsearchErrors {
             return new IllegalStateException("cannot " + what + " [elasticsearch=" + where + "]: " + reason(e), e);
         }
         String detail = status < 0 ? "cannot be reached" : "answered " + status;
-        return new UnavailableException("Elasticsearch at " + where + " " + detail + " while trying to " + what + ": " + reason(e), e);
+        return new UnavailableException("connection_params.url", "Elasticsearch at " + where + " " + detail + " while trying to " + what + ": "
+                + reason(e), e);
     }
 }

@@ -238,8 +238,8 @@ final class KafkaConnector implements Connector {
             root = root.getCause();
         }
         String reason = root.getMessage() == null ? root.getClass().getSimpleName() : redact(root.getMessage());
-        return new UnavailableException("Kafka at " + config.servers() + ": " + what + " [source=" + sourceName + "]: " + reason,
-                cause);
+        return new UnavailableException("connection_params.bootstrap_servers",
+                "Kafka at " + config.servers() + ": " + what + " [source=" + sourceName + "]: " + reason, cause);
     }
 
     /** A message with every secret parameter's value masked. */

@@ -69,7 +69,8 @@ public final class PulsarConnectorFactory implements ConnectorFactory {
 
         String unreachable = ServiceAddresses.firstReachable(ServiceAddresses.parse(c.serviceUrl()), CHECK_TIMEOUT_MILLIS);
         if (unreachable != null) {
-            throw new UnavailableException("cannot reach the Pulsar broker of source " + sourceName + " (" + unreachable + ")");
+            throw new UnavailableException("connection_params.service_url",
+                    "cannot reach the Pulsar broker of source " + sourceName + " (" + unreachable + ")", null);
         }
         PulsarAdminClient admin = c.adminUrl() == null ? null : new PulsarAdminClient(c.adminUrl(), token, c.user(), password);
         if (admin != null) {

@@ -273,7 +273,7 @@ final class S3Connector implements Connector {
     }
 
     private UnavailableException unavailable(String what, Exception e) {
-        return new UnavailableException("cannot reach MinIO/S3 at " + config.where() + " (" + what + ") [source=" + sourceName + "]: " + e, e);
+        return new UnavailableException("connection_params.endpoint", "cannot reach MinIO/S3 at " + config.where() + " (" + what + ") [source=" + sourceName + "]: " + e, e);
     }
 
     @Override
