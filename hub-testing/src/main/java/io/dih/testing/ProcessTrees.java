@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /** Server processes that fixtures must not leave behind, and their work directories. */
@@ -115,5 +116,24 @@ final class ProcessTrees {
 
     static boolean keepWorkDirs() {
         return Boolean.getBoolean("dih.testing.keepWorkDirs");
+    }
+
+    /**
+     * Stops a fixture's server once ({@code stopped} guards it): its shutdown hook goes, its process tree is terminated
+     * (no process: nothing to terminate), and its work directory is deleted — unless {@code keepWorkDir} (a start that
+     * failed: the logs explain it) or {@code -Ddih.testing.keepWorkDirs=true}.
+     */
+    static void stopOnce(AtomicBoolean stopped, Thread shutdownHook, Process process, Duration grace, String what, Path workDir,
+                         boolean keepWorkDir) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        removeShutdownHook(shutdownHook);
+        if (process != null) {
+            terminate(process.toHandle(), grace, what);
+        }
+        if (!keepWorkDir && !keepWorkDirs()) {
+            deleteQuietly(workDir);
+        }
     }
 }

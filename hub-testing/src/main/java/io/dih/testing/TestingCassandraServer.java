@@ -319,23 +319,12 @@ public final class TestingCassandraServer implements AutoCloseable {
 
     private void stop() {
         closeSession();
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Cassandra");
-            if (!ProcessTrees.keepWorkDirs()) {
-                ProcessTrees.deleteQuietly(workDir);
-            }
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "Cassandra", workDir, false);
     }
 
     private void stopKeepingWorkDir() {
         closeSession();
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            if (process != null) {
-                ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Cassandra");
-            }
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "Cassandra", workDir, true);
     }
 
     private synchronized void closeSession() {

@@ -370,20 +370,11 @@ public final class TestingPulsarServer implements AutoCloseable {
 
     private void stop() {
         closeClient();
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
-            if (!ProcessTrees.keepWorkDirs()) {
-                ProcessTrees.deleteQuietly(workDir);
-            }
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "Pulsar standalone", workDir, false);
     }
 
     private void stopKeepingWorkDir() {
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "Pulsar standalone");
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "Pulsar standalone", workDir, true);
     }
 
     private synchronized void closeClient() {

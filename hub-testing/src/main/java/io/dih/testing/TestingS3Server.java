@@ -213,20 +213,11 @@ public final class TestingS3Server implements AutoCloseable {
     }
 
     private void stop() {
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "S3Proxy");
-            if (!ProcessTrees.keepWorkDirs()) {
-                ProcessTrees.deleteQuietly(workDir);
-            }
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "S3Proxy", workDir, false);
     }
 
     private void stopKeepingWorkDir() {
-        if (stopped.compareAndSet(false, true)) {
-            ProcessTrees.removeShutdownHook(shutdownHook);
-            ProcessTrees.terminate(process.toHandle(), STOP_GRACE, "S3Proxy");
-        }
+        ProcessTrees.stopOnce(stopped, shutdownHook, process, STOP_GRACE, "S3Proxy", workDir, true);
     }
 
     @Override
