@@ -102,7 +102,7 @@ public final class IngestRetry {
         } catch (InvalidSpecException e) {
             throw new ConflictException("the row still does not fit region '" + region.name() + "': " + e.getMessage());
         }
-        if (applier.hasPendingWrite(region, k)) {
+        if (applier.hasPendingWriteInTransaction(region, k)) {
             return RetryState.SUPERSEDED; // the hub's own newer write is on its way to the source
         }
         region.cache().withSkipStore().put(k, v);

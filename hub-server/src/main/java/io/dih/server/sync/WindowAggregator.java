@@ -132,15 +132,12 @@ final class WindowAggregator {
             touched.put(it.stateKey(), it);
         }
         Map<Object, Object> rows = new TreeMap<>(KeyOrder.INSTANCE);
-        Map<String, WindowState> changed = new TreeMap<>();
-        touched.forEach((stateKey, it) -> {
-            WindowState st = current.get(stateKey);
-            changed.put(stateKey, st);
-            rows.put(it.key(), EntryCodec.valueOf(region, ignite.binary(), row(agg, it, st)));
-        });
+        touched.forEach((stateKey, it) -> rows.put(it.key(), EntryCodec.valueOf(region, ignite.binary(), row(agg, it, current.get(stateKey)))));
+        // every state read is written back, counted into or not: the transaction never holds only reads on a node
+        // (see WriteBehindQueue.pendingInTransaction); an update keeps the expiry set at creation
+        Duration keep = new Duration(TimeUnit.MILLISECONDS, agg.keepMillis() + agg.windowMillis());
+        states.withExpiryPolicy(new CreatedExpiryPolicy(keep)).putAll(new TreeMap<>(current));
         if (!rows.isEmpty()) {
-            Duration keep = new Duration(TimeUnit.MILLISECONDS, agg.keepMillis() + agg.windowMillis());
-            states.withExpiryPolicy(new CreatedExpiryPolicy(keep)).putAll(changed);
             region.cache().withSkipStore().putAll(rows);
         }
     }

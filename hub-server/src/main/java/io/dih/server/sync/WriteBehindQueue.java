@@ -263,6 +263,23 @@ public final class WriteBehindQueue implements WriteQueue {
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
     }
 
+    /**
+     * Whether a key has a pending write, for a caller inside a pessimistic transaction that may then leave the key
+     * alone: the record is locked and, when there is one, written back unchanged (the same version, so the flusher's
+     * acknowledgement still matches). A transaction then never holds only a read on a node: Ignite rolls back a fully
+     * prepared transaction whose coordinator died when one of its primaries held nothing but reads (IGNITE-12956), on
+     * backups whose primaries had already committed and shown it.
+     */
+    public boolean pendingInTransaction(Region r, Object key) {
+        IgniteCache<Object, BinaryObject> q = queue(r);
+        BinaryObject rec = q.get(key);
+        if (rec == null) {
+            return false;
+        }
+        q.put(key, rec);
+        return true;
+    }
+
     /** Makes this node's handle of a region's queue; on a thread of the hub's own, never on one of Ignite's. */
     void prepare(Region r) {
         queue(r);
