@@ -84,6 +84,7 @@ public final class CdcBenchmark implements Callable<Integer> {
                     "INSERT INTO bench_cdc SELECT g, 0, 0 FROM generate_series(1, " + keys + ") g");
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-cdc", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);

@@ -55,6 +55,7 @@ public final class GetBenchmark implements Callable<Integer> {
         int disco = FreePorts.next();
         int thinPort = FreePorts.next();
         ObjectNode tree = HubConfigLoader.loopbackNode("bench", work, disco, List.of(disco), FreePorts.next(), thinPort);
+        tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
         tree.putObject("storage").put("data_region_max_mb", 1024);
         try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
             node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),

@@ -78,6 +78,7 @@ public final class QueryBenchmark implements Callable<Integer> {
             int disco = FreePorts.next();
             int thinPort = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-query", work, disco, List.of(disco), FreePorts.next(), thinPort);
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
             int maxThreads = Math.max(threads.stream().mapToInt(Integer::intValue).max().orElse(1),
                     txThreads.stream().mapToInt(Integer::intValue).max().orElse(1));

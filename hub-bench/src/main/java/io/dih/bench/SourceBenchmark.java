@@ -64,6 +64,7 @@ public final class SourceBenchmark implements Callable<Integer> {
             int disco = FreePorts.next();
             int thinPort = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-src", work, disco, List.of(disco), FreePorts.next(), thinPort);
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
 
             // baseline: a raw JDBC streaming scan of the whole table, three times (the first warms PostgreSQL's cache and

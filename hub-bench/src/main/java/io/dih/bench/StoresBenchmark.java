@@ -109,6 +109,7 @@ public final class StoresBenchmark implements Callable<Integer> {
 
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-stores", work.resolve("hub"), disco, List.of(disco), FreePorts.next(), FreePorts.next());
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> s3Params = Map.of("endpoint", s3.endpoint(), "access_key", s3.accessKey(), "secret_key", s3.secretKey());

@@ -66,6 +66,7 @@ public final class StreamBenchmark implements Callable<Integer> {
 
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-stream", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
             double hubSeconds;
             double floorSeconds;

@@ -48,6 +48,7 @@ public final class TransformBenchmark implements Callable<Integer> {
                     "ANALYZE people");
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-transforms", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);

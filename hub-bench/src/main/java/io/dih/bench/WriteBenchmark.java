@@ -57,6 +57,7 @@ public final class WriteBenchmark implements Callable<Integer> {
             }
             int disco = FreePorts.next();
             ObjectNode tree = HubConfigLoader.loopbackNode("bench-write", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
+            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
             tree.putObject("storage").put("data_region_max_mb", 1024).put("sync_region_max_mb", 512);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);

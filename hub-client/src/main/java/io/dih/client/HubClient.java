@@ -49,13 +49,15 @@ public final class HubClient implements AutoCloseable {
     private final HubHttp rest;
     private final IgniteClient thin;
     private final HttpClient http;
+    private final String apiKey;
     private final List<String> nodes = new ArrayList<>();
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     private HubClient(Builder b) {
         b.rest.forEach(u -> nodes.add(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
         this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
-        this.rest = new HubHttp(http, nodes.get(0), b.timeout, JSON);
+        this.apiKey = b.apiKey;
+        this.rest = new HubHttp(http, nodes.get(0), b.timeout, JSON, apiKey);
         this.thin = b.thinAddresses.isEmpty() ? null
                 : Ignition.startClient(new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new)));
     }
@@ -74,6 +76,7 @@ public final class HubClient implements AutoCloseable {
         private final List<String> rest = new ArrayList<>();
         private final List<String> thinAddresses = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(30);
+        private String apiKey;
 
         /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
         public Builder rest(String url) {
@@ -96,6 +99,12 @@ public final class HubClient implements AutoCloseable {
         /** One or more thin-client addresses ({@code host:10800}) for {@link #sql}. */
         public Builder thinClient(String... addresses) {
             thinAddresses.addAll(List.of(addresses));
+            return this;
+        }
+
+        /** The API key (or bearer token) every call sends, as {@code Authorization: Bearer <key>}: required when the hub's security is on. */
+        public Builder apiKey(String key) {
+            this.apiKey = requireNonNull(key, "key is null");
             return this;
         }
 
@@ -343,7 +352,7 @@ public final class HubClient implements AutoCloseable {
     public Subscription subscribe(String region, SubscribeOptions options, SubscriptionListener listener) {
         requireNonNull(region, "region is null");
         requireNonNull(listener, "listener is null");
-        Subscription s = ResumableSubscription.start(http, nodes, region, options == null ? SubscribeOptions.defaults() : options, listener,
+        Subscription s = ResumableSubscription.start(http, apiKey, nodes, region, options == null ? SubscribeOptions.defaults() : options, listener,
                 subscriptions::remove);
         subscriptions.add(s);
         if (!s.isOpen()) {

@@ -18,17 +18,20 @@ final class HubHttp {
     private final String base;
     private final Duration timeout;
     private final ObjectMapper json;
+    /** Sent as {@code Authorization: Bearer <key>}; {@code null}: none (a hub with security off). */
+    private final String apiKey;
 
-    HubHttp(HttpClient http, String base, Duration timeout, ObjectMapper json) {
+    HubHttp(HttpClient http, String base, Duration timeout, ObjectMapper json, String apiKey) {
         this.http = requireNonNull(http, "http is null");
         this.base = requireNonNull(base, "base is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.json = requireNonNull(json, "json is null");
+        this.apiKey = apiKey;
     }
 
     /** The same connection, reading and writing JSON with {@code mapper} (e.g. one that keeps decimals exact). */
     HubHttp with(ObjectMapper mapper) {
-        return new HubHttp(http, base, timeout, mapper);
+        return new HubHttp(http, base, timeout, mapper, apiKey);
     }
 
     String base() {
@@ -52,6 +55,9 @@ final class HubHttp {
                     : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
             if (body != null) {
                 rb.header("Content-Type", "application/json");
+            }
+            if (apiKey != null) {
+                rb.header("Authorization", "Bearer " + apiKey);
             }
             HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 404 && nullOn404) {

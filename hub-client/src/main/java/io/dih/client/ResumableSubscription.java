@@ -41,7 +41,7 @@ final class ResumableSubscription implements Subscription {
     // the subscription thread's own state
     private boolean subscribedHere;
 
-    private ResumableSubscription(HttpClient http, List<String> nodes, String region, SubscribeOptions options,
+    private ResumableSubscription(HttpClient http, String apiKey, List<String> nodes, String region, SubscribeOptions options,
                                   SubscriptionListener listener, Consumer<ResumableSubscription> onEnd) {
         this.nodes = List.copyOf(nodes);
         this.region = region;
@@ -49,7 +49,7 @@ final class ResumableSubscription implements Subscription {
         this.listener = listener;
         this.onEnd = onEnd;
         this.messages = new SubscriptionMessages(region, listener, this::onSubscribed);
-        this.connection = new SubscriptionConnection(http, region, messages, () -> closing);
+        this.connection = new SubscriptionConnection(http, apiKey, region, messages, () -> closing);
         this.thread = new Thread(this::run, "dih-subscription-" + region);
         thread.setDaemon(true);
     }
@@ -57,12 +57,13 @@ final class ResumableSubscription implements Subscription {
     /**
      * Starts a subscription on its own thread.
      *
+     * @param apiKey sent as {@code Authorization: Bearer <key>}, or {@code null}
      * @param nodes gateway base URLs ({@code http://host:port}), the first tried first
      * @param onEnd called (on the subscription's thread) once it has ended
      */
-    static ResumableSubscription start(HttpClient http, List<String> nodes, String region, SubscribeOptions options,
+    static ResumableSubscription start(HttpClient http, String apiKey, List<String> nodes, String region, SubscribeOptions options,
                                        SubscriptionListener listener, Consumer<ResumableSubscription> onEnd) {
-        ResumableSubscription s = new ResumableSubscription(http, nodes, region, options, listener, onEnd);
+        ResumableSubscription s = new ResumableSubscription(http, apiKey, nodes, region, options, listener, onEnd);
         s.thread.start();
         return s;
     }

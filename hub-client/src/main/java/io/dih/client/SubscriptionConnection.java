@@ -37,6 +37,7 @@ final class SubscriptionConnection {
     private static final int WINDOW = 32;
 
     private final HttpClient http;
+    private final String apiKey;
     private final String region;
     private final SubscriptionMessages messages;
     /** Whether the subscription is closing (its own volatile flag). */
@@ -76,8 +77,9 @@ final class SubscriptionConnection {
         }
     }
 
-    SubscriptionConnection(HttpClient http, String region, SubscriptionMessages messages, BooleanSupplier closing) {
+    SubscriptionConnection(HttpClient http, String apiKey, String region, SubscriptionMessages messages, BooleanSupplier closing) {
         this.http = http;
+        this.apiKey = apiKey;
         this.region = region;
         this.messages = messages;
         this.closing = closing;
@@ -107,8 +109,11 @@ final class SubscriptionConnection {
         URI uri = URI.create(node.replaceFirst("^(?i)http", "ws") + PATH + URLEncoder.encode(region, StandardCharsets.UTF_8).replace("+", "%20")
                 + o.query());
         try {
-            WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS))
-                    .buildAsync(uri, new SocketListener(gen)).get(CONNECT_TIMEOUT_MILLIS + 1000, TimeUnit.MILLISECONDS);
+            WebSocket.Builder wb = http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS));
+            if (apiKey != null) {
+                wb.header("Authorization", "Bearer " + apiKey);
+            }
+            WebSocket ws = wb.buildAsync(uri, new SocketListener(gen)).get(CONNECT_TIMEOUT_MILLIS + 1000, TimeUnit.MILLISECONDS);
             socket = ws;
             lastActivity = System.nanoTime();
             return ws;

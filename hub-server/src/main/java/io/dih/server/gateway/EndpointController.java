@@ -9,6 +9,7 @@ import io.dih.server.query.CompiledEndpoint;
 import io.dih.server.query.EndpointResult;
 import io.dih.server.query.EndpointRunner;
 import io.dih.server.query.EndpointService;
+import io.dih.server.security.Principal;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -87,7 +88,8 @@ final class EndpointController {
     @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Endpoints", operationId = "listEndpoints", summary = "Every registered endpoint, by path",
             responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = EndpointList.class)))
     void list(Context ctx) {
-        Bodies.json(ctx, 200, new EndpointList(endpoints.list()));
+        Principal p = AccessGuard.principal(ctx);
+        Bodies.json(ctx, 200, new EndpointList(endpoints.list().stream().filter(e -> p.ownsEndpoint(e.path())).toList()));
     }
 
     @OpenApi(path = BASE + "/{path}", methods = HttpMethod.GET, tags = "Endpoints", operationId = "getEndpoint", summary = "One endpoint's spec",

@@ -2,6 +2,8 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dih.api.RegionSpec;
+import io.dih.api.SourceSpec;
 import io.dih.server.json.Json;
 import io.dih.server.metrics.HubMetrics;
 import io.dih.server.query.EndpointRunner;
@@ -10,6 +12,9 @@ import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
+import io.dih.server.security.Role;
+import io.dih.server.security.SecurityService;
+import io.dih.server.security.TenantPolicy;
 import io.dih.server.source.SourceRegistry;
 import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
@@ -37,8 +42,9 @@ public final class GatewayApp implements AutoCloseable {
     /** What the gateway serves: the node's services. */
     public record Services(Ignite ignite, RegionService regions, EntryService entries, SourceRegistry sources, SyncEngine sync,
                            TransactionService transactions, SqlService sql, EndpointService endpoints, EndpointRunner runner,
-                           Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics) {
+                           Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics, SecurityService security) {
         public Services {
+            requireNonNull(security, "security is null");
             requireNonNull(ignite, "ignite is null");
             requireNonNull(subscriptions, "subscriptions is null");
             requireNonNull(metrics, "metrics is null");
@@ -55,62 +61,87 @@ public final class GatewayApp implements AutoCloseable {
         SyncEngine sync = services.sync();
         EntryService entries = services.entries();
         TransactionService transactions = services.transactions();
+        SecurityService security = services.security();
+        AccessGuard guard = new AccessGuard(security);
+        TenantPolicy policy = new TenantPolicy(security.tenants(), () -> regions.list().stream().map(RegionSpec::name).toList(),
+                () -> services.sources().list().stream().map(SourceSpec::sourceName).toList());
         this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis());
         SqlController sqlController = new SqlController(sql);
         EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
-        RegionController regionController = new RegionController(regions);
+        RegionController regionController = new RegionController(regions, policy);
         EntryController entryController = new EntryController(entries);
-        SourceController sourceController = new SourceController(services.sources(), sync);
+        SourceController sourceController = new SourceController(services.sources(), sync, policy);
         IngestDeadLetterController ingestDeadLetters = new IngestDeadLetterController(services.sources(), sync.applier().deadLetters(), sync.ingestRetry());
         TransactionController transactionController = new TransactionController(transactions);
         OpsController ops = new OpsController(ignite, regions, sync, metrics);
+        SecurityController securityController = new SecurityController(security);
+        Access open = Access.open();
+        Access regionRead = Access.region(Role.READER, "name");
+        Access regionWrite = Access.region(Role.WRITER, "name");
+        Access regionAdmin = Access.region(Role.ADMIN, "name");
+        Access sourceRead = Access.source(Role.READER);
+        Access sourceAdmin = Access.source(Role.ADMIN);
+        String sqlWhy = "SQL over REST is the operator's for now: a statement may name any tenant's table (tenants use entries, "
+                + "transactions and their endpoints)";
         Routes routes = new Routes()
-                .post(RegionController.BASE, regionController::create)
-                .get(RegionController.BASE, regionController::list)
-                .get(RegionController.BASE + "/{name}", regionController::get)
-                .delete(RegionController.BASE + "/{name}", regionController::delete)
-                .get(RegionController.BASE + "/{name}/stats", regionController::stats)
-                .get(SyncController.WRITE_BEHIND, syncController::status)
-                .get(SyncController.DEAD_LETTERS, syncController::list)
-                .post(SyncController.DEAD_LETTERS + "/{id}/retry", syncController::retry)
-                .delete(SyncController.DEAD_LETTERS + "/{id}", syncController::drop)
-                .put(EntryController.BASE, entryController::putAll)
-                .post(EntryController.BASE + "/batch-get", entryController::getAll)
-                .get(EntryController.BASE + "/{key}", entryController::get)
-                .put(EntryController.BASE + "/{key}", entryController::put)
-                .patch(EntryController.BASE + "/{key}", entryController::patch)
-                .delete(EntryController.BASE + "/{key}", entryController::delete)
-                .post(SourceController.BASE, sourceController::register)
-                .get(SourceController.BASE, sourceController::list)
-                .post(SourceController.BASE + "/validate", sourceController::validate)
-                .get(SourceController.BASE + "/{name}", sourceController::get)
-                .delete(SourceController.BASE + "/{name}", sourceController::delete)
-                .post(SourceController.BASE + "/{name}/sync", sourceController::sync)
-                .post(SourceController.BASE + "/{name}/pause", sourceController::pause)
-                .post(SourceController.BASE + "/{name}/resume", sourceController::resume)
-                .post(SourceController.BASE + "/{name}/restart", sourceController::restart)
-                .get(SourceController.BASE + "/{name}/status", sourceController::status)
-                .get(IngestDeadLetterController.BASE, ingestDeadLetters::list)
-                .post(IngestDeadLetterController.BASE + "/{id}/retry", ingestDeadLetters::retry)
-                .delete(IngestDeadLetterController.BASE + "/{id}", ingestDeadLetters::drop)
-                .post(TransactionController.BASE, transactionController::execute)
-                .post(SqlController.BASE, sqlController::query)
-                .get(SqlController.PAGES + "/{token}", sqlController::next)
-                .delete(SqlController.PAGES + "/{token}", sqlController::close)
-                .post(EndpointController.BASE, endpointController::register)
-                .get(EndpointController.BASE, endpointController::list)
-                .get(EndpointController.BASE + EndpointController.PATH + "/stats", endpointController::stats)
-                .get(EndpointController.BASE + EndpointController.PATH, endpointController::get)
-                .delete(EndpointController.BASE + EndpointController.PATH, endpointController::delete)
-                .post(EndpointController.QUERY + EndpointController.PATH, endpointController::callPost)
-                .get(EndpointController.QUERY + EndpointController.PATH, endpointController::callGet)
-                .get(SubscriptionController.BASE + "/{region}", subscriptionController::sse)
-                .get(SubscriptionController.BASE + "/{region}/journal", subscriptionController::journal)
-                .put(SubscriptionController.BASE + "/{region}/journal", subscriptionController::configure)
-                .get(API + "/health", ops::health)
-                .get(API + "/metrics", ops::metrics)
-                .get("/ignite", ops::ignite)
+                .post(RegionController.BASE, Access.tenant(Role.ADMIN), regionController::create)
+                .get(RegionController.BASE, Access.tenant(Role.READER), regionController::list)
+                .get(RegionController.BASE + "/{name}", regionRead, regionController::get)
+                .delete(RegionController.BASE + "/{name}", regionAdmin, regionController::delete)
+                .get(RegionController.BASE + "/{name}/stats", regionRead, regionController::stats)
+                .get(SyncController.WRITE_BEHIND, regionRead, syncController::status)
+                .get(SyncController.DEAD_LETTERS, regionRead, syncController::list)
+                .post(SyncController.DEAD_LETTERS + "/{id}/retry", regionAdmin, syncController::retry)
+                .delete(SyncController.DEAD_LETTERS + "/{id}", regionAdmin, syncController::drop)
+                .put(EntryController.BASE, regionWrite, entryController::putAll)
+                .post(EntryController.BASE + "/batch-get", regionRead, entryController::getAll)
+                .get(EntryController.BASE + "/{key}", regionRead, entryController::get)
+                .put(EntryController.BASE + "/{key}", regionWrite, entryController::put)
+                .patch(EntryController.BASE + "/{key}", regionWrite, entryController::patch)
+                .delete(EntryController.BASE + "/{key}", regionWrite, entryController::delete)
+                .post(SourceController.BASE, Access.tenant(Role.ADMIN), sourceController::register)
+                .get(SourceController.BASE, Access.tenant(Role.READER), sourceController::list)
+                .post(SourceController.BASE + "/validate", Access.tenant(Role.ADMIN), sourceController::validate)
+                .get(SourceController.BASE + "/{name}", sourceRead, sourceController::get)
+                .delete(SourceController.BASE + "/{name}", sourceAdmin, sourceController::delete)
+                .post(SourceController.BASE + "/{name}/sync", sourceAdmin, sourceController::sync)
+                .post(SourceController.BASE + "/{name}/pause", sourceAdmin, sourceController::pause)
+                .post(SourceController.BASE + "/{name}/resume", sourceAdmin, sourceController::resume)
+                .post(SourceController.BASE + "/{name}/restart", sourceAdmin, sourceController::restart)
+                .get(SourceController.BASE + "/{name}/status", sourceRead, sourceController::status)
+                .get(IngestDeadLetterController.BASE, sourceRead, ingestDeadLetters::list)
+                .post(IngestDeadLetterController.BASE + "/{id}/retry", sourceAdmin, ingestDeadLetters::retry)
+                .delete(IngestDeadLetterController.BASE + "/{id}", sourceAdmin, ingestDeadLetters::drop)
+                .post(TransactionController.BASE, Access.tenant(Role.WRITER), transactionController::execute)
+                .post(SqlController.BASE, Access.operator(Role.READER, sqlWhy), sqlController::query)
+                .get(SqlController.PAGES + "/{token}", Access.operator(Role.READER, sqlWhy), sqlController::next)
+                .delete(SqlController.PAGES + "/{token}", Access.operator(Role.READER, sqlWhy), sqlController::close)
+                .post(EndpointController.BASE, Access.operator(Role.ADMIN, "registering endpoints is the operator's for now: an endpoint's "
+                        + "SQL may name any tenant's table; the operator registers a tenant's endpoints under its path (<tenant>/...)"),
+                        endpointController::register)
+                .get(EndpointController.BASE, Access.tenant(Role.READER), endpointController::list)
+                .get(EndpointController.BASE + EndpointController.PATH + "/stats", Access.endpoint(Role.READER), endpointController::stats)
+                .get(EndpointController.BASE + EndpointController.PATH, Access.endpoint(Role.READER), endpointController::get)
+                .delete(EndpointController.BASE + EndpointController.PATH, Access.endpoint(Role.ADMIN), endpointController::delete)
+                .post(EndpointController.QUERY + EndpointController.PATH, Access.endpoint(Role.READER), endpointController::callPost)
+                .get(EndpointController.QUERY + EndpointController.PATH, Access.endpoint(Role.READER), endpointController::callGet)
+                .get(SubscriptionController.BASE + "/{region}", Access.region(Role.READER, "region"), subscriptionController::sse)
+                .get(SubscriptionController.BASE + "/{region}/journal", Access.region(Role.READER, "region"), subscriptionController::journal)
+                .put(SubscriptionController.BASE + "/{region}/journal", Access.region(Role.ADMIN, "region"), subscriptionController::configure)
+                .post(SecurityController.TENANTS, Access.operator(Role.ADMIN, "tenants are the operator's"), securityController::createTenant)
+                .get(SecurityController.TENANTS, Access.operator(Role.ADMIN, "tenants are the operator's"), securityController::listTenants)
+                .get(SecurityController.TENANTS + "/{name}", Access.operator(Role.ADMIN, "tenants are the operator's"), securityController::getTenant)
+                .delete(SecurityController.TENANTS + "/{name}", Access.operator(Role.ADMIN, "tenants are the operator's"),
+                        securityController::deleteTenant)
+                .post(SecurityController.KEYS, Access.tenant(Role.ADMIN), securityController::createKey)
+                .get(SecurityController.KEYS, Access.tenant(Role.ADMIN), securityController::listKeys)
+                .delete(SecurityController.KEYS + "/{id}", Access.tenant(Role.ADMIN), securityController::revokeKey)
+                .post(SecurityController.KEYS + "/{id}/rotate", Access.tenant(Role.ADMIN), securityController::rotateKey)
+                .get(SecurityController.AUDIT, Access.tenant(Role.ADMIN), securityController::audit)
+                .get(API + "/health", open, ops::health)
+                .get(API + "/metrics", Access.operator(Role.READER, "the metrics cover every tenant: the operator's"), ops::metrics)
+                .get("/ignite", Access.operator(Role.READER, "the cluster's own view is the operator's"), ops::ignite)
                 .known(HandlerType.GET, OPENAPI_PATH); // served by the OpenAPI plugin
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -125,7 +156,9 @@ public final class GatewayApp implements AutoCloseable {
                             .withInfo(info -> info.title("Digital Integration Hub")
                                     .version("0.1.0")
                                     .description("Cache regions, entries, SQL and sync over Apache Ignite. Every error is application/problem+json.")))));
-            config.router.mount(routes::mount);
+            config.router.mount(router -> routes.mount(router, guard));
+            config.router.mount(router -> router.wsBeforeUpgrade(SubscriptionController.BASE + "/{region}",
+                    ctx -> guard.check(ctx, Access.region(Role.READER, "region"))));
             config.router.mount(router -> router.ws(SubscriptionController.BASE + "/{region}", subscriptionController::websocket));
         });
         app.exception(Exception.class, Problems::handle);

@@ -2,6 +2,8 @@ package io.dih.server.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dih.server.json.Json;
+import io.dih.server.security.ForbiddenException;
+import io.dih.server.security.UnauthenticatedException;
 import io.dih.spi.CapacityExceededException;
 import io.dih.spi.ConflictException;
 import io.dih.spi.HubException;
@@ -48,6 +50,12 @@ final class Problems {
         if (e instanceof io.dih.spi.TooManyRequestsException) {
             return 429;
         }
+        if (e instanceof UnauthenticatedException) {
+            return 401;
+        }
+        if (e instanceof ForbiddenException) {
+            return 403;
+        }
         return 500;
     }
 
@@ -85,6 +93,8 @@ final class Problems {
     static String title(int status) {
         return switch (status) {
             case 400 -> "Invalid request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not found";
             case 405 -> "Method not allowed";
             case 409 -> "Conflict";

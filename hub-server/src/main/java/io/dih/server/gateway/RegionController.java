@@ -15,6 +15,7 @@ import io.dih.server.region.RegionColumn;
 import io.dih.server.region.RegionRecord;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionStats;
+import io.dih.server.security.TenantPolicy;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -30,8 +31,10 @@ final class RegionController {
     static final String BASE = GatewayApp.API + "/cache-regions";
 
     private final RegionService regions;
+    private final TenantPolicy policy;
 
-    RegionController(RegionService regions) {
+    RegionController(RegionService regions, TenantPolicy policy) {
+        this.policy = requireNonNull(policy, "policy is null");
         this.regions = requireNonNull(regions, "regions is null");
     }
 
@@ -80,7 +83,9 @@ final class RegionController {
                 @OpenApiResponse(status = "400", description = "Invalid spec", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "A different region of that name exists", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void create(Context ctx) {
-        RegionService.Created c = regions.create(Bodies.read(ctx, RegionSpec.class));
+        RegionSpec spec = Bodies.read(ctx, RegionSpec.class);
+        policy.newRegion(AccessGuard.principal(ctx), spec.name());
+        RegionService.Created c = regions.create(spec);
         ctx.header("Location", BASE + "/" + c.spec().name());
         Bodies.json(ctx, c.created() ? 201 : 200, RegionView.of(c.spec(), c.columns()));
     }
@@ -88,7 +93,8 @@ final class RegionController {
     @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Regions", operationId = "listRegions", summary = "List cache regions, each with its columns",
             responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = RegionList.class)))
     void list(Context ctx) {
-        Bodies.json(ctx, 200, new RegionList(regions.records().stream().map(RegionView::of).toList()));
+        List<RegionRecord> visible = TenantPolicy.visible(AccessGuard.principal(ctx), regions.records(), r -> r.spec().name());
+        Bodies.json(ctx, 200, new RegionList(visible.stream().map(RegionView::of).toList()));
     }
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.GET, tags = "Regions", operationId = "getRegion",

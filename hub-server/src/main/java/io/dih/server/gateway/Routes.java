@@ -18,49 +18,49 @@ import java.util.stream.Collectors;
  * {@code <param>} (one or more, slashes included).
  */
 final class Routes {
-    private record Route(HandlerType method, String template, List<String> segments, Handler handler) {
+    private record Route(HandlerType method, String template, List<String> segments, Access access, Handler handler) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
-    Routes get(String template, Handler handler) {
-        return add(HandlerType.GET, template, requireNonNull(handler, "handler is null"));
+    Routes get(String template, Access access, Handler handler) {
+        return add(HandlerType.GET, template, requireNonNull(access, "access is null"), requireNonNull(handler, "handler is null"));
     }
 
-    Routes post(String template, Handler handler) {
-        return add(HandlerType.POST, template, requireNonNull(handler, "handler is null"));
+    Routes post(String template, Access access, Handler handler) {
+        return add(HandlerType.POST, template, requireNonNull(access, "access is null"), requireNonNull(handler, "handler is null"));
     }
 
-    Routes put(String template, Handler handler) {
-        return add(HandlerType.PUT, template, requireNonNull(handler, "handler is null"));
+    Routes put(String template, Access access, Handler handler) {
+        return add(HandlerType.PUT, template, requireNonNull(access, "access is null"), requireNonNull(handler, "handler is null"));
     }
 
-    Routes patch(String template, Handler handler) {
-        return add(HandlerType.PATCH, template, requireNonNull(handler, "handler is null"));
+    Routes patch(String template, Access access, Handler handler) {
+        return add(HandlerType.PATCH, template, requireNonNull(access, "access is null"), requireNonNull(handler, "handler is null"));
     }
 
-    Routes delete(String template, Handler handler) {
-        return add(HandlerType.DELETE, template, requireNonNull(handler, "handler is null"));
+    Routes delete(String template, Access access, Handler handler) {
+        return add(HandlerType.DELETE, template, requireNonNull(access, "access is null"), requireNonNull(handler, "handler is null"));
     }
 
     /** Remembers a route registered by other means (a plugin's, such as the OpenAPI document); {@link #mount} skips it. */
     Routes known(HandlerType method, String template) {
-        return add(method, template, null);
+        return add(method, template, Access.open(), null);
     }
 
-    private Routes add(HandlerType method, String template, Handler handler) {
+    private Routes add(HandlerType method, String template, Access access, Handler handler) {
         requireNonNull(method, "method is null");
         requireNonNull(template, "template is null");
-        routes.add(new Route(method, template, segments(template), handler));
+        routes.add(new Route(method, template, segments(template), access, handler));
         return this;
     }
 
-    /** Registers every declared route's handler with Javalin's router. */
-    void mount(JavalinDefaultRouting router) {
+    /** Registers every declared route's handler with Javalin's router, behind the guard of its access. */
+    void mount(JavalinDefaultRouting router, AccessGuard guard) {
         requireNonNull(router, "router is null");
         for (Route r : routes) {
             if (r.handler() != null) {
-                router.addHttpHandler(r.method(), r.template(), r.handler());
+                router.addHttpHandler(r.method(), r.template(), guard.guard(r.method(), r.access(), r.handler()));
             }
         }
     }

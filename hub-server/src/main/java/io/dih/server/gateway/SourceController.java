@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.api.SourceSpec;
 import io.dih.server.json.Json;
+import io.dih.server.security.TenantPolicy;
 import io.dih.server.source.SourceRegistry;
 import io.dih.server.sync.SourceStatus;
 import io.dih.server.sync.SyncEngine;
@@ -32,10 +33,12 @@ final class SourceController {
 
     private final SourceRegistry sources;
     private final SyncEngine sync;
+    private final TenantPolicy policy;
 
-    SourceController(SourceRegistry sources, SyncEngine sync) {
+    SourceController(SourceRegistry sources, SyncEngine sync, TenantPolicy policy) {
         this.sources = requireNonNull(sources, "sources is null");
         this.sync = requireNonNull(sync, "sync is null");
+        this.policy = requireNonNull(policy, "policy is null");
     }
 
     record SourceList(@JsonProperty("sources") List<SourceSpec> sources) {
@@ -57,7 +60,9 @@ final class SourceController {
                 @OpenApiResponse(status = "400", description = "Invalid spec, unknown type, unreachable host, missing table or column", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void register(Context ctx) {
-        SourceRegistry.Registered r = sources.register(Bodies.read(ctx, SourceSpec.class));
+        SourceSpec spec = Bodies.read(ctx, SourceSpec.class);
+        policy.newSource(AccessGuard.principal(ctx), spec.sourceName(), spec.targetRegions(), spec.fallbackSource());
+        SourceRegistry.Registered r = sources.register(spec);
         ctx.header("Location", BASE + "/" + r.spec().sourceName());
         Bodies.json(ctx, r.created() ? 201 : 200, r.spec());
     }
@@ -85,6 +90,7 @@ final class SourceController {
         } catch (JsonProcessingException e) {
             throw Json.toInvalidSpec(e, "body");
         }
+        policy.newSource(AccessGuard.principal(ctx), spec.sourceName(), spec.targetRegions(), spec.fallbackSource());
         SourceRegistry.Validation v = sources.validate(spec, sampleRows == null ? null : Json.MAPPER.convertValue(sampleRows, Object.class),
                 sampleSize == null ? DRY_RUN_ROWS : sampleSize.asInt());
         Bodies.json(ctx, 200, new Validation(v.errors().isEmpty(), v.errors(), v.bindings()));
@@ -93,7 +99,7 @@ final class SourceController {
     @OpenApi(path = BASE, methods = HttpMethod.GET, tags = "Sources", operationId = "listSources", summary = "List data sources (secrets redacted)",
             responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = SourceList.class)))
     void list(Context ctx) {
-        Bodies.json(ctx, 200, new SourceList(sources.list()));
+        Bodies.json(ctx, 200, new SourceList(TenantPolicy.visible(AccessGuard.principal(ctx), sources.list(), SourceSpec::sourceName)));
     }
 
     @OpenApi(path = BASE + "/{name}", methods = HttpMethod.GET, tags = "Sources", operationId = "getSource", summary = "A data source's spec (secrets redacted)",

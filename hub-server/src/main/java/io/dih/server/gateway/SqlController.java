@@ -11,6 +11,10 @@ import io.dih.server.query.SqlColumn;
 import io.dih.server.query.SqlRequest;
 import io.dih.server.query.SqlResult;
 import io.dih.server.query.SqlService;
+import io.dih.server.query.SqlStatements;
+import io.dih.server.security.ForbiddenException;
+import io.dih.server.security.Principal;
+import io.dih.server.security.Role;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -91,7 +95,12 @@ final class SqlController {
                 @OpenApiResponse(status = "503", description = "This node has its limit of open cursors, or the cluster cannot run the query",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void query(Context ctx) {
-        write(ctx, 200, sql.execute(read(ctx)));
+        SqlRequest request = read(ctx);
+        Principal p = AccessGuard.principal(ctx);
+        if (SqlStatements.classify(request.query()) == SqlStatements.Kind.DML && !p.role().covers(Role.WRITER)) {
+            throw new ForbiddenException("INSERT, UPDATE, DELETE and MERGE need the 'writer' role; the credential has '" + p.role().wireName() + "'");
+        }
+        write(ctx, 200, sql.execute(request));
     }
 
     /** The body, with decimal parameters kept as written (19.90 stays 19.90, scale included). */

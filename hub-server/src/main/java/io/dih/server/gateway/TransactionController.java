@@ -2,8 +2,11 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.query.TransactionResult;
 import io.dih.server.query.TransactionService;
+import io.dih.server.security.Principal;
+import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -63,8 +66,21 @@ final class TransactionController {
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void execute(Context ctx) {
         String session = SessionTokens.of(ctx);
-        TransactionResult result = transactions.execute(Bodies.tree(ctx));
+        JsonNode body = Bodies.tree(ctx);
+        regionsOwned(AccessGuard.principal(ctx), body);
+        TransactionResult result = transactions.execute(body);
         SessionTokens.answer(ctx, session, result.wroteSessionRegion());
         Bodies.json(ctx, 200, result);
+    }
+
+    /** A tenant's transaction names only its regions: another tenant's is answered as a region that does not exist. */
+    private static void regionsOwned(Principal p, JsonNode body) {
+        JsonNode ops = body.path("operations");
+        for (int i = 0; ops.isArray() && i < ops.size(); i++) {
+            JsonNode region = ops.get(i).path("region");
+            if (region.isTextual() && !p.owns(region.asText())) {
+                throw new InvalidSpecException("operations[" + i + "].region", "there is no region '" + region.asText() + "'");
+            }
+        }
     }
 }

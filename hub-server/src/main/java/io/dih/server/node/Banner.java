@@ -3,6 +3,7 @@ package io.dih.server.node;
 import io.dih.api.RegionSpec;
 import io.dih.api.SourceSpec;
 import io.dih.server.gateway.GatewayApp;
+import io.dih.server.security.SecurityService;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,12 @@ final class Banner {
             b.append("           ").append(jar).append(" sql --url \"jdbc:postgresql://127.0.0.1:").append(demoPostgresPort)
                     .append("/postgres?user=postgres\" \"SELECT ...\"\n");
         }
+        SecurityService security = node.security();
+        if (!security.enabled()) {
+            b.append("  Security off: every request is the operator's (DIH_SECURITY_ENABLED=true turns it on)\n");
+        }
+        security.generatedAdminKey().ifPresent(key -> b.append("  Admin key ").append(key)
+                .append("   (shown once: send it as 'Authorization: Bearer <key>'; set DIH_ADMIN_KEY to choose your own)\n"));
         b.append(String.format(Locale.ROOT, "Ready in %.1f s. Ctrl-C stops it.%n", uptimeMillis / 1000.0));
         return b.toString();
     }

@@ -6,6 +6,7 @@ import io.dih.api.AtomicityMode;
 import io.dih.api.CacheMode;
 import io.dih.api.CacheStrategy;
 import io.dih.api.RegionDefaults;
+import io.dih.server.security.SecuritySettings;
 import io.dih.server.sync.SyncSettings;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param igniteConfig a Spring XML Ignite configuration; when set it replaces the node, discovery, communication,
  *                     thin-client and storage sections
  * @param bootstrap    a YAML file of regions (and sample entries) to create at start-up, or {@code null}
+ * @param security     credentials, tenants and audit (on by default; the demo turns it off)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record HubConfig(
@@ -33,9 +35,13 @@ public record HubConfig(
         @JsonProperty("bootstrap") String bootstrap,
         @JsonProperty("sync") SyncSettings sync,
         @JsonProperty("query") Query query,
-        @JsonProperty("subscriptions") Subscriptions subscriptions) {
+        @JsonProperty("subscriptions") Subscriptions subscriptions,
+        @JsonProperty("security") SecuritySettings security) {
 
     public HubConfig {
+        if (security == null) {
+            security = SecuritySettings.DEFAULTS;
+        }
         if (sync == null) {
             sync = SyncSettings.DEFAULTS;
         }
@@ -56,6 +62,18 @@ public record HubConfig(
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
+    }
+
+    /** The same configuration with other security settings (the demo's). */
+    public HubConfig withSecurity(SecuritySettings other) {
+        return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, bootstrap, sync, query,
+                subscriptions, other);
+    }
+
+    /** The same configuration with a bootstrap file. */
+    public HubConfig withBootstrap(String file) {
+        return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, file, sync, query,
+                subscriptions, security);
     }
 
     private static void require(List<FieldError> errors, String name, Object section) {

@@ -122,6 +122,7 @@ public final class HubConfigLoader {
         Map<String, String> aliases = new TreeMap<>();
         aliases.put("DIH_DEFAULT_BACKUPS", "DIH_DEFAULTS_BACKUPS");
         aliases.put("DIH_DEFAULT_EVICTION_SIZE", "DIH_DEFAULTS_EVICTION_MAX_SIZE");
+        aliases.put("DIH_ADMIN_KEY", "DIH_SECURITY_ADMIN_KEY");
         Map<String, String> vars = new TreeMap<>(env);
         aliases.forEach((alias, canonical) -> {
             if (vars.containsKey(alias) && !vars.containsKey(canonical)) {

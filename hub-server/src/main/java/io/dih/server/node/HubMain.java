@@ -64,12 +64,12 @@ public final class HubMain implements Callable<Integer> {
                 ObjectNode demoTree = JsonNodeFactory.instance.objectNode();
                 demoTree.put("bootstrap", DEMO_BOOTSTRAP);
                 demoTree.putObject("node").put("work_dir", Path.of(System.getProperty("java.io.tmpdir"), "dih-demo-" + ProcessHandle.current().pid()).toString());
+                demoTree.putObject("security").put("enabled", false); // the demo is open; DIH_SECURITY_ENABLED=true closes it
                 cfg = loader.load(demoTree);
             } else {
                 cfg = loader.load(config);
                 if (demo && cfg.bootstrap() == null) {
-                    cfg = new HubConfig(cfg.node(), cfg.discovery(), cfg.communication(), cfg.thinClient(), cfg.gateway(),
-                            cfg.storage(), cfg.defaults(), cfg.igniteConfig(), DEMO_BOOTSTRAP, cfg.sync(), cfg.query(), cfg.subscriptions());
+                    cfg = cfg.withBootstrap(DEMO_BOOTSTRAP);
                 }
             }
         } catch (InvalidSpecException e) {

@@ -13,12 +13,19 @@ import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
 import io.dih.server.region.RegionWrites;
 import io.dih.server.registry.Registry;
+import io.dih.server.security.AuditLog;
+import io.dih.server.security.Principal;
+import io.dih.server.security.SecurityService;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceConnectors;
 import io.dih.server.source.SourceRegistry;
 import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
 import io.dih.server.sync.WriteBehindQueue;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cluster.ClusterState;
@@ -50,6 +57,7 @@ public final class HubNode implements AutoCloseable {
     private final EndpointRunner runner;
     private final HubMetrics metrics;
     private final SqlService sql;
+    private final SecurityService security;
     private final GatewayApp gateway;
     private final int gatewayPort;
     private volatile boolean closed;
@@ -108,8 +116,11 @@ public final class HubNode implements AutoCloseable {
             subscriptions.start();
             sync.applier().journaling(subscriptions::journaled, subscriptions::regionCleared);
             metrics.watchSubscriptions(subscriptions);
+            this.security = new SecurityService(config.security(), registry,
+                    new AuditLog(ignite, Path.of(config.node().workDir()), config.security().auditRetentionDays()), System.getenv());
+            security.ownedObjects(this::ownedBy);
             this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
-                    runner, subscriptions, sc.sendTimeoutMs(), metrics));
+                    runner, subscriptions, sc.sendTimeoutMs(), metrics, security));
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -120,6 +131,28 @@ public final class HubNode implements AutoCloseable {
         LOG.info("Hub node {} is up: REST http://{}:{}{} , thin client / JDBC port {}, cluster of {} server node(s)",
                 ignite.name(), config.gateway().host(), gatewayPort, GatewayApp.API, thinClientPort(),
                 ignite.cluster().forServers().nodes().size());
+    }
+
+    /** The regions, sources and endpoints a tenant owns (named with its prefix), as "region x" etc. */
+    private List<String> ownedBy(String tenant) {
+        String prefix = Principal.prefix(tenant);
+        List<String> out = new ArrayList<>();
+        regions.list().forEach(r -> {
+            if (r.name().toLowerCase(Locale.ROOT).startsWith(prefix)) {
+                out.add("region " + r.name());
+            }
+        });
+        sources.list().forEach(s -> {
+            if (s.sourceName().toLowerCase(Locale.ROOT).startsWith(prefix)) {
+                out.add("source " + s.sourceName());
+            }
+        });
+        endpoints.list().forEach(e -> {
+            if (Principal.ownsEndpoint(tenant, e.path())) {
+                out.add("endpoint " + e.path());
+            }
+        });
+        return out;
     }
 
     /** Starts a node and waits until it serves requests. */
@@ -201,6 +234,10 @@ public final class HubNode implements AutoCloseable {
         return sql;
     }
 
+    public SecurityService security() {
+        return security;
+    }
+
     public int gatewayPort() {
         return gatewayPort;
     }
@@ -248,6 +285,7 @@ public final class HubNode implements AutoCloseable {
             ignite.cluster().nodeLocalMap().remove(EndpointRunner.NODE_LOCAL_KEY);
             endpoints.close();
             connectors.close();
+            security.close();
             if (!cancel) {
                 registry.close();
             }

@@ -24,7 +24,7 @@ class HubClientIT {
     @Test
     void regionsEntriesAndSql() {
         try (TestingHubCluster cluster = TestingHubCluster.start(1);
-             HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl())
+             HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY)
                      .thinClient("127.0.0.1:" + cluster.node(0).thinClientPort()).build()) {
             RegionSpec spec = hub.createRegion(new RegionSpec("customers", null, null, null, null, null, null, null,
                     List.of("id"), Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "tier", SqlType.VARCHAR)));
@@ -105,7 +105,7 @@ class HubClientIT {
 
     @Test
     void transactions() {
-        try (TestingHubCluster cluster = TestingHubCluster.start(1); HubClient hub = HubClient.connect(cluster.node(0).baseUrl())) {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1); HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build()) {
             hub.createRegion(new RegionSpec("account_balances", null, null, AtomicityMode.TRANSACTIONAL, null, null, null, null,
                     List.of("account_id"), Map.of("account_id", SqlType.VARCHAR, "owner", SqlType.VARCHAR, "balance", SqlType.DECIMAL)));
             hub.put("account_balances", "account_123", Map.of("owner", "ann", "balance", 500));

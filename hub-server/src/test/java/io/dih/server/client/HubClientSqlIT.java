@@ -35,7 +35,7 @@ class HubClientSqlIT {
     static void start() {
         cluster = TestingHubCluster.start(1);
         node = cluster.node(0);
-        hub = HubClient.connect(node.baseUrl());
+        hub = HubClient.builder().rest(node.baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build();
         Map<String, SqlType> fields = new LinkedHashMap<>();
         fields.put("id", SqlType.BIGINT);
         fields.put("owner", SqlType.VARCHAR);

@@ -123,7 +123,7 @@ class HubClientSubscribeIT {
         Set<String> retried = ConcurrentHashMap.newKeySet();
         AtomicInteger done = new AtomicInteger();
         AtomicReference<Throwable> writerFailed = new AtomicReference<>();
-        try (HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl(), cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).build();
+        try (HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl(), cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build();
              Subscription sub = hub.subscribe("sdk_moves", SubscribeOptions.defaults(), rec)) {
             assertThat(sub.awaitSubscribed(WAIT)).isTrue();
             String start = sub.position();
@@ -210,7 +210,7 @@ class HubClientSubscribeIT {
     @Test
     void aBadFilterOrAnUnknownRegionEndsTheSubscriptionWithTheProblem() throws Exception {
         region(1, "sdk_bad");
-        try (HubClient hub = HubClient.builder().rest(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).build()) {
+        try (HubClient hub = HubClient.builder().rest(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build()) {
             Recorder bad = new Recorder();
             Subscription s = hub.subscribe("sdk_bad", SubscribeOptions.defaults().withFilter("nosuch = 1"), bad);
             Throwable e = bad.closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -289,7 +289,7 @@ class HubClientSubscribeIT {
                 rec.onClosed(errorOrNull);
             }
         };
-        try (HubClient hub = HubClient.builder().rest(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).build();
+        try (HubClient hub = HubClient.builder().rest(cluster.node(1).baseUrl(), cluster.node(2).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build();
              Subscription sub = hub.subscribe("sdk_snap", SubscribeOptions.defaults().withSnapshot(true), applying)) {
             assertThat(sub.awaitSubscribed(WAIT)).isTrue();
             Await.until(WAIT, "the snapshot ends", () -> rec.snapshotEnds.get() == 1 || rec.closed.isDone());

@@ -11,16 +11,16 @@ class RoutesTest {
     };
 
     private final Routes routes = new Routes()
-            .post("/api/regions", NOTHING)
-            .get("/api/regions", NOTHING)
-            .get("/api/regions/{name}", NOTHING)
-            .delete("/api/regions/{name}", NOTHING)
-            .post("/api/regions/{name}/entries/batch-get", NOTHING)
-            .get("/api/regions/{name}/entries/{key}", NOTHING)
-            .patch("/api/regions/{name}/entries/{key}", NOTHING)
-            .get("/api/endpoints/<path>/stats", NOTHING)
-            .get("/api/endpoints/<path>", NOTHING)
-            .delete("/api/endpoints/<path>", NOTHING)
+            .post("/api/regions", Access.open(), NOTHING)
+            .get("/api/regions", Access.open(), NOTHING)
+            .get("/api/regions/{name}", Access.open(), NOTHING)
+            .delete("/api/regions/{name}", Access.open(), NOTHING)
+            .post("/api/regions/{name}/entries/batch-get", Access.open(), NOTHING)
+            .get("/api/regions/{name}/entries/{key}", Access.open(), NOTHING)
+            .patch("/api/regions/{name}/entries/{key}", Access.open(), NOTHING)
+            .get("/api/endpoints/<path>/stats", Access.open(), NOTHING)
+            .get("/api/endpoints/<path>", Access.open(), NOTHING)
+            .delete("/api/endpoints/<path>", Access.open(), NOTHING)
             .known(HandlerType.GET, "/api/openapi.json");
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.testing.Rest;
 import io.dih.testing.Await;
 import io.dih.testing.FreePorts;
+import io.dih.testing.HubCredentials;
 import io.fabric8.mockwebserver.DefaultMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ class KubernetesDiscoveryIT {
 
     private ObjectNode node(String name, String ip, int disco, String master, Path token) {
         ObjectNode t = HubConfigLoader.loopbackNode(name, dir.resolve(name), disco, List.of(), FreePorts.next(), FreePorts.next());
+        t.putObject("security").put("admin_key", HubCredentials.ADMIN_KEY);
         ((ObjectNode) t.get("discovery")).put("local_address", ip).putObject("kubernetes")
                 .put("enabled", true).put("namespace", "dih").put("service_name", "dih")
                 .put("master_url", master).put("account_token", token.toString()).put("include_not_ready_addresses", true);

@@ -1,16 +1,16 @@
 package io.dih.server.node;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.testing.Rest;
 import io.dih.testing.FreePorts;
+import io.dih.testing.HubCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** An operator's own Spring XML Ignite configuration replaces the hub's node settings; the hub runs on top of it. */
 class SpringConfigIT {
@@ -61,6 +61,7 @@ class SpringConfigIT {
                 """.formatted(dir.resolve("work"), disco, disco, FreePorts.next(), thin));
         ObjectNode tree = JsonNodeFactory.instance.objectNode().put("ignite_config", xml.toString());
         tree.putObject("gateway").put("host", "127.0.0.1").put("port", 0);
+        tree.putObject("security").put("admin_key", HubCredentials.ADMIN_KEY);
         try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
             assertThat(node.ignite().name()).isEqualTo("spring-node");
             assertThat(node.thinClientPort()).isEqualTo(thin);

@@ -8,6 +8,7 @@ import io.dih.server.testing.Rest;
 import io.dih.server.testing.TestingHubCluster;
 import io.dih.server.testing.WsClient;
 import io.dih.testing.Await;
+import io.dih.testing.HubCredentials;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -336,7 +337,7 @@ class SubscriptionIT {
         region("sub_sse");
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest req = HttpRequest.newBuilder(URI.create(cluster.node(1).baseUrl() + SUBS + "/sub_sse"))
-                .header("Accept", "text/event-stream").build();
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + HubCredentials.ADMIN_KEY).build();
         HttpResponse<java.io.InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -353,7 +354,7 @@ class SubscriptionIT {
         }
         put(rest0, "sub_sse", 7, "while away", 7);
         HttpRequest again = HttpRequest.newBuilder(URI.create(cluster.node(0).baseUrl() + SUBS + "/sub_sse"))
-                .header("Accept", "text/event-stream").header("Last-Event-ID", lastId).build();
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + HubCredentials.ADMIN_KEY).header("Last-Event-ID", lastId).build();
         HttpResponse<java.io.InputStream> res2 = http.send(again, HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(res2.body(), StandardCharsets.UTF_8))) {
             List<String[]> events = readSse(in, 2);

@@ -323,7 +323,7 @@ class CdcIT extends SyncFixture {
         // a column added mid-stream; then a restart, which replays the schema history kept in the grid
         db.execute("ALTER TABLE cdc_accounts ADD COLUMN tier VARCHAR(16)", "UPDATE cdc_accounts SET tier = 'gold' WHERE id = 3");
         Await.until(Duration.ofSeconds(30), "the new column", () -> has(REGIONS + "/cdc_accounts/entries/3", "tier", "gold"));
-        io.dih.client.HubClient sdk = io.dih.client.HubClient.connect(cluster.node(0).baseUrl());
+        io.dih.client.HubClient sdk = io.dih.client.HubClient.builder().rest(cluster.node(0).baseUrl()).apiKey(io.dih.testing.HubCredentials.ADMIN_KEY).build();
         assertThat(sdk.sourceStatus("accounts_cdc").path("cdc").path("state").asText()).isEqualTo("STREAMING");
         assertThat(sdk.restartSource("accounts_cdc").path("sync_mode").asText()).isEqualTo("CDC"); // the Java SDK, as REST
         db.execute("UPDATE cdc_accounts SET tier = 'silver', balance = 12.00 WHERE id = 1");

@@ -2,6 +2,7 @@ package io.dih.server.testing;
 
 import io.dih.testing.Await;
 import io.dih.testing.FreePorts;
+import io.dih.testing.HubCredentials;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -100,6 +101,7 @@ public final class HubProcess implements AutoCloseable {
             pb.environment().put("DIH_THIN_CLIENT_HOST", "127.0.0.1");
             pb.environment().put("DIH_THIN_CLIENT_PORT", Integer.toString(thin));
             pb.environment().put("DIH_STORAGE_DATA_REGION_MAX_MB", "256");
+            pb.environment().put("DIH_ADMIN_KEY", HubCredentials.ADMIN_KEY);
             pb.environment().putAll(env);
             HubProcess p = new HubProcess(pb.start(), log, gateway, thin);
             Runtime.getRuntime().addShutdownHook(new Thread(p::kill));

@@ -2,6 +2,7 @@ package io.dih.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dih.testing.HubCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,8 +19,19 @@ public final class Rest {
     private final String base;
     private final java.util.Map<String, String> headers;
 
+    /** A client that sends the test hubs' operator key ({@link HubCredentials#ADMIN_KEY}). */
     public Rest(String base) {
-        this(base, java.util.Map.of());
+        this(base, java.util.Map.of("Authorization", "Bearer " + HubCredentials.ADMIN_KEY));
+    }
+
+    /** A client that sends no credential at all. */
+    public static Rest anonymous(String base) {
+        return new Rest(base, java.util.Map.of());
+    }
+
+    /** A client that sends this credential as {@code Authorization: Bearer <credential>}. */
+    public static Rest withKey(String base, String credential) {
+        return new Rest(base, java.util.Map.of("Authorization", "Bearer " + credential));
     }
 
     private Rest(String base, java.util.Map<String, String> headers) {

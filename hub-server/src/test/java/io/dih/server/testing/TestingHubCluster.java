@@ -5,6 +5,7 @@ import io.dih.server.node.HubConfig;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.testing.FreePorts;
+import io.dih.testing.HubCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,6 +75,7 @@ public final class TestingHubCluster implements AutoCloseable {
         ObjectNode t = HubConfigLoader.loopbackNode(prefix + "-node-" + i, workRoot.resolve("node-" + i), discoveryPorts[i], all,
                 FreePorts.next(), FreePorts.next());
         t.putObject("storage").put("data_region_initial_mb", 16).put("data_region_max_mb", 256).put("system_region_max_mb", 40);
+        t.putObject("security").put("admin_key", HubCredentials.ADMIN_KEY);
         customizer.accept(t);
         return t;
     }

@@ -2,6 +2,7 @@ package io.dih.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dih.testing.HubCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -33,7 +34,8 @@ public final class WsClient implements AutoCloseable {
 
     private WsClient(String url, boolean reading) {
         try {
-            this.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(URI.create(url), new WebSocket.Listener() {
+            this.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer " + HubCredentials.ADMIN_KEY).buildAsync(URI.create(url), new WebSocket.Listener() {
                 private final StringBuilder part = new StringBuilder();
 
                 @Override

@@ -1,0 +1,132 @@
+package io.dih.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dih.server.security.ForbiddenException;
+import io.dih.server.security.LoginLimiter;
+import io.dih.server.security.Principal;
+import io.dih.server.security.SecurityService;
+import io.dih.server.security.UnauthenticatedException;
+import io.dih.spi.HubException;
+import io.dih.spi.NotFoundException;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.Locale;
+
+/**
+ * Authenticates every request of a guarded route, checks its role and tenant scope, and audits: every refused request
+ * (401, 403, 429, and another tenant's object answered 404) and every admin action (a change made with the admin role).
+ */
+final class AccessGuard {
+    private static final String PRINCIPAL = "dih.principal";
+
+    private final SecurityService security;
+
+    AccessGuard(SecurityService security) {
+        this.security = requireNonNull(security, "security is null");
+    }
+
+    /** The principal of a request the guard let through. */
+    static Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL);
+        if (p == null) {
+            throw new IllegalStateException("no principal on " + ctx.method() + " " + ctx.path() + ": the route is not guarded");
+        }
+        return p;
+    }
+
+    /** The handler wrapped: access checked first, the outcome of admin actions audited after. */
+    Handler guard(HandlerType method, Access access, Handler handler) {
+        if (access.scope() == Access.Scope.OPEN) {
+            return handler;
+        }
+        boolean audited = method != HandlerType.GET && access.role() == io.dih.server.security.Role.ADMIN;
+        return ctx -> {
+            Principal p = check(ctx, access);
+            if (!audited) {
+                handler.handle(ctx);
+                return;
+            }
+            try {
+                handler.handle(ctx);
+                security.audit().record(p, ctx.ip(), action(ctx), "allowed", ctx.statusCode(), null);
+            } catch (HubException e) {
+                security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.status(e), e.getMessage());
+                throw e;
+            } catch (Exception e) {
+                security.audit().record(p, ctx.ip(), action(ctx), "failed", 500, e.getClass().getSimpleName());
+                throw e;
+            }
+        };
+    }
+
+    /** Authenticates and authorizes a request; the principal is kept on the request for the controllers. */
+    Principal check(Context ctx, Access access) {
+        Principal p;
+        try {
+            p = security.authenticate(credential(ctx), ctx.ip());
+        } catch (UnauthenticatedException e) {
+            security.audit().record(null, ctx.ip(), action(ctx), "denied", 401, e.reason());
+            ctx.header("WWW-Authenticate", "Bearer realm=\"dih\"");
+            throw e;
+        } catch (LoginLimiter.Throttled e) {
+            security.audit().record(null, ctx.ip(), action(ctx), "denied", 429, e.getMessage());
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            throw e;
+        }
+        ctx.attribute(PRINCIPAL, p);
+        if (!p.role().covers(access.role())) {
+            throw deny(ctx, p, new ForbiddenException("this request needs the '" + access.role().wireName() + "' role; the credential has '"
+                    + p.role().wireName() + "'"));
+        }
+        switch (access.scope()) {
+            case OPERATOR -> {
+                if (!p.operator()) {
+                    throw deny(ctx, p, new ForbiddenException(access.why()));
+                }
+            }
+            case REGION -> {
+                String name = ctx.pathParam(access.param());
+                if (!p.owns(name)) {
+                    throw deny(ctx, p, new NotFoundException("region '" + name + "' does not exist"));
+                }
+            }
+            case SOURCE -> {
+                String name = ctx.pathParam(access.param());
+                if (!p.owns(name)) {
+                    throw deny(ctx, p, new NotFoundException("source '" + name + "' does not exist"));
+                }
+            }
+            case ENDPOINT -> {
+                String path = ctx.pathParam(access.param());
+                if (!p.ownsEndpoint(path)) {
+                    throw deny(ctx, p, new NotFoundException("endpoint '" + path + "' does not exist"));
+                }
+            }
+            default -> {
+                // TENANT: the controller scopes
+            }
+        }
+        return p;
+    }
+
+    private HubException deny(Context ctx, Principal p, HubException e) {
+        security.audit().record(p, ctx.ip(), action(ctx), "denied", Problems.status(e), e.getMessage());
+        return e;
+    }
+
+    /** {@code Authorization: Bearer <credential>}, else {@code X-API-Key}; another scheme is a credential that fails. */
+    private static String credential(Context ctx) {
+        String auth = ctx.header("Authorization");
+        if (auth != null && !auth.isBlank()) {
+            String a = auth.trim();
+            return a.regionMatches(true, 0, "Bearer ", 0, 7) ? a.substring(7).trim() : a.toLowerCase(Locale.ROOT).startsWith("bearer") ? "" : a;
+        }
+        return ctx.header("X-API-Key");
+    }
+
+    private static String action(Context ctx) {
+        return ctx.method().name() + " " + ctx.path();
+    }
+}

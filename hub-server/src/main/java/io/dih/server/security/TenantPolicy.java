@@ -1,0 +1,107 @@
+package io.dih.server.security;
+
+import static java.util.Objects.requireNonNull;
+
+import io.dih.spi.FieldError;
+import io.dih.spi.InvalidSpecException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What a tenant's credential may create and see: names in its namespace ({@code <tenant>_...}, endpoint paths
+ * {@code <tenant>/...}), within its quotas; another tenant's object is answered exactly as one that does not exist.
+ * The operator is never limited.
+ */
+public final class TenantPolicy {
+    private final Tenants tenants;
+    private final Supplier<List<String>> regionNames;
+    private final Supplier<List<String>> sourceNames;
+
+    /** @param regionNames the names of every region now; {@code sourceNames} of every source */
+    public TenantPolicy(Tenants tenants, Supplier<List<String>> regionNames, Supplier<List<String>> sourceNames) {
+        this.tenants = requireNonNull(tenants, "tenants is null");
+        this.regionNames = requireNonNull(regionNames, "regionNames is null");
+        this.sourceNames = requireNonNull(sourceNames, "sourceNames is null");
+    }
+
+    /** Whether a tenant may add an object named {@code name} to those it owns among {@code all}: one more within max. */
+    private static boolean withinQuota(Principal p, String name, List<String> all, Integer max) {
+        if (max == null) {
+            return true;
+        }
+        int owned = 0;
+        for (String n : all) {
+            if (n.equalsIgnoreCase(name)) {
+                return true; // registered again: nothing new
+            }
+            if (p.owns(n)) {
+                owned++;
+            }
+        }
+        return owned < max;
+    }
+
+    /** The objects a principal may see, of a listing. */
+    public static <T> List<T> visible(Principal p, List<T> all, Function<T, String> name) {
+        if (p.operator()) {
+            return all;
+        }
+        List<T> out = new ArrayList<>();
+        for (T t : all) {
+            if (p.owns(name.apply(t))) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** A new region of a tenant: its name in the namespace, under the region quota (a region registered again passes). */
+    public void newRegion(Principal p, String name) {
+        if (p.operator()) {
+            return;
+        }
+        namespace(p, "name", name, "region");
+        Integer max = tenants.get(p.tenant()).quotas().maxRegions();
+        if (!withinQuota(p, name, regionNames.get(), max)) {
+            throw new ForbiddenException("tenant '" + p.tenant() + "' owns " + max + " regions, its quota (quotas.max_regions); delete one or ask "
+                    + "the operator for more");
+        }
+    }
+
+    /**
+     * A new source of a tenant: its name in the namespace, its target regions and fallback source its own (another
+     * tenant's is reported as missing, as it would be), under the source quota.
+     */
+    public void newSource(Principal p, String name, List<String> targetRegions, String fallbackSource) {
+        if (p.operator()) {
+            return;
+        }
+        namespace(p, "source_name", name, "source");
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; targetRegions != null && i < targetRegions.size(); i++) {
+            if (!p.owns(targetRegions.get(i))) {
+                errors.add(new FieldError("target_regions[" + i + "]", "region '" + targetRegions.get(i) + "' does not exist; create it first"));
+            }
+        }
+        if (fallbackSource != null && !p.owns(fallbackSource)) {
+            errors.add(new FieldError("fallback_source", "source '" + fallbackSource + "' does not exist; register it first"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        Integer max = tenants.get(p.tenant()).quotas().maxSources();
+        if (!withinQuota(p, name, sourceNames.get(), max)) {
+            throw new ForbiddenException("tenant '" + p.tenant() + "' owns " + max + " sources, its quota (quotas.max_sources); delete one or ask "
+                    + "the operator for more");
+        }
+    }
+
+    private static void namespace(Principal p, String field, String name, String what) {
+        if (name != null && !p.owns(name)) {
+            throw new InvalidSpecException(field, "a " + what + " of tenant '" + p.tenant() + "' is named with its prefix: '"
+                    + Principal.prefix(p.tenant()) + name + "' (names are cluster-wide; the prefix keeps tenants apart)");
+        }
+    }
+}
