@@ -59,7 +59,16 @@ public final class HubClient implements AutoCloseable {
         this.apiKey = b.apiKey;
         this.rest = new HubHttp(http, nodes.get(0), b.timeout, JSON, apiKey);
         this.thin = b.thinAddresses.isEmpty() ? null
-                : Ignition.startClient(new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new)));
+                : Ignition.startClient(thinClientConfiguration(b));
+    }
+
+    /** The thin client's configuration: a hub with security on takes the operator's credential as the password. */
+    private static ClientConfiguration thinClientConfiguration(Builder b) {
+        ClientConfiguration c = new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new));
+        if (b.apiKey != null) {
+            c.setUserName("operator").setUserPassword(b.apiKey);
+        }
+        return c;
     }
 
     public static Builder builder() {

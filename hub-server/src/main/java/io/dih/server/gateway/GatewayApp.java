@@ -140,8 +140,10 @@ public final class GatewayApp implements AutoCloseable {
                 .post(SecurityController.KEYS + "/{id}/rotate", Access.tenant(Role.ADMIN), securityController::rotateKey)
                 .get(SecurityController.AUDIT, Access.tenant(Role.ADMIN), securityController::audit)
                 .get(API + "/health", open, ops::health)
+                .get(API + "/health/ready", open, ops::ready)
+                .get(API + "/health/live", open, ops::live)
                 .get(API + "/metrics", Access.operator(Role.READER, "the metrics cover every tenant: the operator's"), ops::metrics)
-                .get("/ignite", Access.operator(Role.READER, "the cluster's own view is the operator's"), ops::ignite)
+                .get("/ignite", open, ops::ignite) // version and probe only: Kubernetes probes send no credential
                 .known(HandlerType.GET, OPENAPI_PATH); // served by the OpenAPI plugin
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;

@@ -62,6 +62,11 @@ final class OpsController {
                 @OpenApiResponse(status = "200", content = @OpenApiContent(from = Health.class)),
                 @OpenApiResponse(status = "503", content = @OpenApiContent(from = Health.class))})
     void health(Context ctx) {
+        Health h = health();
+        Bodies.json(ctx, "inactive".equals(h.status()) ? 503 : 200, h);
+    }
+
+    private Health health() {
         ClusterState state = ignite.cluster().state();
         List<String> names = new ArrayList<>();
         Map<String, Integer> lost = new TreeMap<>();
@@ -76,10 +81,30 @@ final class OpsController {
         }
         Map<String, String> stale = state.active() ? sync.degraded() : Map.of();
         String status = !state.active() ? "inactive" : lost.isEmpty() && stale.isEmpty() ? "ready" : "degraded";
-        Health h = new Health(status, ignite.name(), ignite.cluster().localNode().id().toString(), state.name(),
+        return new Health(status, ignite.name(), ignite.cluster().localNode().id().toString(), state.name(),
                 ignite.cluster().forServers().nodes().size(), ignite.cluster().topologyVersion(), names, lost, stale,
                 ignite.version().toString());
-        Bodies.json(ctx, state.active() ? 200 : 503, h);
+    }
+
+    @OpenApi(path = GatewayApp.API + "/health/ready", methods = HttpMethod.GET, tags = "Operations", operationId = "ready",
+            summary = "Readiness (no credential needed): 200 when this node has joined an active cluster, no region lost partitions and "
+                    + "every BOUNDED_STALENESS source (CDC, stream) is within its bound; else 503 with the health that says why",
+            responses = {
+                @OpenApiResponse(status = "200", content = @OpenApiContent(from = Health.class)),
+                @OpenApiResponse(status = "503", content = @OpenApiContent(from = Health.class))})
+    void ready(Context ctx) {
+        Health h = health();
+        Bodies.json(ctx, "ready".equals(h.status()) ? 200 : 503, h);
+    }
+
+    record Alive(@JsonProperty("status") String status, @JsonProperty("node") String node) {
+    }
+
+    @OpenApi(path = GatewayApp.API + "/health/live", methods = HttpMethod.GET, tags = "Operations", operationId = "live",
+            summary = "Liveness (no credential needed): 200 while the node's JVM answers, whatever the cluster's state",
+            responses = @OpenApiResponse(status = "200", content = @OpenApiContent(from = Alive.class)))
+    void live(Context ctx) {
+        Bodies.json(ctx, 200, new Alive("alive", ignite.name()));
     }
 
     @OpenApi(path = GatewayApp.API + "/metrics", methods = HttpMethod.GET, tags = "Operations", operationId = "metrics",

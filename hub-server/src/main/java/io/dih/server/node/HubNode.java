@@ -16,6 +16,7 @@ import io.dih.server.registry.Registry;
 import io.dih.server.security.AuditLog;
 import io.dih.server.security.Principal;
 import io.dih.server.security.SecurityService;
+import io.dih.server.security.ThinClientSecurity;
 import io.dih.server.source.Connectors;
 import io.dih.server.source.SourceConnectors;
 import io.dih.server.source.SourceRegistry;
@@ -62,7 +63,7 @@ public final class HubNode implements AutoCloseable {
     private final int gatewayPort;
     private volatile boolean closed;
 
-    private HubNode(HubConfig config, Ignite ignite) {
+    private HubNode(HubConfig config, Ignite ignite, ThinClientSecurity thinClients) {
         this.config = config;
         this.ignite = ignite;
         boolean ok = false;
@@ -119,6 +120,9 @@ public final class HubNode implements AutoCloseable {
             this.security = new SecurityService(config.security(), registry,
                     new AuditLog(ignite, Path.of(config.node().workDir()), config.security().auditRetentionDays()), System.getenv());
             security.ownedObjects(this::ownedBy);
+            if (thinClients != null) {
+                thinClients.serve(security);
+            }
             this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
                     runner, subscriptions, sc.sendTimeoutMs(), metrics, security));
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
@@ -158,9 +162,11 @@ public final class HubNode implements AutoCloseable {
     /** Starts a node and waits until it serves requests. */
     public static HubNode start(HubConfig config) {
         requireNonNull(config, "config is null");
-        IgniteConfiguration ic = IgniteConfigFactory.create(config);
+        ThinClientSecurity thinClients = config.security().enabled()
+                ? new ThinClientSecurity(config.security().resolvedAdminKey(System.getenv())) : null;
+        IgniteConfiguration ic = IgniteConfigFactory.create(config, thinClients);
         Ignite ignite = Ignition.start(ic);
-        return new HubNode(config, ignite);
+        return new HubNode(config, ignite, thinClients);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.dih.server.node;
 
 import io.dih.server.registry.Registry;
+import io.dih.server.security.HubSecurityPlugin;
+import io.dih.server.security.ThinClientSecurity;
 import io.dih.server.sync.WriteBehindQueue;
 import java.net.URL;
 import java.nio.file.Files;
@@ -39,6 +41,14 @@ public final class IgniteConfigFactory {
     }
 
     public static IgniteConfiguration create(HubConfig cfg) {
+        return create(cfg, null);
+    }
+
+    /**
+     * The node's Ignite configuration; {@code thinClients}: with security on, the plugin that makes thin clients and
+     * joining nodes authenticate ({@code null}: none).
+     */
+    public static IgniteConfiguration create(HubConfig cfg, ThinClientSecurity thinClients) {
         IgniteConfiguration ic = cfg.igniteConfig() != null ? fromSpring(cfg.igniteConfig()) : fromHubConfig(cfg);
         // The hub's own parts, whatever the source of the configuration.
         ic.setConnectorConfiguration(null); // ignite-rest-http cannot live beside Javalin 6; the gateway serves probes
@@ -49,6 +59,9 @@ public final class IgniteConfigFactory {
             ic.setFailureHandler(new HubFailureHandler());
         }
         ic.setMetricsLogFrequency(0);
+        if (thinClients != null) {
+            ic.setPluginProviders(new HubSecurityPlugin(thinClients));
+        }
         org.apache.ignite.configuration.CacheConfiguration<?, ?>[] own = ic.getCacheConfiguration();
         int n = own == null ? 0 : own.length;
         org.apache.ignite.configuration.CacheConfiguration<?, ?>[] all = new org.apache.ignite.configuration.CacheConfiguration<?, ?>[n + 1];

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,10 @@ final class SqlCommand implements Callable<Integer> {
             description = "JDBC URL: a hub node (default jdbc:ignite:thin://127.0.0.1:<$" + PORT_ENV + ", else " + DEFAULT_PORT + ">), "
                     + "or any database whose driver the jar carries (PostgreSQL, MariaDB)")
     String url;
+
+    @Option(names = "--api-key",
+            description = "a hub with security on: the operator's credential the thin client connects with (default: $DIH_ADMIN_KEY)")
+    String apiKey;
 
     @Option(names = "--max-rows", defaultValue = "1000", description = "print at most this many rows per query (default ${DEFAULT-VALUE})")
     int maxRows;
@@ -87,7 +92,13 @@ final class SqlCommand implements Callable<Integer> {
         }
         Connection c;
         try {
-            c = DriverManager.getConnection(target);
+            Properties props = new Properties();
+            String key = apiKey != null ? apiKey : env.get("DIH_ADMIN_KEY");
+            if (key != null && !key.isBlank() && target.startsWith("jdbc:ignite:thin:") && !target.contains("password=")) {
+                props.setProperty("user", "operator");
+                props.setProperty("password", key.trim());
+            }
+            c = DriverManager.getConnection(target, props);
         } catch (SQLException e) {
             err.println("Cannot connect [url=" + printable(target) + "]: " + e.getMessage());
             return 1;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dih.server.json.Json;
 import io.dih.server.registry.Registry;
 import io.dih.spi.ConflictException;
-import io.dih.spi.ConnectorContext;
 import io.dih.spi.InvalidSpecException;
 import java.time.Instant;
 import java.util.List;
@@ -44,11 +43,8 @@ public final class SecurityService implements AutoCloseable {
         this.tenants = new Tenants(registry);
         this.limiter = new LoginLimiter(settings.failedLoginsPerMinute());
         this.jwt = settings.jwt() == null ? null : new JwtVerifier(settings.jwt(), tenants::exists);
-        String configured = settings.adminKey() == null ? null : ConnectorContext.of(env).resolve("security.admin_key", settings.adminKey());
+        String configured = settings.resolvedAdminKey(env);
         if (configured != null) {
-            if (configured.length() < 16) {
-                throw new InvalidSpecException("security.admin_key", "must be at least 16 characters (a long random string)");
-            }
             this.adminKeyHash = ApiKeys.hash(configured);
             this.generatedAdminKey = Optional.empty();
         } else {

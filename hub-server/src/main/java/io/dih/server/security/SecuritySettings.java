@@ -1,10 +1,12 @@
 package io.dih.server.security;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dih.spi.ConnectorContext;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code security} section of the node configuration.
@@ -38,13 +40,13 @@ public record SecuritySettings(@JsonProperty("enabled") Boolean enabled,
         }
     }
 
-    /** The same settings with the admin key resolved (an {@code ${ENV}} reference replaced by its value). */
-    public SecuritySettings withAdminKey(String key) {
-        return new SecuritySettings(enabled, key, failedLoginsPerMinute, auditRetentionDays, jwt);
-    }
-
-    public SecuritySettings withEnabled(boolean on) {
-        return new SecuritySettings(on, adminKey, failedLoginsPerMinute, auditRetentionDays, jwt);
+    /** The admin key with an {@code ${ENV}} reference resolved against the node's environment, or {@code null}. */
+    public String resolvedAdminKey(Map<String, String> env) {
+        String key = adminKey == null ? null : ConnectorContext.of(env).resolve("security.admin_key", adminKey);
+        if (key != null && key.length() < 16) {
+            throw new InvalidSpecException("security.admin_key", "must be at least 16 characters (a long random string)");
+        }
+        return key;
     }
 
     /**

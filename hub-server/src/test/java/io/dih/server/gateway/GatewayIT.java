@@ -391,7 +391,7 @@ class GatewayIT {
                 {"entries": {"a1": {"asset_type": "model", "created_at": "2024-03-01T00:00:00Z"},
                              "a2": {"asset_type": "model", "created_at": "2023-03-01T00:00:00Z"},
                              "a3": {"asset_type": "dataset", "created_at": "2024-03-01T00:00:00Z"}}}""");
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + node.thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(node.thinClientPort()));
              PreparedStatement ps = c.prepareStatement(
                      "SELECT asset_id FROM asset_metadata WHERE asset_type = ? AND created_at > ? ORDER BY asset_id")) {
             ps.setString(1, "model");

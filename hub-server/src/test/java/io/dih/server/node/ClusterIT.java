@@ -102,7 +102,7 @@ class ClusterIT {
     void sqlOnAnyNodeSeesRestWrites() throws Exception {
         assertThat(a.post(REGIONS, "{\"name\": \"orders\", \"fields\": {\"id\": \"BIGINT\", \"customer\": \"VARCHAR\", \"total\": \"DECIMAL\"}, \"indexes\": [[\"customer\"]]}").status()).isEqualTo(201);
         assertThat(a.put(REGIONS + "/orders/entries", "{\"entries\": {\"1\": {\"customer\": \"ann\", \"total\": 10.5}, \"2\": {\"customer\": \"bob\", \"total\": 3}, \"3\": {\"customer\": \"ann\", \"total\": 1.25}}}").status()).isEqualTo(200);
-        try (Connection conn = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(2).thinClientPort());
+        try (Connection conn = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(2).thinClientPort()));
              ResultSet rs = conn.createStatement().executeQuery("SELECT customer, SUM(total), COUNT(*) FROM orders GROUP BY customer ORDER BY customer")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("ann");
@@ -152,7 +152,7 @@ class ClusterIT {
             assertThat(got).as("keys %d..%d", from, from + 999).hasSize(1000);
             assertThat(((BinaryObject) got.get(from)).<String>field("payload")).isEqualTo("p-" + from);
         }
-        try (Connection conn = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(2).thinClientPort());
+        try (Connection conn = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(2).thinClientPort()));
              ResultSet rs = conn.createStatement().executeQuery("SELECT COUNT(*) FROM big")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(count);

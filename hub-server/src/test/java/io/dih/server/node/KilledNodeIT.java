@@ -62,7 +62,7 @@ class KilledNodeIT {
                 assertThat(got.path("entries").path(Long.toString(b * 1000L + 7)).path("amount").decimalValue())
                         .isEqualByComparingTo((b * 1000L + 7) + ".01");
             }
-            try (Connection conn = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + nodes.get(0).thinClientPort());
+            try (Connection conn = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(nodes.get(0).thinClientPort()));
                  ResultSet rs = conn.createStatement().executeQuery("SELECT COUNT(*) FROM ledger")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(BATCHES * 1000L);

@@ -31,7 +31,7 @@ class PersistenceIT {
                 body.append(i == 0 ? "" : ",").append('"').append(i).append("\": {\"name\": \"n").append(i).append("\", \"amount\": ").append(i).append(".5}");
             }
             assertThat(a.put(REGIONS + "/durable/entries", body.append("}}").toString()).status()).isEqualTo(200);
-            try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(1).thinClientPort())) {
+            try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(1).thinClientPort()))) {
                 c.createStatement().executeUpdate("INSERT INTO durable (id, name, amount) VALUES (1000, 'via-sql', 1.25)");
             }
 
@@ -47,7 +47,7 @@ class PersistenceIT {
                 assertThat(r.get(REGIONS + "/durable/entries/1000").json().path("name").asText()).isEqualTo("via-sql");
                 assertThat(r.get(REGIONS + "/durable/stats").json().path("total").path("size").asLong()).isEqualTo(501);
             }
-            try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+            try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()));
                  ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), SUM(amount) FROM durable WHERE name LIKE 'n%'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(500);

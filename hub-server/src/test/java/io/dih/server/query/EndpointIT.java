@@ -167,7 +167,7 @@ class EndpointIT {
         assertProblem(rest.post(QUERY + "accounts/by-id", "{\"id\": \"1; DROP TABLE accounts\"}"), 400, "id", null);
         // nothing changed
         assertThat(rest.get(REGIONS + "/accounts/entries/1").json().path("owner").asText()).isEqualTo("ann");
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(1).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(1).thinClientPort()));
              PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM accounts");
              java.sql.ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -270,7 +270,7 @@ class EndpointIT {
 
         // SQL DML through the JDBC thin driver
         cachedOnce(rest, "prices/of", "?sku=a");
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()));
              PreparedStatement ps = c.prepareStatement("UPDATE prices SET price = ? WHERE sku = ?")) {
             ps.setInt(1, 3);
             ps.setString(2, "a");
@@ -280,7 +280,7 @@ class EndpointIT {
 
         // a thin-client cache operation (a remove: the key is the plain string)
         cachedOnce(rest, "prices/of", "?sku=a");
-        try (IgniteClient client = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + cluster.node(1).thinClientPort()))) {
+        try (IgniteClient client = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + cluster.node(1).thinClientPort()).setUserName("operator").setUserPassword(io.dih.testing.HubCredentials.ADMIN_KEY))) {
             assertThat(client.cache("prices").remove("a")).isTrue();
         }
         long thinMs = waitForFresh(rest, "prices/of", "?sku=a", a -> !a.path("cached").asBoolean() && a.path("rows").isEmpty());

@@ -1,6 +1,7 @@
 package io.dih.server.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.testing.Rest;
@@ -10,13 +11,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.configuration.ClientConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -189,6 +198,43 @@ class SecurityIT {
 
     @Test
     @Order(3)
+    void theThinClientAndJdbcTakeOnlyTheOperatorsCredentials() throws Exception {
+        assertThat(operator.post(API + "/tenants", "{\"name\": \"umbrella\"}").status()).isIn(200, 201);
+        String tenantKey = key("umbrella", "admin", "umbrella ops");
+        String operatorKey = key(null, "reader", "operator jdbc");
+        int port = cluster.node(1).thinClientPort();
+        for (String password : new String[] {null, "wrong-password-0123456789", tenantKey}) {
+            Properties props = new Properties();
+            if (password != null) {
+                props.setProperty("user", "operator");
+                props.setProperty("password", password);
+            }
+            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + port, props).close())
+                    .as("JDBC with " + (password == null ? "no password" : "a refused credential")).isInstanceOf(SQLException.class);
+            ClientConfiguration cc = new ClientConfiguration().setAddresses("127.0.0.1:" + port);
+            if (password != null) {
+                cc.setUserName("operator").setUserPassword(password);
+            }
+            assertThatThrownBy(() -> Ignition.startClient(cc).close()).as("the thin client").isInstanceOf(Exception.class);
+        }
+        Properties props = new Properties();
+        props.setProperty("user", "operator");
+        props.setProperty("password", operatorKey);
+        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + port, props);
+             ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM SYS.NODES")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+        }
+        try (IgniteClient thin = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + port).setUserName("operator")
+                .setUserPassword(io.dih.testing.HubCredentials.ADMIN_KEY))) {
+            assertThat(thin.cacheNames()).isNotEmpty();
+        }
+        Rest.Response audit = operator.get(API + "/audit?outcome=denied&limit=1000");
+        assertThat(audit.body()).contains("CONNECT thin-client").doesNotContain(tenantKey.substring(21));
+    }
+
+    @Test
+    @Order(4)
     void keysRotateWithAnOverlapRevokeEverywhereAndExpire() throws Exception {
         String k = key(null, "reader", "rotated");
         String id = k.substring(4, 20);
@@ -221,7 +267,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theAuditLogHasEveryAdminActionAndEveryRefusalAndNoSecret() {
         Rest.Response audit = operator.get(API + "/audit?limit=1000");
         assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
@@ -243,7 +289,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void guessingKeysIsCutOffWith429() {
         Rest guesser = node(2, "dih_00000000000000ff_guess");
         int status = 0;

@@ -132,7 +132,7 @@ class PostgresSourceIT {
         assertThat(unknown.json().path("detail").asText()).contains("its columns are [id, name, tier, balance, created_at, active]");
         assertThat(rest.get(REGIONS + "/customers/entries/42").json().path("name").asText()).isEqualTo("customer-42");
 
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), SUM(balance) FROM customers WHERE tier = 'gold'")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(100);

@@ -87,7 +87,7 @@ class SubscriptionIT {
             }
             assertThat(rest1.delete(REGIONS + "/sub_items/entries/1").status()).isEqualTo(204);
             assertThat(rest0.post("/api/v1/dih/sql-query", "{\"query\": \"UPDATE sub_items SET price = 999 WHERE id = 2\"}").status()).isEqualTo(200);
-            try (IgniteClient thin = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + cluster.node(1).thinClientPort()))) {
+            try (IgniteClient thin = Ignition.startClient(new ClientConfiguration().setAddresses("127.0.0.1:" + cluster.node(1).thinClientPort()).setUserName("operator").setUserPassword(io.dih.testing.HubCredentials.ADMIN_KEY))) {
                 thin.cache("sub_items").remove(3L);
             }
             first = ws.take(33, WAIT);

@@ -55,7 +55,7 @@ class CdcIT extends SyncFixture {
         Await.until(Duration.ofSeconds(30), "the update", () -> has(REGIONS + "/cdc_items/entries/1", "name", "uno"));
         Await.until(Duration.ofSeconds(30), "the delete", () -> rest2.get(REGIONS + "/cdc_items/entries/2").status() == 404);
         assertThat(rest.get(REGIONS + "/cdc_items/entries/1").json().path("price").decimalValue()).isEqualByComparingTo("1.50");
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(1).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(1).thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*), SUM(price) FROM cdc_items")) {
             rs.next();
             assertThat(rs.getLong(1)).as("SQL sees the same rows").isEqualTo(3);
@@ -65,7 +65,7 @@ class CdcIT extends SyncFixture {
         // a column added mid-stream becomes a region column
         pg.execute("ALTER TABLE cdc_items ADD COLUMN color TEXT", "UPDATE cdc_items SET color = 'red' WHERE id = 3");
         Await.until(Duration.ofSeconds(30), "the new column", () -> has(REGIONS + "/cdc_items/entries/3", "color", "red"));
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery("SELECT name FROM cdc_items WHERE color = 'red'")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("three");
@@ -332,7 +332,7 @@ class CdcIT extends SyncFixture {
         JsonNode cdc = status("accounts_cdc").path("cdc");
         assertThat(cdc.path("state").asText()).isEqualTo("STREAMING");
         assertThat(cdc.path("stale_skipped").asLong()).as("nothing delivered twice: " + cdc).isZero();
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery("SELECT owner, tier FROM cdc_accounts ORDER BY id")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1) + "/" + rs.getString(2)).isEqualTo("ann/silver");

@@ -88,7 +88,7 @@ class SyncRestartIT {
                     .as("batches wait for 10 minutes or 10,000 writes").isEqualTo(300);
 
             // writes that bypass the hub's entry API (SQL, thin client) reach the database at once instead
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + cluster.node(0).thinClientPort())) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(cluster.node(0).thinClientPort()))) {
                 c.createStatement().executeUpdate("INSERT INTO parcels (id, weight) VALUES (1000, 7)");
             }
             try (Connection c = pg.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM parcels")) {

@@ -38,7 +38,7 @@ public final class MonotonicReaders implements AutoCloseable {
     /** The {@code id → value} pairs a query of one node answers now. */
     public static Map<Long, Long> read(HubProcess node, String sql) throws Exception {
         Map<Long, Long> out = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + node.thinClientPort());
+        try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(node.thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery(sql)) {
             while (rs.next()) {
                 out.put(rs.getLong(1), rs.getLong(2));
