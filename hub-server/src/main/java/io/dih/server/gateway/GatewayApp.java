@@ -15,6 +15,7 @@ import io.dih.server.region.RegionService;
 import io.dih.server.security.Role;
 import io.dih.server.security.SecurityService;
 import io.dih.server.security.TenantPolicy;
+import io.dih.server.security.TlsSettings;
 import io.dih.server.source.SourceRegistry;
 import io.dih.server.subscribe.Subscriptions;
 import io.dih.server.sync.SyncEngine;
@@ -38,12 +39,17 @@ public final class GatewayApp implements AutoCloseable {
 
     private final Javalin app;
     private final SubscriptionController subscriptionController;
+    /** Where {@link #start} listens: read by the HTTPS connector, which Javalin makes as it starts. */
+    private volatile String host;
+    private volatile int port;
 
     /** What the gateway serves: the node's services. */
     public record Services(Ignite ignite, RegionService regions, EntryService entries, SourceRegistry sources, SyncEngine sync,
                            TransactionService transactions, SqlService sql, EndpointService endpoints, EndpointRunner runner,
-                           Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics, SecurityService security) {
+                           Subscriptions subscriptions, long subscriptionSendTimeoutMillis, HubMetrics metrics, SecurityService security,
+                           TlsSettings tls) {
         public Services {
+            requireNonNull(tls, "tls is null");
             requireNonNull(security, "security is null");
             requireNonNull(ignite, "ignite is null");
             requireNonNull(subscriptions, "subscriptions is null");
@@ -145,7 +151,11 @@ public final class GatewayApp implements AutoCloseable {
                 .get(API + "/metrics", Access.operator(Role.READER, "the metrics cover every tenant: the operator's"), ops::metrics)
                 .get("/ignite", open, ops::ignite) // version and probe only: Kubernetes probes send no credential
                 .known(HandlerType.GET, OPENAPI_PATH); // served by the OpenAPI plugin
+        TlsSettings tls = services.tls();
         this.app = Javalin.create(config -> {
+            if (tls.restOn()) {
+                config.jetty.addConnector((server, http) -> Https.connector(server, http, tls, host, port));
+            }
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
@@ -196,8 +206,10 @@ public final class GatewayApp implements AutoCloseable {
         }
     }
 
-    /** Starts listening; port 0 picks a free port. @return the bound port */
+    /** Starts listening (HTTPS with {@code tls.rest}); port 0 picks a free port. @return the bound port */
     public int start(String host, int port) {
+        this.host = host;
+        this.port = port;
         app.start(host, port);
         return app.port();
     }

@@ -7,6 +7,7 @@ import io.dih.api.CacheMode;
 import io.dih.api.CacheStrategy;
 import io.dih.api.RegionDefaults;
 import io.dih.server.security.SecuritySettings;
+import io.dih.server.security.TlsSettings;
 import io.dih.server.sync.SyncSettings;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
@@ -21,6 +22,7 @@ import java.util.List;
  *                     thin-client and storage sections
  * @param bootstrap    a YAML file of regions (and sample entries) to create at start-up, or {@code null}
  * @param security     credentials, tenants and audit (on by default; the demo turns it off)
+ * @param tls          TLS for the gateway, the thin-client port and node-to-node traffic (off by default)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record HubConfig(
@@ -36,11 +38,15 @@ public record HubConfig(
         @JsonProperty("sync") SyncSettings sync,
         @JsonProperty("query") Query query,
         @JsonProperty("subscriptions") Subscriptions subscriptions,
-        @JsonProperty("security") SecuritySettings security) {
+        @JsonProperty("security") SecuritySettings security,
+        @JsonProperty("tls") TlsSettings tls) {
 
     public HubConfig {
         if (security == null) {
             security = SecuritySettings.DEFAULTS;
+        }
+        if (tls == null) {
+            tls = TlsSettings.OFF;
         }
         if (sync == null) {
             sync = SyncSettings.DEFAULTS;
@@ -67,13 +73,13 @@ public record HubConfig(
     /** The same configuration with other security settings (the demo's). */
     public HubConfig withSecurity(SecuritySettings other) {
         return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, bootstrap, sync, query,
-                subscriptions, other);
+                subscriptions, other, tls);
     }
 
     /** The same configuration with a bootstrap file. */
     public HubConfig withBootstrap(String file) {
         return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, file, sync, query,
-                subscriptions, security);
+                subscriptions, security, tls);
     }
 
     private static void require(List<FieldError> errors, String name, Object section) {

@@ -124,7 +124,7 @@ public final class HubNode implements AutoCloseable {
                 thinClients.serve(security);
             }
             this.gateway = new GatewayApp(new GatewayApp.Services(ignite, regions, entries, sources, sync, transactions, sql, endpoints,
-                    runner, subscriptions, sc.sendTimeoutMs(), metrics, security));
+                    runner, subscriptions, sc.sendTimeoutMs(), metrics, security, config.tls()));
             this.gatewayPort = gateway.start(config.gateway().host(), config.gateway().port());
             ok = true;
         } finally {
@@ -258,7 +258,7 @@ public final class HubNode implements AutoCloseable {
     /** The gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
     public String baseUrl() {
         String host = config.gateway().host();
-        return "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + gatewayPort;
+        return (config.tls().restOn() ? "https://" : "http://") + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + gatewayPort;
     }
 
     @Override

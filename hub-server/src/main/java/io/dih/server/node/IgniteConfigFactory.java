@@ -3,6 +3,7 @@ package io.dih.server.node;
 import io.dih.server.registry.Registry;
 import io.dih.server.security.HubSecurityPlugin;
 import io.dih.server.security.ThinClientSecurity;
+import io.dih.server.security.TlsSettings;
 import io.dih.server.sync.WriteBehindQueue;
 import java.net.URL;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.ssl.SslContextFactory;
 import org.apache.ignite.configuration.DataPageEvictionMode;
 import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
@@ -61,6 +63,32 @@ public final class IgniteConfigFactory {
         ic.setMetricsLogFrequency(0);
         if (thinClients != null) {
             ic.setPluginProviders(new HubSecurityPlugin(thinClients));
+        }
+        TlsSettings tls = cfg.tls();
+        if (tls.clusterOn() || tls.thinClientOn()) {
+            SslContextFactory ssl = new SslContextFactory();
+            ssl.setKeyStoreType(tls.keystoreType());
+            ssl.setKeyStoreFilePath(tls.keystore());
+            ssl.setKeyStorePassword(tls.keystorePassword(System.getenv()));
+            ssl.setTrustStoreType(tls.keystoreType());
+            ssl.setTrustStoreFilePath(tls.truststore());
+            ssl.setTrustStorePassword(tls.truststorePassword(System.getenv()));
+            if (tls.clusterOn()) {
+                ic.setSslContextFactory(ssl); // discovery and communication
+            }
+            if (tls.thinClientOn()) {
+                ClientConnectorConfiguration thin = ic.getClientConnectorConfiguration();
+                if (thin == null) {
+                    thin = new ClientConnectorConfiguration();
+                    ic.setClientConnectorConfiguration(thin);
+                }
+                thin.setSslEnabled(true).setSslClientAuth(false);
+                if (tls.clusterOn()) {
+                    thin.setUseIgniteSslContextFactory(true);
+                } else {
+                    thin.setUseIgniteSslContextFactory(false).setSslContextFactory(ssl);
+                }
+            }
         }
         org.apache.ignite.configuration.CacheConfiguration<?, ?>[] own = ic.getCacheConfiguration();
         int n = own == null ? 0 : own.length;
