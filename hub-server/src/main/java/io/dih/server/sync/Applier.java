@@ -275,9 +275,8 @@ public final class Applier {
      * with one putAll. Keys are taken in {@link KeyOrder}, as every multi-key write of the hub takes them.
      */
     void applyBatch(String sourceName, List<ChangeEvent> batch, Map<String, Target> byTable, AppliedChanges applied) {
-        // given: a change as the source sent it (for its dead letter); event: as the region takes it (after the
-        // transforms); value: its region value (REMOVED for a delete)
-        record Item(ChangeEvent event, Target target, Object key, Object value, String posKey) {
+        // event: as the region takes it (after the binding's transforms); given: as the source sent it (for its dead letter)
+        record Item(ChangeEvent event, ChangeEvent given, Target target, Object key, String posKey) {
         }
         List<Item> items = new ArrayList<>(batch.size());
         TreeSet<String> posKeys = new TreeSet<>();
@@ -309,7 +308,6 @@ public final class Applier {
                 continue;
             }
             Object k;
-            Object value = REMOVED;
             try {
                 if (t.plan().schemaless() && t.strictFields() && e.row() != null) {
                     unknownFields(t, e.row());
@@ -325,27 +323,21 @@ public final class Applier {
                 deadLetter(sourceName, region, given, null, ex.getMessage(), applied);
                 continue;
             }
-            if (e.kind() == ChangeEvent.Kind.UPSERT) {
-                try {
-                    value = EntryCodec.valueOf(region, ignite.binary(), regionRow(t.plan(), e.row()));
-                } catch (InvalidSpecException ex) {
-                    // its position is not recorded (nor read: see below): a retry of the letter applies
-                    deadLetter(sourceName, region, given, EntryCodec.keyText(region, k), ex.getMessage(), applied);
-                    continue;
-                }
-            }
             // a partition read in order by one member: its position is kept once, not per key (far fewer entries to lock)
             String posKey = t.ordered() && e.stream() != null ? SourcePositions.partitionKey(sourceName, region.name(), e.stream())
                     : SourcePositions.key(sourceName, region.name(), EntryCodec.keyText(region, k));
-            items.add(new Item(e, t, k, value, posKey));
+            items.add(new Item(e, given, t, k, posKey));
             posKeys.add(posKey);
         }
         windowed.forEach((t, events) -> windows.fold(sourceName, t, events, applied,
                 (e, keyText, error) -> deadLetter(sourceName, t.region(), e, keyText, error, applied)));
         IgniteCache<String, long[]> cache = positions.cache();
-        // every position read here is written back, changed or not, and only items that record a position are read: a
+        // every position read here is written back, changed or not (a key that has none gets the empty "none"): a
         // transaction must never hold only reads on a node (see WriteBehindQueue.pendingInTransaction)
         Map<String, long[]> newest = new TreeMap<>(cache.getAll(posKeys));
+        for (String posKey : posKeys) {
+            newest.putIfAbsent(posKey, SourcePositions.NONE);
+        }
         Map<String, Map<Object, Object>> outcome = new LinkedHashMap<>(); // region → key → value or REMOVED
         Map<String, Region> byName = new HashMap<>();
         for (Item it : items) {
@@ -356,6 +348,16 @@ public final class Applier {
                 continue;
             }
             Region region = it.target().region();
+            Object value = REMOVED;
+            if (e.kind() == ChangeEvent.Kind.UPSERT) {
+                try {
+                    value = EntryCodec.valueOf(region, ignite.binary(), regionRow(it.target().plan(), e.row()));
+                } catch (InvalidSpecException ex) {
+                    // its position is not recorded: the same change delivered again is the same letter, and a retry applies
+                    deadLetter(sourceName, region, it.given(), EntryCodec.keyText(region, it.key()), ex.getMessage(), applied);
+                    continue;
+                }
+            }
             newest.put(it.posKey(), SourcePositions.of(e));
             if (hasPendingWriteInTransaction(region, it.key())) {
                 Map<Object, Object> earlier = outcome.get(region.name());
@@ -366,7 +368,7 @@ public final class Applier {
             }
             byName.putIfAbsent(region.name(), region);
             applied.applied(region.name(), e.snapshot());
-            outcome.computeIfAbsent(region.name(), r -> new HashMap<>()).put(it.key(), it.value());
+            outcome.computeIfAbsent(region.name(), r -> new HashMap<>()).put(it.key(), value);
         }
         outcome.forEach((name, perKey) -> {
             Map<Object, Object> puts = new TreeMap<>(KeyOrder.INSTANCE);

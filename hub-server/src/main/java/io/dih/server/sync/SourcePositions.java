@@ -61,6 +61,12 @@ public final class SourcePositions implements AutoCloseable {
         return cache;
     }
 
+    /**
+     * "No position": what a key whose change could not be applied (a dead letter) keeps, so the transaction that read
+     * it also wrote it; the next change of the key applies as if there were none.
+     */
+    static final long[] NONE = new long[0];
+
     /** Stream names to their ids (a few per source: its partitions). */
     private static final Map<String, Long> STREAM_IDS = new ConcurrentHashMap<>();
 
@@ -84,6 +90,9 @@ public final class SourcePositions implements AutoCloseable {
      * another partition) are not comparable: the change that arrives later wins.
      */
     static boolean isAfter(ChangeEvent e, long[] last) {
+        if (last.length == 0) {
+            return true;
+        }
         long lastStream = last.length > 2 ? last[2] : 0;
         long stream = e.stream() == null ? 0 : streamId(e.stream());
         return stream != lastStream || e.isAfter(last[0], last[1]);
@@ -157,7 +166,7 @@ public final class SourcePositions implements AutoCloseable {
         @Override
         public Void process(MutableEntry<String, long[]> entry, Object... args) {
             long[] cur = entry.getValue();
-            if (cur == null || Long.compareUnsigned(cur[0], at) < 0) {
+            if (cur == null || cur.length == 0 || Long.compareUnsigned(cur[0], at) < 0) {
                 entry.setValue(new long[] {at, 0});
             }
             return null;

@@ -73,14 +73,12 @@ class TlsIT {
             Properties props = new Properties();
             props.setProperty("user", "operator");
             props.setProperty("password", HubCredentials.ADMIN_KEY);
-            props.setProperty("sslMode", "require");
-            props.setProperty("sslTrustCertificateKeyStoreUrl", certs.truststore().toString());
-            props.setProperty("sslTrustCertificateKeyStorePassword", TestingCertificates.PASSWORD);
-            props.setProperty("sslTrustCertificateKeyStoreType", "PKCS12");
-            props.setProperty("sslClientCertificateKeyStoreUrl", certs.keystore().toString());
-            props.setProperty("sslClientCertificateKeyStorePassword", TestingCertificates.PASSWORD);
-            props.setProperty("sslClientCertificateKeyStoreType", "PKCS12");
-            try (Connection c = DriverManager.getConnection("jdbc:ignite:thin://127.0.0.1:" + port, props);
+            // the driver takes its TLS settings from the URL (unprefixed names)
+            String tlsUrl = "jdbc:ignite:thin://127.0.0.1:" + port + "?sslMode=require&sslTrustCertificateKeyStoreUrl=" + certs.truststore()
+                    + "&sslTrustCertificateKeyStorePassword=" + TestingCertificates.PASSWORD + "&sslTrustCertificateKeyStoreType=PKCS12"
+                    + "&sslClientCertificateKeyStoreUrl=" + certs.keystore() + "&sslClientCertificateKeyStorePassword=" + TestingCertificates.PASSWORD
+                    + "&sslClientCertificateKeyStoreType=PKCS12";
+            try (Connection c = DriverManager.getConnection(tlsUrl, props);
                  ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM SYS.NODES")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(2);
