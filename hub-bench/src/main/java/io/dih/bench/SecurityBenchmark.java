@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -63,11 +64,26 @@ public final class SecurityBenchmark implements Callable<Integer> {
             try (CloseableHttpClient http = HttpClients.custom()
                     .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setMaxConnPerRoute(maxThreads).setMaxConnTotal(2 * maxThreads).build())
                     .build()) {
+                // both paths of both nodes warm (JIT) before anything is measured, so neither side gets the other's warm-up
+                LoadRunner.Op[] all = {k -> get(http, off, null, k), k -> get(http, on, key, k), k -> sql(http, off, null, k), k -> sql(http, on, key, k)};
+                for (int round = 0; round < 2; round++) {
+                    for (LoadRunner.Op op : all) {
+                        LoadRunner.warmUp(maxThreads, entries, warmup, op);
+                    }
+                }
+                // each pair measured twice, in both orders (off, on, on, off), and summed: neither side profits from going
+                // second (a warmer JIT, a quieter GC)
                 for (int t : threads) {
-                    results.add(LoadRunner.run("get, security off", t, entries, warmup, seconds, k -> get(http, off, null, k)));
-                    results.add(LoadRunner.run("get, security on", t, entries, warmup, seconds, k -> get(http, on, key, k)));
-                    results.add(LoadRunner.run("sql, security off", t, entries, warmup, seconds, k -> sql(http, off, null, k)));
-                    results.add(LoadRunner.run("sql, security on", t, entries, warmup, seconds, k -> sql(http, on, key, k)));
+                    for (String call : List.of("get", "sql")) {
+                        LoadRunner.Op offOp = call.equals("get") ? k -> get(http, off, null, k) : k -> sql(http, off, null, k);
+                        LoadRunner.Op onOp = call.equals("get") ? k -> get(http, on, key, k) : k -> sql(http, on, key, k);
+                        LoadRunner.Result off1 = LoadRunner.run(call + ", security off", t, entries, warmup, seconds, offOp);
+                        LoadRunner.Result on1 = LoadRunner.run(call + ", security on", t, entries, warmup, seconds, onOp);
+                        LoadRunner.Result on2 = LoadRunner.run(call + ", security on", t, entries, warmup, seconds, onOp);
+                        LoadRunner.Result off2 = LoadRunner.run(call + ", security off", t, entries, warmup, seconds, offOp);
+                        results.add(sum(off1, off2));
+                        results.add(sum(on1, on2));
+                    }
                 }
             }
             print(results);
@@ -75,6 +91,12 @@ public final class SecurityBenchmark implements Callable<Integer> {
             BenchSupport.deleteTree(work);
         }
         return 0;
+    }
+
+    private static LoadRunner.Result sum(LoadRunner.Result a, LoadRunner.Result b) {
+        Histogram h = a.latency().copy();
+        h.add(b.latency());
+        return new LoadRunner.Result(a.name(), a.threads(), a.ops() + b.ops(), a.seconds() + b.seconds(), h);
     }
 
     private HubNode start(Path work, boolean security) {
