@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.dih.server.security.ForbiddenException;
 import io.dih.server.security.LoginLimiter;
 import io.dih.server.security.Principal;
+import io.dih.server.security.Role;
 import io.dih.server.security.SecurityService;
 import io.dih.server.security.UnauthenticatedException;
 import io.dih.spi.HubException;
@@ -41,7 +42,7 @@ final class AccessGuard {
         if (access.scope() == Access.Scope.OPEN) {
             return handler;
         }
-        boolean audited = method != HandlerType.GET && access.role() == io.dih.server.security.Role.ADMIN;
+        boolean audited = method != HandlerType.GET && access.role() == Role.ADMIN;
         return ctx -> {
             Principal p = check(ctx, access);
             if (!audited) {

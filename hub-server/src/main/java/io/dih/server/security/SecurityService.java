@@ -9,6 +9,7 @@ import io.dih.spi.ConflictException;
 import io.dih.spi.InvalidSpecException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -178,7 +179,7 @@ public final class SecurityService implements AutoCloseable {
     /** Deletes a tenant that owns nothing any more, and revokes its keys. */
     public void deleteTenant(String name) {
         tenants.get(name);
-        List<String> owned = ownedObjects.apply(name.toLowerCase(java.util.Locale.ROOT));
+        List<String> owned = ownedObjects.apply(name.toLowerCase(Locale.ROOT));
         if (!owned.isEmpty()) {
             throw new ConflictException("tenant '" + name + "' still owns " + String.join(", ", owned) + "; delete them first");
         }
