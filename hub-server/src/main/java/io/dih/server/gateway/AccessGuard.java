@@ -20,7 +20,8 @@ import java.util.Locale;
  * (401, 403, 429, and another tenant's object answered 404) and every admin action (a change made with the admin role).
  */
 final class AccessGuard {
-    private static final String PRINCIPAL = "dih.principal";
+    /** The request attribute holding the principal (also seen by a WebSocket's handlers: set before the upgrade). */
+    static final String PRINCIPAL = "dih.principal";
 
     private final SecurityService security;
 

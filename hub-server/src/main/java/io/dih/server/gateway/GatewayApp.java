@@ -71,7 +71,8 @@ public final class GatewayApp implements AutoCloseable {
         AccessGuard guard = new AccessGuard(security);
         TenantPolicy policy = new TenantPolicy(security.tenants(), () -> regions.list().stream().map(RegionSpec::name).toList(),
                 () -> services.sources().list().stream().map(SourceSpec::sourceName).toList());
-        this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis());
+        this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis(),
+                services.security().subscriptionSlots());
         SqlController sqlController = new SqlController(sql);
         EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dih.server.json.Json;
+import io.dih.server.security.Principal;
+import io.dih.server.security.SubscriptionSlots;
 import io.dih.server.subscribe.EventSink;
 import io.dih.server.subscribe.JournalStatus;
 import io.dih.server.subscribe.Subscriptions;
@@ -47,10 +49,15 @@ final class SubscriptionController implements AutoCloseable {
 
     private final Subscriptions subscriptions;
     private final long sendTimeoutMillis;
+    private final SubscriptionSlots slots;
     private final Set<SseEventSink> streams = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watchdog;
 
-    SubscriptionController(Subscriptions subscriptions, long sendTimeoutMillis) {
+    /** The WebSocket attribute holding a subscription's quota slot. */
+    private static final String SLOT = "dih.slot";
+
+    SubscriptionController(Subscriptions subscriptions, long sendTimeoutMillis, SubscriptionSlots slots) {
+        this.slots = requireNonNull(slots, "slots is null");
         this.subscriptions = requireNonNull(subscriptions, "subscriptions is null");
         this.sendTimeoutMillis = sendTimeoutMillis;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,20 +77,37 @@ final class SubscriptionController implements AutoCloseable {
             if (id != null) {
                 subscriptions.cancel(id);
             }
+            SubscriptionSlots.Slot slot = ctx.attribute(SLOT);
+            if (slot != null) {
+                slot.release();
+            }
         });
     }
 
     private void connect(WsConnectContext ctx) {
         WsEventSink sink = new WsEventSink(ctx, sendTimeoutMillis);
+        SubscriptionSlots.Slot slot = null;
         try {
+            Principal p = ctx.attribute(AccessGuard.PRINCIPAL);
+            if (p == null) {
+                throw new IllegalStateException("no principal on the WebSocket of " + ctx.pathParam("region") + ": the upgrade is not guarded");
+            }
+            slot = slots.acquire(p);
             long id = subscriptions.open(ctx.pathParam("region"), firstValues(ctx.queryParamMap()), null, sink);
             ctx.attribute("subscription", id);
+            ctx.attribute(SLOT, slot);
         } catch (HubException e) {
+            if (slot != null) {
+                slot.release();
+            }
             int code = e instanceof InvalidSpecException ? EventSink.BAD_REQUEST : e instanceof NotFoundException ? EventSink.NOT_FOUND
                     : e instanceof TooManyRequestsException ? EventSink.TOO_MANY : 4503;
             String field = e instanceof InvalidSpecException ise ? ise.field() : null;
             sink.close(code, (field == null ? "" : field + ": ") + e.getMessage(), problemJson(code, e, field, ctx.pathParam("region")));
         } catch (RuntimeException e) {
+            if (slot != null) {
+                slot.release();
+            }
             LOG.warn("Opening a subscription to {} failed", ctx.pathParam("region"), e);
             sink.close(1011, "internal error", null);
         }
@@ -93,6 +117,10 @@ final class SubscriptionController implements AutoCloseable {
         Long id = ctx.attribute("subscription");
         if (id != null) {
             subscriptions.cancel(id);
+        }
+        SubscriptionSlots.Slot slot = ctx.attribute(SLOT);
+        if (slot != null) {
+            slot.release();
         }
     }
 
@@ -124,11 +152,19 @@ final class SubscriptionController implements AutoCloseable {
             return;
         }
         SseEventSink sink = new SseEventSink(sendTimeoutMillis);
-        long id = subscriptions.open(ctx.pathParam("region"), firstValues(ctx.queryParamMap()), ctx.header("Last-Event-ID"), sink);
+        SubscriptionSlots.Slot slot = slots.acquire(AccessGuard.principal(ctx));
+        long id;
+        try {
+            id = subscriptions.open(ctx.pathParam("region"), firstValues(ctx.queryParamMap()), ctx.header("Last-Event-ID"), sink);
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
         streams.add(sink);
         sink.done().whenComplete((v, e) -> {
             streams.remove(sink);
             subscriptions.cancel(id);
+            slot.release();
         });
         try {
             sink.start(ctx.req(), ctx.res());

@@ -33,18 +33,21 @@ public final class Tenants {
     /**
      * What a tenant may hold; {@code null}: no limit.
      *
-     * @param maxRegions regions it may own
-     * @param maxSources sources it may own
+     * @param maxRegions       regions it may own
+     * @param maxSources       sources it may own
+     * @param maxSubscriptions subscriptions its credentials may hold open on one node
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Quotas(@JsonProperty("max_regions") Integer maxRegions,
-                         @JsonProperty("max_sources") Integer maxSources) {
-        public static final Quotas NONE = new Quotas(null, null);
+                         @JsonProperty("max_sources") Integer maxSources,
+                         @JsonProperty("max_subscriptions") Integer maxSubscriptions) {
+        public static final Quotas NONE = new Quotas(null, null, null);
 
         public Quotas {
             List<FieldError> errors = new ArrayList<>();
             check(errors, "quotas.max_regions", maxRegions);
             check(errors, "quotas.max_sources", maxSources);
+            check(errors, "quotas.max_subscriptions", maxSubscriptions);
             if (!errors.isEmpty()) {
                 throw new InvalidSpecException(errors);
             }

@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -235,6 +237,56 @@ class SecurityIT {
 
     @Test
     @Order(4)
+    void aTenantsSubscriptionsStayWithinItsQuota() throws Exception {
+        assertThat(operator.post(API + "/tenants", "{\"name\": \"initrode\", \"quotas\": {\"max_subscriptions\": 1}}").status()).isIn(200, 201);
+        String reader = key("initrode", "reader", "initrode feed");
+        assertThat(operator.post(API + "/cache-regions", "{\"name\": \"initrode_events\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
+        CompletableFuture<Integer> firstClosed = new CompletableFuture<>();
+        WebSocket first = openSocket(0, reader, "initrode_events", firstClosed);
+        Rest.Response sse = node(0, reader).withHeader("Accept", "text/event-stream").get(API + "/subscriptions/initrode_events");
+        problem(sse, 429);
+        assertThat(sse.json().path("detail").asText()).contains("max_subscriptions");
+        CompletableFuture<Integer> secondClosed = new CompletableFuture<>();
+        openSocket(0, reader, "initrode_events", secondClosed);
+        assertThat(secondClosed.get(10, TimeUnit.SECONDS)).as("a WebSocket past the quota is closed with 4429").isEqualTo(4429);
+        assertThat(firstClosed).as("the first stays open").isNotDone();
+        first.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+        Await.until(Duration.ofSeconds(10), "the slot is free again", () -> {
+            try {
+                CompletableFuture<Integer> closed = new CompletableFuture<>();
+                WebSocket again = openSocket(0, reader, "initrode_events", closed);
+                try {
+                    closed.get(1, TimeUnit.SECONDS);
+                    return false; // closed by the server: still no slot
+                } catch (TimeoutException stillOpen) {
+                    again.abort();
+                    return true;
+                }
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** A WebSocket subscription that completes {@code closed} with the close code the server sends. */
+    private static WebSocket openSocket(int node, String key, String region, CompletableFuture<Integer> closed) throws Exception {
+        return HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + key)
+                .buildAsync(URI.create(cluster.node(node).baseUrl().replace("http", "ws") + API + "/subscriptions/" + region), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        closed.completeExceptionally(error);
+                    }
+                }).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Order(5)
     void keysRotateWithAnOverlapRevokeEverywhereAndExpire() throws Exception {
         String k = key(null, "reader", "rotated");
         String id = k.substring(4, 20);
@@ -267,7 +319,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theAuditLogHasEveryAdminActionAndEveryRefusalAndNoSecret() {
         Rest.Response audit = operator.get(API + "/audit?limit=1000");
         assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
@@ -289,7 +341,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void guessingKeysIsCutOffWith429() {
         Rest guesser = node(2, "dih_00000000000000ff_guess");
         int status = 0;
