@@ -73,7 +73,9 @@ final class AccessGuard {
             ctx.header("WWW-Authenticate", "Bearer realm=\"dih\"");
             throw e;
         } catch (LoginLimiter.Throttled e) {
-            security.audit().record(null, ctx.ip(), action(ctx), "denied", 429, e.getMessage());
+            if (e.first()) {
+                security.audit().record(null, ctx.ip(), action(ctx), "denied", 429, e.getMessage() + " (further refusals this minute not audited)");
+            }
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
             throw e;
         }

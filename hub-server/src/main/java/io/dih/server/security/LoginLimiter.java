@@ -17,6 +17,8 @@ public final class LoginLimiter {
 
     private final int limit;
     private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+    /** When each throttled client was last told so with an audited refusal (one a minute: a flood fills no disk). */
+    private final Map<String, Long> toldAt = new ConcurrentHashMap<>();
 
     public LoginLimiter(int failuresPerMinute) {
         this.limit = failuresPerMinute;
@@ -33,7 +35,12 @@ public final class LoginLimiter {
             prune(times, now);
             if (times.size() >= limit) {
                 long wait = Math.max(1, (times.peekFirst() + WINDOW_NANOS - now) / 1_000_000_000L + 1);
-                throw new Throttled(wait, limit);
+                Long told = toldAt.get(client);
+                boolean first = told == null || now - told > WINDOW_NANOS;
+                if (first) {
+                    toldAt.put(client, now);
+                }
+                throw new Throttled(wait, limit, first);
             }
         }
     }
@@ -42,6 +49,7 @@ public final class LoginLimiter {
     public void failed(String client) {
         if (failures.size() > MAX_CLIENTS) {
             long now = System.nanoTime();
+            toldAt.values().removeIf(t -> now - t > WINDOW_NANOS);
             failures.values().removeIf(d -> {
                 synchronized (d) {
                     prune(d, now);
@@ -67,14 +75,21 @@ public final class LoginLimiter {
     /** A 429 with how long to wait. */
     public static final class Throttled extends TooManyRequestsException {
         private final long retryAfterSeconds;
+        private final boolean first;
 
-        Throttled(long retryAfterSeconds, int limit) {
+        Throttled(long retryAfterSeconds, int limit, boolean first) {
             super("too many failed authentications from this address (more than " + limit + " a minute); retry in " + retryAfterSeconds + " s");
             this.retryAfterSeconds = retryAfterSeconds;
+            this.first = first;
         }
 
         public long retryAfterSeconds() {
             return retryAfterSeconds;
+        }
+
+        /** Whether this is the client's first refusal in a minute (the one worth an audit event). */
+        public boolean first() {
+            return first;
         }
     }
 }

@@ -99,17 +99,19 @@ public final class SecurityService implements AutoCloseable {
 
     /**
      * The principal of a request's credential ({@code null}: none was sent), from a client address: anonymous is the
-     * operator when security is off, else a 401; a wrong credential is always a 401 (and counts toward the client's
-     * failed logins: past the limit, 429s).
+     * operator when security is off, else a 401; a wrong credential is always a 401. Both count toward the client's
+     * failed logins: past the limit, 429s.
      */
     public Principal authenticate(String credential, String client) {
-        if (credential == null || credential.isBlank()) {
-            if (!settings.enabled()) {
-                return Principal.ANONYMOUS;
-            }
-            throw new UnauthenticatedException("no credential");
+        boolean none = credential == null || credential.isBlank();
+        if (none && !settings.enabled()) {
+            return Principal.ANONYMOUS;
         }
         limiter.check(client);
+        if (none) {
+            limiter.failed(client); // counted too: a client hammering without a key is throttled (and audited) like a guesser
+            throw new UnauthenticatedException("no credential");
+        }
         try {
             return verify(credential.trim());
         } catch (UnauthenticatedException e) {

@@ -2,7 +2,6 @@ package io.dih.server.security;
 
 import static java.util.Objects.requireNonNull;
 
-import io.dih.spi.HubException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -62,8 +61,10 @@ public final class ThinClientSecurity {
         } catch (UnauthenticatedException e) {
             s.audit().record(null, client, "CONNECT thin-client", "denied", 401, e.reason());
             return null;
-        } catch (HubException e) {
-            s.audit().record(null, client, "CONNECT thin-client", "denied", 429, e.getMessage());
+        } catch (LoginLimiter.Throttled e) {
+            if (e.first()) {
+                s.audit().record(null, client, "CONNECT thin-client", "denied", 429, e.getMessage());
+            }
             return null;
         }
     }
