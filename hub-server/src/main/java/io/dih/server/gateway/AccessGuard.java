@@ -57,7 +57,8 @@ final class AccessGuard {
                 security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.status(e), e.getMessage());
                 throw e;
             } catch (Exception e) {
-                security.audit().record(p, ctx.ip(), action(ctx), "failed", 500, e.getClass().getSimpleName());
+                // a body that is not JSON (400) or an internal error: its class, never its text (it may quote the body)
+                security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.statusOf(e), e.getClass().getSimpleName());
                 throw e;
             }
         };

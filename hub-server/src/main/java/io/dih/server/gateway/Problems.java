@@ -59,6 +59,17 @@ final class Problems {
         return 500;
     }
 
+    /** The status {@link #handle} answers an exception with. */
+    static int statusOf(Exception e) {
+        if (e instanceof JsonProcessingException) {
+            return 400;
+        }
+        if (e instanceof HubException he) {
+            return status(he);
+        }
+        return e instanceof HttpResponseException hre ? hre.getStatus() : 500;
+    }
+
     static void handle(Exception e, Context ctx) {
         Problem p;
         if (e instanceof JsonProcessingException jpe) {
