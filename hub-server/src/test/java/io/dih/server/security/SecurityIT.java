@@ -9,6 +9,8 @@ import io.dih.server.testing.TestingHubCluster;
 import io.dih.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.sql.Connection;
@@ -242,19 +244,24 @@ class SecurityIT {
         String reader = key("initrode", "reader", "initrode feed");
         assertThat(operator.post(API + "/cache-regions", "{\"name\": \"initrode_events\", \"fields\": {\"id\": \"BIGINT\"}}").status()).isEqualTo(201);
         CompletableFuture<Integer> firstClosed = new CompletableFuture<>();
-        WebSocket first = openSocket(0, reader, "initrode_events", firstClosed);
-        Rest.Response sse = node(0, reader).withHeader("Accept", "text/event-stream").get(API + "/subscriptions/initrode_events");
-        problem(sse, 429);
-        assertThat(sse.json().path("detail").asText()).contains("max_subscriptions");
+        CompletableFuture<Void> firstSubscribed = new CompletableFuture<>();
+        WebSocket first = openSocket(0, reader, "initrode_events", firstClosed, firstSubscribed);
+        firstSubscribed.get(10, TimeUnit.SECONDS); // the slot is taken once the subscription is (after the upgrade)
+        // with a timeout: a stream that opened after all would never end
+        HttpResponse<String> sse = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cluster.node(0).baseUrl() + API
+                        + "/subscriptions/initrode_events")).header("Accept", "text/event-stream").header("Authorization", "Bearer " + reader)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sse.statusCode()).as(sse.body()).isEqualTo(429);
+        assertThat(sse.body()).contains("max_subscriptions");
         CompletableFuture<Integer> secondClosed = new CompletableFuture<>();
-        openSocket(0, reader, "initrode_events", secondClosed);
+        openSocket(0, reader, "initrode_events", secondClosed, new CompletableFuture<>());
         assertThat(secondClosed.get(10, TimeUnit.SECONDS)).as("a WebSocket past the quota is closed with 4429").isEqualTo(4429);
         assertThat(firstClosed).as("the first stays open").isNotDone();
         first.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
         Await.until(Duration.ofSeconds(10), "the slot is free again", () -> {
             try {
                 CompletableFuture<Integer> closed = new CompletableFuture<>();
-                WebSocket again = openSocket(0, reader, "initrode_events", closed);
+                WebSocket again = openSocket(0, reader, "initrode_events", closed, new CompletableFuture<>());
                 try {
                     closed.get(1, TimeUnit.SECONDS);
                     return false; // closed by the server: still no slot
@@ -268,10 +275,23 @@ class SecurityIT {
         });
     }
 
-    /** A WebSocket subscription that completes {@code closed} with the close code the server sends. */
-    private static WebSocket openSocket(int node, String key, String region, CompletableFuture<Integer> closed) throws Exception {
+    /**
+     * A WebSocket subscription that completes {@code subscribed} when the server confirms it and {@code closed} with the
+     * close code the server sends.
+     */
+    private static WebSocket openSocket(int node, String key, String region, CompletableFuture<Integer> closed, CompletableFuture<Void> subscribed)
+            throws Exception {
         return HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + key)
                 .buildAsync(URI.create(cluster.node(node).baseUrl().replace("http", "ws") + API + "/subscriptions/" + region), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        if (data.toString().contains("SUBSCRIBED")) {
+                            subscribed.complete(null);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
                         closed.complete(statusCode);
