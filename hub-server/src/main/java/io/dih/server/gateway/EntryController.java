@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dih.server.region.EntryService;
+import io.dih.server.security.TenantPolicy;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
 import io.javalin.openapi.OpenApi;
@@ -21,8 +22,10 @@ final class EntryController {
     static final String BASE = RegionController.BASE + "/{name}/entries";
 
     private final EntryService entries;
+    private final TenantPolicy policy;
 
-    EntryController(EntryService entries) {
+    EntryController(EntryService entries, TenantPolicy policy) {
+        this.policy = requireNonNull(policy, "policy is null");
         this.entries = requireNonNull(entries, "entries is null");
     }
 
@@ -70,6 +73,7 @@ final class EntryController {
                 @OpenApiResponse(status = "507", description = "The region is full", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void put(Context ctx) {
         session(ctx, true);
+        policy.mayAddEntries(AccessGuard.principal(ctx), 1);
         EntryService.Put result = entries.put(ctx.pathParam("name"), ctx.pathParam("key"), Bodies.tree(ctx));
         Bodies.json(ctx, result.created() ? 201 : 200, result.row());
     }
@@ -119,6 +123,7 @@ final class EntryController {
     void putAll(Context ctx) {
         session(ctx, true);
         BatchPut body = Bodies.read(ctx, BatchPut.class);
+        policy.mayAddEntries(AccessGuard.principal(ctx), body.entries() == null ? 0 : body.entries().size());
         int created = entries.putAll(ctx.pathParam("name"), body.entries());
         Bodies.json(ctx, 200, new BatchPutResult(body.entries().size(), created));
     }

@@ -12,6 +12,7 @@ import io.dih.server.query.SqlService;
 import io.dih.server.query.TransactionService;
 import io.dih.server.region.EntryService;
 import io.dih.server.region.RegionService;
+import io.dih.server.security.Principal;
 import io.dih.server.security.Role;
 import io.dih.server.security.SecurityService;
 import io.dih.server.security.TenantPolicy;
@@ -24,8 +25,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.openapi.plugin.OpenApiPlugin;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.cache.CachePeekMode;
 
 /**
  * The REST gateway. It takes the node's services in its constructor (so tests boot it in-process) and calls the
@@ -70,17 +73,19 @@ public final class GatewayApp implements AutoCloseable {
         SecurityService security = services.security();
         AccessGuard guard = new AccessGuard(security);
         TenantPolicy policy = new TenantPolicy(security.tenants(), () -> regions.list().stream().map(RegionSpec::name).toList(),
-                () -> services.sources().list().stream().map(SourceSpec::sourceName).toList());
+                () -> services.sources().list().stream().map(SourceSpec::sourceName).toList(),
+                tenant -> regions.regions().stream().filter(r -> r.name().toLowerCase(Locale.ROOT).startsWith(Principal.prefix(tenant)))
+                        .mapToLong(r -> r.cache().sizeLong(CachePeekMode.PRIMARY)).sum());
         this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis(),
                 services.security().subscriptionSlots());
         SqlController sqlController = new SqlController(sql);
         EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions, policy);
-        EntryController entryController = new EntryController(entries);
+        EntryController entryController = new EntryController(entries, policy);
         SourceController sourceController = new SourceController(services.sources(), sync, policy);
         IngestDeadLetterController ingestDeadLetters = new IngestDeadLetterController(services.sources(), sync.applier().deadLetters(), sync.ingestRetry());
-        TransactionController transactionController = new TransactionController(transactions);
+        TransactionController transactionController = new TransactionController(transactions, policy);
         OpsController ops = new OpsController(ignite, regions, sync, metrics);
         SecurityController securityController = new SecurityController(security);
         Access open = Access.open();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dih.server.query.TransactionResult;
 import io.dih.server.query.TransactionService;
 import io.dih.server.security.Principal;
+import io.dih.server.security.TenantPolicy;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -26,8 +27,10 @@ final class TransactionController {
              "isolation": "SERIALIZABLE", "timeout": 5000}""";
 
     private final TransactionService transactions;
+    private final TenantPolicy policy;
 
-    TransactionController(TransactionService transactions) {
+    TransactionController(TransactionService transactions, TenantPolicy policy) {
+        this.policy = requireNonNull(policy, "policy is null");
         this.transactions = requireNonNull(transactions, "transactions is null");
     }
 
@@ -67,7 +70,9 @@ final class TransactionController {
     void execute(Context ctx) {
         String session = SessionTokens.of(ctx);
         JsonNode body = Bodies.tree(ctx);
-        regionsOwned(AccessGuard.principal(ctx), body);
+        Principal p = AccessGuard.principal(ctx);
+        regionsOwned(p, body);
+        policy.mayAddEntries(p, adding(body));
         TransactionResult result = transactions.execute(body);
         SessionTokens.answer(ctx, session, result.wroteSessionRegion());
         Bodies.json(ctx, 200, result);
@@ -82,5 +87,17 @@ final class TransactionController {
                 throw new InvalidSpecException("operations[" + i + "].region", "there is no region '" + region.asText() + "'");
             }
         }
+    }
+
+    /** How many operations may add an entry: puts and inserts (updates, increments and deletes add none). */
+    private static int adding(JsonNode body) {
+        int n = 0;
+        for (JsonNode op : body.path("operations")) {
+            String kind = op.path("operation").asText("");
+            if (kind.equalsIgnoreCase("put") || kind.equalsIgnoreCase("insert")) {
+                n++;
+            }
+        }
+        return n;
     }
 }

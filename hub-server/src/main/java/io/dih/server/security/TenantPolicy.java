@@ -6,8 +6,11 @@ import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * What a tenant's credential may create and see: names in its namespace ({@code <tenant>_...}, endpoint paths
@@ -18,12 +21,45 @@ public final class TenantPolicy {
     private final Tenants tenants;
     private final Supplier<List<String>> regionNames;
     private final Supplier<List<String>> sourceNames;
+    private final ToLongFunction<String> entriesOwned;
+    /** Per tenant: {entries, when counted (nanos)}; a count is used for a second (it is a cluster-wide call). */
+    private final Map<String, long[]> entryCounts = new ConcurrentHashMap<>();
 
-    /** @param regionNames the names of every region now; {@code sourceNames} of every source */
-    public TenantPolicy(Tenants tenants, Supplier<List<String>> regionNames, Supplier<List<String>> sourceNames) {
+    /**
+     * @param regionNames  the names of every region now; {@code sourceNames} of every source
+     * @param entriesOwned how many entries a tenant's regions hold now (primary copies, cluster-wide)
+     */
+    public TenantPolicy(Tenants tenants, Supplier<List<String>> regionNames, Supplier<List<String>> sourceNames,
+                        ToLongFunction<String> entriesOwned) {
         this.tenants = requireNonNull(tenants, "tenants is null");
         this.regionNames = requireNonNull(regionNames, "regionNames is null");
         this.sourceNames = requireNonNull(sourceNames, "sourceNames is null");
+        this.entriesOwned = requireNonNull(entriesOwned, "entriesOwned is null");
+    }
+
+    /**
+     * A write through the gateway that may add up to {@code adding} entries to a tenant's regions: refused (403) once
+     * they hold {@code max_entries} (counted at most a second ago). PATCH, DELETE and updates of existing rows in a
+     * transaction add none and are never refused; loads and feeds are bounded by a region's eviction_max_size.
+     */
+    public void mayAddEntries(Principal p, int adding) {
+        if (p.operator() || adding <= 0) {
+            return;
+        }
+        Long max = tenants.get(p.tenant()).quotas().maxEntries();
+        if (max == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long[] counted = entryCounts.get(p.tenant());
+        if (counted == null || now - counted[1] > 1_000_000_000L) {
+            counted = new long[] {entriesOwned.applyAsLong(p.tenant()), now};
+            entryCounts.put(p.tenant(), counted);
+        }
+        if (counted[0] + adding > max) {
+            throw new ForbiddenException("tenant '" + p.tenant() + "' holds " + counted[0] + " entries and may hold " + max
+                    + " (quotas.max_entries); delete some (or update existing rows with PATCH), or ask the operator for more");
+        }
     }
 
     /** Whether a tenant may add an object named {@code name} to those it owns among {@code all}: one more within max. */

@@ -36,15 +36,20 @@ public final class Tenants {
      * @param maxRegions       regions it may own
      * @param maxSources       sources it may own
      * @param maxSubscriptions subscriptions its credentials may hold open on one node
+     * @param maxEntries       entries its regions may hold before its REST and transaction writes that could add one are refused
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Quotas(@JsonProperty("max_regions") Integer maxRegions,
                          @JsonProperty("max_sources") Integer maxSources,
-                         @JsonProperty("max_subscriptions") Integer maxSubscriptions) {
-        public static final Quotas NONE = new Quotas(null, null, null);
+                         @JsonProperty("max_subscriptions") Integer maxSubscriptions,
+                         @JsonProperty("max_entries") Long maxEntries) {
+        public static final Quotas NONE = new Quotas(null, null, null, null);
 
         public Quotas {
             List<FieldError> errors = new ArrayList<>();
+            if (maxEntries != null && maxEntries < 0) {
+                errors.add(new FieldError("quotas.max_entries", "must be 0 or more, was " + maxEntries));
+            }
             check(errors, "quotas.max_regions", maxRegions);
             check(errors, "quotas.max_sources", maxSources);
             check(errors, "quotas.max_subscriptions", maxSubscriptions);

@@ -40,7 +40,7 @@ class PrincipalAndLimitsTest {
         for (String bad : new String[] {"acme_x", "Acme", "a", "9lives", ""}) {
             assertThatThrownBy(() -> new Tenants.Tenant(bad, null, null)).as(bad).isInstanceOf(InvalidSpecException.class);
         }
-        assertThatThrownBy(() -> new Tenants.Quotas(-1, null, null)).hasMessageContaining("quotas.max_regions");
+        assertThatThrownBy(() -> new Tenants.Quotas(-1, null, null, null)).hasMessageContaining("quotas.max_regions");
     }
 
     @Test

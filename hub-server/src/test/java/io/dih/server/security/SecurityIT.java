@@ -275,6 +275,30 @@ class SecurityIT {
         });
     }
 
+    @Test
+    @Order(5)
+    void aTenantsEntriesStayWithinItsQuota() throws InterruptedException {
+        assertThat(operator.post(API + "/tenants", "{\"name\": \"hooli\", \"quotas\": {\"max_entries\": 2}}").status()).isIn(200, 201);
+        Rest hooli = node(1, key("hooli", "admin", "hooli app"));
+        assertThat(hooli.post(API + "/cache-regions", "{\"name\": \"hooli_kv\", \"fields\": {\"id\": \"BIGINT\", \"v\": \"INT\"}}").status())
+                .isEqualTo(201);
+        assertThat(hooli.put(API + "/cache-regions/hooli_kv/entries/1", "{\"v\": 1}").status()).isEqualTo(201);
+        assertThat(hooli.put(API + "/cache-regions/hooli_kv/entries/2", "{\"v\": 2}").status()).isEqualTo(201);
+        Thread.sleep(1200); // the quota counts entries at most a second old: let the count see both
+        Rest.Response over = hooli.put(API + "/cache-regions/hooli_kv/entries/3", "{\"v\": 3}");
+        problem(over, 403);
+        assertThat(over.json().path("detail").asText()).contains("max_entries");
+        problem(hooli.post(API + "/transactions", "{\"operations\": [{\"region\": \"hooli_kv\", \"operation\": \"insert\", "
+                + "\"data\": {\"key\": \"4\", \"updates\": {\"v\": 4}}}]}"), 403);
+        assertThat(hooli.patch(API + "/cache-regions/hooli_kv/entries/1", "{\"v\": 10}").status()).as("an update adds nothing").isEqualTo(200);
+        assertThat(hooli.post(API + "/transactions", "{\"operations\": [{\"region\": \"hooli_kv\", \"operation\": \"increment\", "
+                + "\"data\": {\"key\": \"2\", \"updates\": {\"v\": 1}}}]}").status()).isEqualTo(200);
+        assertThat(hooli.delete(API + "/cache-regions/hooli_kv/entries/1").status()).isEqualTo(204);
+        Thread.sleep(1200);
+        assertThat(hooli.put(API + "/cache-regions/hooli_kv/entries/3", "{\"v\": 3}").status()).as("room again after a delete").isEqualTo(201);
+        assertThat(operator.put(API + "/cache-regions/hooli_kv/entries/9", "{\"v\": 9}").status()).as("the operator is not limited").isEqualTo(201);
+    }
+
     /**
      * A WebSocket subscription that completes {@code subscribed} when the server confirms it and {@code closed} with the
      * close code the server sends.
@@ -306,7 +330,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void keysRotateWithAnOverlapRevokeEverywhereAndExpire() throws Exception {
         String k = key(null, "reader", "rotated");
         String id = k.substring(4, 20);
@@ -339,7 +363,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theAuditLogHasEveryAdminActionAndEveryRefusalAndNoSecret() {
         Rest.Response audit = operator.get(API + "/audit?limit=1000");
         assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
@@ -361,7 +385,7 @@ class SecurityIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void guessingKeysIsCutOffWith429() {
         Rest guesser = node(2, "dih_00000000000000ff_guess");
         int status = 0;
