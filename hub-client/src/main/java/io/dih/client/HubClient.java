@@ -105,7 +105,10 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
-        /** One or more thin-client addresses ({@code host:10800}) for {@link #sql}. */
+        /**
+         * One or more thin-client addresses ({@code host:10800}) for {@link #sql}. With the hub's security on, the thin
+         * client logs in with {@link #apiKey}, which must then be an operator's credential (a tenant's is refused there).
+         */
         public Builder thinClient(String... addresses) {
             thinAddresses.addAll(List.of(addresses));
             return this;
