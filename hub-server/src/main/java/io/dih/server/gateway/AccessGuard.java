@@ -2,14 +2,16 @@ package io.dih.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dih.server.query.EndpointService;
+import io.dih.server.region.RegionService;
 import io.dih.server.security.ForbiddenException;
 import io.dih.server.security.LoginLimiter;
 import io.dih.server.security.Principal;
 import io.dih.server.security.Role;
 import io.dih.server.security.SecurityService;
 import io.dih.server.security.UnauthenticatedException;
+import io.dih.server.source.SourceRegistry;
 import io.dih.spi.HubException;
-import io.dih.spi.NotFoundException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -94,19 +96,19 @@ final class AccessGuard {
             case REGION -> {
                 String name = ctx.pathParam(access.param());
                 if (!p.owns(name)) {
-                    throw deny(ctx, p, new NotFoundException("region '" + name + "' does not exist"));
+                    throw deny(ctx, p, RegionService.notFound(name));
                 }
             }
             case SOURCE -> {
                 String name = ctx.pathParam(access.param());
                 if (!p.owns(name)) {
-                    throw deny(ctx, p, new NotFoundException("source '" + name + "' does not exist"));
+                    throw deny(ctx, p, SourceRegistry.notFound(name));
                 }
             }
             case ENDPOINT -> {
                 String path = ctx.pathParam(access.param());
                 if (!p.ownsEndpoint(path)) {
-                    throw deny(ctx, p, new NotFoundException("endpoint '" + path + "' does not exist"));
+                    throw deny(ctx, p, EndpointService.notFound(path));
                 }
             }
             default -> {

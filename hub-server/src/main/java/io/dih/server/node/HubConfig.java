@@ -70,12 +70,6 @@ public record HubConfig(
         }
     }
 
-    /** The same configuration with other security settings (the demo's). */
-    public HubConfig withSecurity(SecuritySettings other) {
-        return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, bootstrap, sync, query,
-                subscriptions, other, tls);
-    }
-
     /** The same configuration with a bootstrap file. */
     public HubConfig withBootstrap(String file) {
         return new HubConfig(node, discovery, communication, thinClient, gateway, storage, defaults, igniteConfig, file, sync, query,

@@ -218,6 +218,11 @@ public final class EndpointService implements AutoCloseable {
         return sql > 0 ? msg.substring(0, sql) : msg;
     }
 
+    /** What an endpoint that does not exist answers (also for another tenant's: the same words). */
+    public static NotFoundException notFound(String path) {
+        return new NotFoundException("endpoint '" + path + "' does not exist");
+    }
+
     public List<EndpointSpec> list() {
         List<EndpointSpec> out = new ArrayList<>();
         for (String json : registry.list(KIND).values()) {
@@ -238,7 +243,7 @@ public final class EndpointService implements AutoCloseable {
         if (l == null) {
             String json = registry.get(KIND, key);
             if (json == null) {
-                throw new NotFoundException("endpoint '" + path + "' does not exist");
+                throw notFound(path);
             }
             l = new Live(json, new CompiledEndpoint(read(json)));
             live.put(key, l);
@@ -251,7 +256,7 @@ public final class EndpointService implements AutoCloseable {
         String key = normalizePath(path);
         String json = registry.get(KIND, key);
         if (json == null) {
-            throw new NotFoundException("endpoint '" + path + "' does not exist");
+            throw notFound(path);
         }
         if (!registry.remove(KIND, key, json)) {
             throw new ConflictException("endpoint '" + path + "' changed while it was being deleted; try again");

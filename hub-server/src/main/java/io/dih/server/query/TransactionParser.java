@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.ignite.IgniteBinary;
 import org.apache.ignite.binary.BinaryObject;
 
@@ -47,7 +48,7 @@ final class TransactionParser {
         this.maxOperations = maxOperations;
     }
 
-    TransactionPlan parse(JsonNode body) {
+    TransactionPlan parse(JsonNode body, Predicate<String> visible) {
         if (body == null || !body.isObject()) {
             throw new InvalidSpecException("body", "must be a JSON object with operations, isolation and timeout");
         }
@@ -65,7 +66,7 @@ final class TransactionParser {
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             try {
-                out.add(operation(i, ops.get(i)));
+                out.add(operation(i, ops.get(i), visible));
             } catch (InvalidSpecException e) {
                 errors.addAll(e.errors());
             }
@@ -97,14 +98,14 @@ final class TransactionParser {
         return n.asLong();
     }
 
-    private TxOperation operation(int i, JsonNode op) {
+    private TxOperation operation(int i, JsonNode op, Predicate<String> visible) {
         String path = "operations[" + i + "]";
         if (op == null || !op.isObject()) {
             throw new InvalidSpecException(path, "must be an object {region, operation, data: {key, updates}}");
         }
         unknown(op, OPERATION, path + ".");
         TxOperation.Kind kind = kind(op.get("operation"), path + ".operation");
-        Region region = region(op.get("region"), path + ".region");
+        Region region = region(op.get("region"), path + ".region", visible);
         JsonNode data = op.get("data");
         if (data == null || !data.isObject()) {
             throw new InvalidSpecException(path + ".data", "must be an object {key, updates}");
@@ -180,12 +181,15 @@ final class TransactionParser {
         throw new InvalidSpecException(path, "must be one of get, put, update, increment, insert, delete; got " + n);
     }
 
-    private Region region(JsonNode n, String path) {
+    private Region region(JsonNode n, String path, Predicate<String> visible) {
         if (n == null || !n.isTextual() || n.asText().isBlank()) {
             throw new InvalidSpecException(path, "is required: the name of a cache region");
         }
         Region r;
         try {
+            if (!visible.test(n.asText())) {
+                throw RegionService.notFound(n.asText()); // another tenant's: answered as missing
+            }
             r = regions.get(n.asText());
         } catch (NotFoundException e) {
             throw new InvalidSpecException(path, "there is no region '" + n.asText() + "'");

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.transactions.Transaction;
@@ -52,7 +53,12 @@ public final class TransactionService {
     }
 
     public TransactionResult execute(JsonNode body) {
-        TransactionPlan plan = parser.parse(body);
+        return execute(body, region -> true);
+    }
+
+    /** Runs a transaction whose caller sees only the regions {@code visible} accepts (the others answer as missing). */
+    public TransactionResult execute(JsonNode body, Predicate<String> visible) {
+        TransactionPlan plan = parser.parse(body, visible);
         TreeMap<Slot, Boolean> slots = slots(plan);
         Map<String, WriteQueue> queueing = new HashMap<>();
         Map<String, Region> stored = new LinkedHashMap<>();

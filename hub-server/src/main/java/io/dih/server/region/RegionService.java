@@ -117,6 +117,11 @@ public final class RegionService {
         ignite.getOrCreateCache(RegionCaches.configuration(record));
     }
 
+    /** What a region that does not exist answers (also for another tenant's: the same words). */
+    public static NotFoundException notFound(String name) {
+        return new NotFoundException("region '" + name + "' does not exist");
+    }
+
     public List<RegionSpec> list() {
         List<RegionSpec> out = new ArrayList<>();
         for (RegionRecord r : records()) {
@@ -143,7 +148,7 @@ public final class RegionService {
         }
         String json = registry.get(KIND, name);
         if (json == null) {
-            throw new NotFoundException("region '" + name + "' does not exist");
+            throw notFound(name);
         }
         RegionRecord record = read(json);
         IgniteCache<Object, Object> cache = ignite.cache(record.spec().name());
@@ -181,7 +186,7 @@ public final class RegionService {
     public void delete(String name, boolean discardPending) {
         String json = registry.get(KIND, name);
         if (json == null) {
-            throw new NotFoundException("region '" + name + "' does not exist");
+            throw notFound(name);
         }
         RegionRecord record = read(json);
         for (java.util.function.Consumer<String> guard : deleteGuards) {
@@ -208,7 +213,7 @@ public final class RegionService {
         for (int attempt = 0; attempt < 10; attempt++) {
             String json = registry.get(KIND, name);
             if (json == null) {
-                throw new NotFoundException("region '" + name + "' does not exist");
+                throw notFound(name);
             }
             RegionRecord record = read(json);
             Map<String, SqlType> fresh = new LinkedHashMap<>();

@@ -75,10 +75,6 @@ public final class SecurityService implements AutoCloseable {
         return settings.enabled();
     }
 
-    public SecuritySettings settings() {
-        return settings;
-    }
-
     /** The admin key this node generated at its first start (print it once), if it did. */
     public Optional<String> generatedAdminKey() {
         return generatedAdminKey;

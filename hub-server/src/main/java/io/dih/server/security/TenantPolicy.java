@@ -2,6 +2,7 @@ package io.dih.server.security;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dih.server.source.SourceRegistry;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
 import java.util.ArrayList;
@@ -118,11 +119,11 @@ public final class TenantPolicy {
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; targetRegions != null && i < targetRegions.size(); i++) {
             if (!p.owns(targetRegions.get(i))) {
-                errors.add(new FieldError("target_regions[" + i + "]", "region '" + targetRegions.get(i) + "' does not exist; create it first"));
+                errors.add(SourceRegistry.missingRegion(i, targetRegions.get(i)));
             }
         }
         if (fallbackSource != null && !p.owns(fallbackSource)) {
-            errors.add(new FieldError("fallback_source", "source '" + fallbackSource + "' does not exist; register it first"));
+            errors.add(SourceRegistry.missingFallback(fallbackSource));
         }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);

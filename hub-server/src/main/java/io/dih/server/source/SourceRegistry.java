@@ -190,6 +190,21 @@ public final class SourceRegistry {
         return "dih_" + source.toLowerCase(Locale.ROOT);
     }
 
+    /** A target region that does not exist (or is another tenant's: the same words). */
+    public static FieldError missingRegion(int i, String name) {
+        return new FieldError("target_regions[" + i + "]", "region '" + name + "' does not exist; create it first");
+    }
+
+    /** A fallback source that does not exist (or is another tenant's: the same words). */
+    public static FieldError missingFallback(String name) {
+        return new FieldError("fallback_source", "source '" + name + "' does not exist; register it first");
+    }
+
+    /** What a source that does not exist answers (also for another tenant's: the same words). */
+    public static NotFoundException notFound(String name) {
+        return new NotFoundException("source '" + name + "' does not exist");
+    }
+
     public List<SourceSpec> list() {
         List<SourceSpec> out = new ArrayList<>();
         for (SourceSpec s : specs()) {
@@ -216,7 +231,7 @@ public final class SourceRegistry {
     public SourceSpec spec(String name) {
         SourceSpec s = find(name);
         if (s == null) {
-            throw new NotFoundException("source '" + name + "' does not exist");
+            throw notFound(name);
         }
         return s;
     }
@@ -265,7 +280,7 @@ public final class SourceRegistry {
     public void delete(String name, boolean discardPending) {
         String json = registry.get(KIND, name);
         if (json == null) {
-            throw new NotFoundException("source '" + name + "' does not exist");
+            throw notFound(name);
         }
         SourceSpec s = SourceJson.read(json);
         lifecycle.checkDelete(s, discardPending);

@@ -56,7 +56,7 @@ final class SpecChecks {
             try {
                 strategy(spec, factory, regions.get(name), i, errors);
             } catch (NotFoundException e) {
-                errors.add(new FieldError("target_regions[" + i + "]", "region '" + name + "' does not exist; create it first"));
+                errors.add(SourceRegistry.missingRegion(i, name));
             }
         }
         return errors;
@@ -86,7 +86,7 @@ final class SpecChecks {
 
     private static void fallback(SourceSpec spec, SourceSpec f, List<FieldError> errors) {
         if (f == null) {
-            errors.add(new FieldError("fallback_source", "source '" + spec.fallbackSource() + "' does not exist; register it first"));
+            errors.add(SourceRegistry.missingFallback(spec.fallbackSource()));
             return;
         }
         for (String region : spec.targetRegions()) {
