@@ -1,7 +1,12 @@
 package io.dih.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.api.RegionSpec;
+import io.dih.api.SqlType;
+import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.server.sync.SourceStatus;
+import io.dih.testing.FreePorts;
 import io.dih.testing.TestingPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,21 +14,48 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCache;
+import org.apache.ignite.IgniteDataStreamer;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.transactions.Transaction;
 import org.apache.ignite.transactions.TransactionConcurrency;
 import org.apache.ignite.transactions.TransactionIsolation;
 
 /**
- * What the benchmarks share: a source's connection parameters for a PostgreSQL, Ignite's floor for a transactional
- * apply, and cleaning up a work directory.
+ * What the benchmarks share: a bench hub's configuration and its {@code bench} region, a source's connection
+ * parameters for a PostgreSQL, Ignite's floor for a transactional apply, and cleaning up a work directory.
  */
 final class BenchSupport {
     private BenchSupport() {
+    }
+
+    /**
+     * The configuration of a one-node bench hub on free loopback ports (thin client on {@code thinPort}), with 1 GB for
+     * region data and security off: the benchmarks measure the hub's own cost (the {@code security} one measures
+     * authentication's).
+     */
+    static ObjectNode hubTree(String name, Path work, int thinPort) {
+        int disco = FreePorts.next();
+        ObjectNode tree = HubConfigLoader.loopbackNode(name, work, disco, List.of(disco), FreePorts.next(), thinPort);
+        tree.putObject("security").put("enabled", false);
+        tree.putObject("storage").put("data_region_max_mb", 1024);
+        return tree;
+    }
+
+    /** Creates the region {@code bench} (id BIGINT key, name, score) and streams {@code entries} rows into it. */
+    static void benchRegion(HubNode node, long entries) {
+        node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
+                Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
+        String valueType = node.regions().get("bench").valueType();
+        try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer("bench")) {
+            for (long i = 0; i < entries; i++) {
+                s.addData(i, node.ignite().binary().builder(valueType).setField("name", "name-" + i).setField("score", (int) (i % 100)).build());
+            }
+        }
     }
 
     /** {@code connection_params} of a source on {@code pg}, as a registration body would carry them. */

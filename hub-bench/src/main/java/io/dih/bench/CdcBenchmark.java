@@ -82,10 +82,7 @@ public final class CdcBenchmark implements Callable<Integer> {
         try (TestingPostgresServer pg = TestingPostgresServer.start(Map.of("synchronous_commit", "on"))) {
             pg.execute("CREATE TABLE bench_cdc (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, sent_at BIGINT NOT NULL)",
                     "INSERT INTO bench_cdc SELECT g, 0, 0 FROM generate_series(1, " + keys + ") g");
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-cdc", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-cdc", work, FreePorts.next());
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);
                 node.regions().create(regionSpec("cdc"));

@@ -1,8 +1,6 @@
 package io.dih.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dih.api.RegionSpec;
-import io.dih.api.SqlType;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.testing.FreePorts;
@@ -20,7 +18,6 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.ignite.IgniteCache;
-import org.apache.ignite.IgniteDataStreamer;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.binary.BinaryObject;
 import org.apache.ignite.client.ClientCache;
@@ -52,21 +49,11 @@ public final class GetBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("dih-bench-");
-        int disco = FreePorts.next();
         int thinPort = FreePorts.next();
-        ObjectNode tree = HubConfigLoader.loopbackNode("bench", work, disco, List.of(disco), FreePorts.next(), thinPort);
-        tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-        tree.putObject("storage").put("data_region_max_mb", 1024);
+        ObjectNode tree = BenchSupport.hubTree("bench", work, thinPort);
         try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
-            node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
-                    Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
-            String valueType = node.regions().get("bench").valueType();
             System.out.printf(Locale.ROOT, "Loading %,d entries…%n", entries);
-            try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer("bench")) {
-                for (long i = 0; i < entries; i++) {
-                    s.addData(i, node.ignite().binary().builder(valueType).setField("name", "name-" + i).setField("score", (int) (i % 100)).build());
-                }
-            }
+            BenchSupport.benchRegion(node, entries);
             IgniteCache<Long, BinaryObject> embedded = node.ignite().<Long, BinaryObject>cache("bench").withKeepBinary();
             String base = node.baseUrl() + "/api/v1/dih/cache-regions/bench/entries/";
             List<LoadRunner.Result> results = new ArrayList<>();

@@ -75,11 +75,8 @@ public final class QueryBenchmark implements Callable<Integer> {
             pg.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0))",
                     "INSERT INTO accounts SELECT g, 1000000 FROM generate_series(0, " + (accounts - 1) + ") g",
                     "ANALYZE accounts");
-            int disco = FreePorts.next();
             int thinPort = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-query", work, disco, List.of(disco), FreePorts.next(), thinPort);
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-query", work, thinPort);
             int maxThreads = Math.max(threads.stream().mapToInt(Integer::intValue).max().orElse(1),
                     txThreads.stream().mapToInt(Integer::intValue).max().orElse(1));
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree));

@@ -1,8 +1,6 @@
 package io.dih.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dih.api.RegionSpec;
-import io.dih.api.SqlType;
 import io.dih.server.node.HubConfigLoader;
 import io.dih.server.node.HubNode;
 import io.dih.server.security.Principal;
@@ -26,8 +24,6 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
-import org.apache.ignite.IgniteDataStreamer;
-import org.apache.ignite.binary.BinaryObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -100,20 +96,11 @@ public final class SecurityBenchmark implements Callable<Integer> {
     }
 
     private HubNode start(Path work, boolean security) {
-        int disco = FreePorts.next();
-        ObjectNode tree = HubConfigLoader.loopbackNode("bench-sec-" + (security ? "on" : "off"), work, disco, List.of(disco), FreePorts.next(),
-                FreePorts.next());
+        ObjectNode tree = BenchSupport.hubTree("bench-sec-" + (security ? "on" : "off"), work, FreePorts.next());
         tree.putObject("security").put("enabled", security).put("admin_key", ADMIN_KEY);
-        tree.putObject("storage").put("data_region_max_mb", 512);
+        ((ObjectNode) tree.get("storage")).put("data_region_max_mb", 512);
         HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree));
-        node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
-                Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
-        String valueType = node.regions().get("bench").valueType();
-        try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer("bench")) {
-            for (long i = 0; i < entries; i++) {
-                s.addData(i, node.ignite().binary().builder(valueType).setField("name", "name-" + i).setField("score", (int) (i % 100)).build());
-            }
-        }
+        BenchSupport.benchRegion(node, entries);
         return node;
     }
 

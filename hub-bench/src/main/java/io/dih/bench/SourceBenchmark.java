@@ -61,11 +61,8 @@ public final class SourceBenchmark implements Callable<Integer> {
             pg.execute("CREATE TABLE bench (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score INT, balance NUMERIC(12,2), updated_at TIMESTAMPTZ)",
                     "INSERT INTO bench SELECT g, 'name-' || g, g % 100, g * 0.5, now() FROM generate_series(1, " + rows + ") g",
                     "ANALYZE bench");
-            int disco = FreePorts.next();
             int thinPort = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-src", work, disco, List.of(disco), FreePorts.next(), thinPort);
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-src", work, thinPort);
 
             // baseline: a raw JDBC streaming scan of the whole table, three times (the first warms PostgreSQL's cache and
             // the JIT, as the hub's warm-up load does); the fastest counts

@@ -107,10 +107,7 @@ public final class StoresBenchmark implements Callable<Integer> {
             rawCassandra(cassandra, "warm");
             results.add(timed("Cassandra driver: paged full scan of the table, every column read", () -> rawCassandra(cassandra, "measured")));
 
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-stores", work.resolve("hub"), disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-stores", work.resolve("hub"), FreePorts.next());
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> s3Params = Map.of("endpoint", s3.endpoint(), "access_key", s3.accessKey(), "secret_key", s3.secretKey());
                 for (String format : List.of("csv", "parquet")) {

@@ -64,10 +64,7 @@ public final class StreamBenchmark implements Callable<Integer> {
             raw(kafka, "warm_raw", messages / 4);
             double rawSeconds = raw(kafka, "measured_raw", messages);
 
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-stream", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-stream", work, FreePorts.next());
             double hubSeconds;
             double floorSeconds;
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {

@@ -67,10 +67,7 @@ public final class SubscribeBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("dih-bench-subscribe-");
         try {
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-subscribe", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-subscribe", work, FreePorts.next());
             tree.putObject("subscriptions").put("max_per_node", 2000).put("max_lag_events", 1_000_000);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 for (String name : List.of("ticks", "plain", "quiet")) {

@@ -46,10 +46,7 @@ public final class TransformBenchmark implements Callable<Integer> {
                     "INSERT INTO people SELECT g, 'first-' || g, 'last-' || g, g % 90, 'p' || g || '@example.org', g * 0.5, 'n' FROM generate_series(1, "
                             + rows + ") g",
                     "ANALYZE people");
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-transforms", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024);
+            ObjectNode tree = BenchSupport.hubTree("bench-transforms", work, FreePorts.next());
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);
                 Map<Integer, String> pipelines = Map.of(0, "[]", 3, THREE, 8, EIGHT);

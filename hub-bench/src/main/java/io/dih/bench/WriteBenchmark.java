@@ -55,10 +55,8 @@ public final class WriteBenchmark implements Callable<Integer> {
             for (String t : List.of("bench_wb", "bench_wt", "bench_raw", "bench_outage")) {
                 pg.execute("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, qty BIGINT NOT NULL, note TEXT)");
             }
-            int disco = FreePorts.next();
-            ObjectNode tree = HubConfigLoader.loopbackNode("bench-write", work, disco, List.of(disco), FreePorts.next(), FreePorts.next());
-            tree.putObject("security").put("enabled", false); // the hub's own cost, without authentication
-            tree.putObject("storage").put("data_region_max_mb", 1024).put("sync_region_max_mb", 512);
+            ObjectNode tree = BenchSupport.hubTree("bench-write", work, FreePorts.next());
+            ((ObjectNode) tree.get("storage")).put("sync_region_max_mb", 512);
             try (HubNode node = HubNode.start(new HubConfigLoader(Map.of()).load(tree))) {
                 Map<String, Object> params = BenchSupport.connectionParams(pg);
                 params.put("connect_timeout_seconds", 2);

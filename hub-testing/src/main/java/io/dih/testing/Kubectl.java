@@ -102,7 +102,7 @@ public final class Kubectl {
         if (Files.isExecutable(target)) {
             return target;
         }
-        String url = RELEASES + VERSION + "/bin/linux/" + arch() + "/kubectl";
+        String url = RELEASES + VERSION + "/bin/" + platform() + "/kubectl";
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
         try {
             Files.createDirectories(target.getParent());
@@ -139,16 +139,19 @@ public final class Kubectl {
         return r.body();
     }
 
-    private static String arch() {
+    /** {@code linux/amd64}, {@code darwin/arm64}…: the official builds' directory for this machine. */
+    private static String platform() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        if (!os.contains("linux")) {
-            throw new IllegalStateException("no kubectl on the PATH, and only the Linux binary is downloaded here: install kubectl");
-        }
-        return switch (arch) {
+        String system = os.contains("linux") ? "linux" : os.contains("mac") || os.contains("darwin") ? "darwin" : null;
+        String cpu = switch (arch) {
             case "amd64", "x86_64" -> "amd64";
             case "aarch64", "arm64" -> "arm64";
-            default -> throw new IllegalStateException("no kubectl on the PATH and no download for " + arch + ": install kubectl");
+            default -> null;
         };
+        if (system == null || cpu == null) {
+            throw new IllegalStateException("no kubectl on the PATH and no download for " + os + "/" + arch + ": install kubectl");
+        }
+        return system + "/" + cpu;
     }
 }
