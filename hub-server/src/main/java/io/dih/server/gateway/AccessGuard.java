@@ -3,6 +3,7 @@ package io.dih.server.gateway;
 import static java.util.Objects.requireNonNull;
 
 import io.dih.server.query.EndpointService;
+import io.dih.server.query.HiddenObjectException;
 import io.dih.server.region.RegionService;
 import io.dih.server.security.ForbiddenException;
 import io.dih.server.security.LoginLimiter;
@@ -48,19 +49,22 @@ final class AccessGuard {
         boolean audited = method != HandlerType.GET && access.role() == Role.ADMIN;
         return ctx -> {
             Principal p = check(ctx, access);
-            if (!audited) {
-                handler.handle(ctx);
-                return;
-            }
             try {
                 handler.handle(ctx);
-                security.audit().record(p, ctx.ip(), action(ctx), "allowed", ctx.statusCode(), null);
+                if (audited) {
+                    security.audit().record(p, ctx.ip(), action(ctx), "allowed", ctx.statusCode(), null);
+                }
+            } catch (HiddenObjectException e) { // SQL naming another tenant's table: answered as missing, audited as refused
+                throw deny(ctx, p, e);
             } catch (HubException e) {
-                security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.status(e), e.getMessage());
+                if (audited) {
+                    security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.status(e), e.getMessage());
+                }
                 throw e;
             } catch (Exception e) {
-                // a body that is not JSON (400) or an internal error: its class, never its text (it may quote the body)
-                security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.statusOf(e), e.getClass().getSimpleName());
+                if (audited) { // a body that is not JSON (400) or an internal error: its class, never its text (it may quote the body)
+                    security.audit().record(p, ctx.ip(), action(ctx), "failed", Problems.statusOf(e), e.getClass().getSimpleName());
+                }
                 throw e;
             }
         };

@@ -10,6 +10,7 @@ import io.dih.server.query.EndpointResult;
 import io.dih.server.query.EndpointRunner;
 import io.dih.server.query.EndpointService;
 import io.dih.server.security.Principal;
+import io.dih.server.security.TenantPolicy;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -81,7 +82,10 @@ final class EndpointController {
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE)),
                 @OpenApiResponse(status = "409", description = "Another endpoint has that path", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void register(Context ctx) {
-        EndpointService.Registered r = endpoints.register(Bodies.read(ctx, EndpointSpec.class));
+        EndpointSpec spec = Bodies.read(ctx, EndpointSpec.class);
+        Principal p = AccessGuard.principal(ctx);
+        TenantPolicy.newEndpoint(p, spec.path());
+        EndpointService.Registered r = endpoints.register(spec, SqlController.caller(p));
         Bodies.json(ctx, r.created() ? 201 : 200, r.spec());
     }
 

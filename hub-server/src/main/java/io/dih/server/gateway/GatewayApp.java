@@ -78,7 +78,7 @@ public final class GatewayApp implements AutoCloseable {
                         .mapToLong(r -> r.cache().sizeLong(CachePeekMode.PRIMARY)).sum());
         this.subscriptionController = new SubscriptionController(services.subscriptions(), services.subscriptionSendTimeoutMillis(),
                 services.security().subscriptionSlots());
-        SqlController sqlController = new SqlController(sql);
+        SqlController sqlController = new SqlController(sql, policy);
         EndpointController endpointController = new EndpointController(ignite, endpoints, runner);
         SyncController syncController = new SyncController(regions, sync);
         RegionController regionController = new RegionController(regions, policy);
@@ -94,8 +94,6 @@ public final class GatewayApp implements AutoCloseable {
         Access regionAdmin = Access.region(Role.ADMIN, "name");
         Access sourceRead = Access.source(Role.READER);
         Access sourceAdmin = Access.source(Role.ADMIN);
-        String sqlWhy = "SQL over REST is the operator's for now: a statement may name any tenant's table (tenants use entries, "
-                + "transactions and their endpoints)";
         Routes routes = new Routes()
                 .post(RegionController.BASE, Access.tenant(Role.ADMIN), regionController::create)
                 .get(RegionController.BASE, Access.tenant(Role.READER), regionController::list)
@@ -126,12 +124,10 @@ public final class GatewayApp implements AutoCloseable {
                 .post(IngestDeadLetterController.BASE + "/{id}/retry", sourceAdmin, ingestDeadLetters::retry)
                 .delete(IngestDeadLetterController.BASE + "/{id}", sourceAdmin, ingestDeadLetters::drop)
                 .post(TransactionController.BASE, Access.tenant(Role.WRITER), transactionController::execute)
-                .post(SqlController.BASE, Access.operator(Role.READER, sqlWhy), sqlController::query)
-                .get(SqlController.PAGES + "/{token}", Access.operator(Role.READER, sqlWhy), sqlController::next)
-                .delete(SqlController.PAGES + "/{token}", Access.operator(Role.READER, sqlWhy), sqlController::close)
-                .post(EndpointController.BASE, Access.operator(Role.ADMIN, "registering endpoints is the operator's for now: an endpoint's "
-                        + "SQL may name any tenant's table; the operator registers a tenant's endpoints under its path (<tenant>/...)"),
-                        endpointController::register)
+                .post(SqlController.BASE, Access.tenant(Role.READER), sqlController::query)
+                .get(SqlController.PAGES + "/{token}", Access.tenant(Role.READER), sqlController::next)
+                .delete(SqlController.PAGES + "/{token}", Access.tenant(Role.READER), sqlController::close)
+                .post(EndpointController.BASE, Access.tenant(Role.ADMIN), endpointController::register)
                 .get(EndpointController.BASE, Access.tenant(Role.READER), endpointController::list)
                 .get(EndpointController.BASE + EndpointController.PATH + "/stats", Access.endpoint(Role.READER), endpointController::stats)
                 .get(EndpointController.BASE + EndpointController.PATH, Access.endpoint(Role.READER), endpointController::get)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.dih.server.json.Json;
+import io.dih.server.query.SqlCaller;
 import io.dih.server.query.SqlColumn;
 import io.dih.server.query.SqlRequest;
 import io.dih.server.query.SqlResult;
@@ -15,6 +16,7 @@ import io.dih.server.query.SqlStatements;
 import io.dih.server.security.ForbiddenException;
 import io.dih.server.security.Principal;
 import io.dih.server.security.Role;
+import io.dih.server.security.TenantPolicy;
 import io.dih.spi.InvalidSpecException;
 import io.javalin.http.Context;
 import io.javalin.openapi.HttpMethod;
@@ -38,6 +40,7 @@ final class SqlController {
             .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
 
     private final SqlService sql;
+    private final TenantPolicy policy;
 
     /** The request body as the OpenAPI document shows it (the service reads it as {@link SqlRequest}). */
     record SqlQuery(@OpenApiRequired String query,
@@ -66,8 +69,14 @@ final class SqlController {
                    @OpenApiName("next_page") @OpenApiNullable @OpenApiDescription("the next page's token while rows remain, else null") String nextPage) {
     }
 
-    SqlController(SqlService sql) {
+    SqlController(SqlService sql, TenantPolicy policy) {
         this.sql = requireNonNull(sql, "sql is null");
+        this.policy = requireNonNull(policy, "policy is null");
+    }
+
+    /** The SQL side of a principal: a tenant's statements name only its own tables, its cursors are its own. */
+    static SqlCaller caller(Principal p) {
+        return p.operator() ? SqlCaller.OPERATOR : new SqlCaller(p.tenant(), p::owns);
     }
 
     @OpenApi(path = BASE, methods = HttpMethod.POST, tags = "SQL", operationId = "sqlQuery",
@@ -97,10 +106,15 @@ final class SqlController {
     void query(Context ctx) {
         SqlRequest request = read(ctx);
         Principal p = AccessGuard.principal(ctx);
-        if (SqlStatements.classify(request.query()) == SqlStatements.Kind.DML && !p.role().covers(Role.WRITER)) {
-            throw new ForbiddenException("INSERT, UPDATE, DELETE and MERGE need the 'writer' role; the credential has '" + p.role().wireName() + "'");
+        if (SqlStatements.classify(request.query()) == SqlStatements.Kind.DML) {
+            if (!p.role().covers(Role.WRITER)) {
+                throw new ForbiddenException("INSERT, UPDATE, DELETE and MERGE need the 'writer' role; the credential has '" + p.role().wireName() + "'");
+            }
+            if (SqlStatements.mayAddRows(request.query())) {
+                policy.mayAddEntries(p, 1);
+            }
         }
-        write(ctx, 200, sql.execute(request));
+        write(ctx, 200, sql.execute(request, caller(p)));
     }
 
     /** The body, with decimal parameters kept as written (19.90 stays 19.90, scale included). */
@@ -130,7 +144,7 @@ final class SqlController {
                 @OpenApiResponse(status = "408", description = "The page took longer than the query's timeout_ms; the cursor is closed",
                         content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void next(Context ctx) {
-        write(ctx, 200, sql.next(ctx.pathParam("token")));
+        write(ctx, 200, sql.next(ctx.pathParam("token"), caller(AccessGuard.principal(ctx))));
     }
 
     @OpenApi(path = PAGES + "/{token}", methods = HttpMethod.DELETE, tags = "SQL", operationId = "sqlClose",
@@ -140,7 +154,7 @@ final class SqlController {
                 @OpenApiResponse(status = "204"),
                 @OpenApiResponse(status = "404", description = "Unknown token", content = @OpenApiContent(from = Problem.class, type = Problems.CONTENT_TYPE))})
     void close(Context ctx) {
-        sql.close(ctx.pathParam("token"));
+        sql.close(ctx.pathParam("token"), caller(AccessGuard.principal(ctx)));
         ctx.status(204);
     }
 

@@ -46,6 +46,7 @@ public final class EndpointService implements AutoCloseable {
     private final RegionService regions;
     private final RegionGenerations generations;
     private final RegionVersions versions;
+    private final SqlScope scope;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final ExecutorService reconciler;
     private final IgniteBiPredicate<java.util.UUID, Object> bulkListener;
@@ -69,6 +70,7 @@ public final class EndpointService implements AutoCloseable {
         this.regions = requireNonNull(regions, "regions is null");
         this.generations = new RegionGenerations(name -> regions.get(name).cache());
         this.versions = new RegionVersions(ignite, versionsDataRegion);
+        this.scope = new SqlScope(ignite);
         this.reconciler = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "dih-endpoint-watches");
             t.setDaemon(true);
@@ -136,6 +138,15 @@ public final class EndpointService implements AutoCloseable {
      * letter case) is a {@link ConflictException}; a bad template is an {@link InvalidSpecException} naming the problem.
      */
     public Registered register(EndpointSpec requested) {
+        return register(requested, SqlCaller.OPERATOR);
+    }
+
+    /**
+     * Registers an endpoint for a caller: a tenant's lists and reads only its own regions (another's is answered as
+     * one that does not exist, {@link SqlScope}); its path is checked by the gateway.
+     */
+    public Registered register(EndpointSpec requested, SqlCaller caller) {
+        requireNonNull(caller, "caller is null");
         CompiledEndpoint compiled = new CompiledEndpoint(requested);
         EndpointSpec spec = compiled.spec();
         String json = write(spec);
@@ -143,7 +154,7 @@ public final class EndpointService implements AutoCloseable {
         if (existing != null) {
             return same(read(existing), spec);
         }
-        check(compiled);
+        check(compiled, caller);
         existing = registry.putIfAbsent(KIND, spec.path(), json);
         if (existing != null) {
             return same(read(existing), spec);
@@ -163,31 +174,44 @@ public final class EndpointService implements AutoCloseable {
         return new Registered(current, false);
     }
 
-    /** What needs the cluster: the regions exist, the template reads no other region, and it compiles. */
-    private void check(CompiledEndpoint compiled) {
+    /** What needs the cluster: the regions exist (and are the caller's), the template reads no other region, and it compiles. */
+    private void check(CompiledEndpoint compiled, SqlCaller caller) {
         EndpointSpec spec = compiled.spec();
         List<FieldError> errors = new ArrayList<>();
+        boolean hidden = false;
         Set<String> listed = new LinkedHashSet<>();
         for (int i = 0; i < spec.cacheRegions().size(); i++) {
             String r = spec.cacheRegions().get(i);
             try {
-                listed.add(regions.get(r).name().toUpperCase(Locale.ROOT));
+                String name = regions.get(r).name().toUpperCase(Locale.ROOT);
+                if (!caller.owns().test(name)) {
+                    hidden = true;
+                    throw new NotFoundException(r);
+                }
+                listed.add(name);
             } catch (NotFoundException e) {
                 errors.add(new FieldError("cache_regions[" + i + "]", "region '" + r + "' does not exist"));
             }
         }
         if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors);
+            throw hidden ? new HiddenObjectException(errors) : new InvalidSpecException(errors);
         }
         for (RegionSpec other : regions.list()) {
             String name = other.name().toUpperCase(Locale.ROOT);
-            if (compiled.template().identifiers().contains(name) && !listed.contains(name)) {
+            if (compiled.template().identifiers().contains(name) && !listed.contains(name) && caller.owns().test(name)) {
                 errors.add(new FieldError("cache_regions", "the template reads region '" + other.name() + "', which is not listed; "
                         + "list every region it reads, so that a change to any of them drops the cached answers"));
             }
         }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
+        }
+        try {
+            scope.check(new SqlFieldsQuery(compiled.template().sql()).setSchema(RegionCaches.SQL_SCHEMA).setArgs(compiled.sampleArgs()), caller);
+        } catch (InvalidSpecException e) {
+            String message = "does not compile: " + e.errors().get(0).message();
+            throw e instanceof HiddenObjectException ? new HiddenObjectException(SqlTemplate.FIELD, message)
+                    : new InvalidSpecException(SqlTemplate.FIELD, message);
         }
         SqlFieldsQuery explain = new SqlFieldsQuery("EXPLAIN " + compiled.template().sql())
                 .setSchema(RegionCaches.SQL_SCHEMA).setArgs(compiled.sampleArgs());

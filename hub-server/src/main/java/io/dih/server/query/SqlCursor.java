@@ -22,17 +22,24 @@ final class SqlCursor implements AutoCloseable {
     private final GridQueryCancel cancel;
     private final int pageSize;
     private final long timeoutMillis;
+    private final String tenant;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastUsedNanos;
 
     SqlCursor(FieldsQueryCursor<List<?>> cursor, Iterator<List<?>> rows, List<SqlColumn> columns, GridQueryCancel cancel,
-              int pageSize, long timeoutMillis) {
+              int pageSize, long timeoutMillis, String tenant) {
         this.cursor = requireNonNull(cursor, "cursor is null");
         this.rows = requireNonNull(rows, "rows is null");
         this.columns = List.copyOf(columns);
         this.cancel = requireNonNull(cancel, "cancel is null");
         this.pageSize = pageSize;
         this.timeoutMillis = timeoutMillis;
+        this.tenant = tenant;
+    }
+
+    /** The tenant whose statement this is; null for the operator's. */
+    String tenant() {
+        return tenant;
     }
 
     List<SqlColumn> columns() {

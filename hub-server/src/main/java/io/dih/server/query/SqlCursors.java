@@ -73,18 +73,21 @@ public final class SqlCursors implements AutoCloseable {
         return t;
     }
 
-    /** Lends a parked cursor to the caller, who must {@link #putBack} or {@link #release} it; a 404 when unknown. */
-    SqlCursor take(String token) {
-        SqlCursor c = token == null ? null : idle.remove(token);
-        if (c == null) {
+    /**
+     * Lends a parked cursor to the caller, who must {@link #putBack} or {@link #release} it; a 404 when unknown, or
+     * when it is a tenant's and the caller is not that tenant (the operator may read any).
+     */
+    SqlCursor take(String token, SqlCaller caller) {
+        SqlCursor c = token == null ? null : idle.get(token);
+        if (c == null || !caller.operator() && !caller.tenant().equals(c.tenant()) || !idle.remove(token, c)) {
             throw unknown(token);
         }
         return c;
     }
 
-    /** Closes a parked cursor; a 404 when the token is unknown. */
-    public void close(String token) {
-        release(take(token));
+    /** Closes a parked cursor; a 404 when the token is unknown or not the caller's. */
+    public void close(String token, SqlCaller caller) {
+        release(take(token, caller));
     }
 
     /** Closes every cursor idle for longer than the limit. @return how many */

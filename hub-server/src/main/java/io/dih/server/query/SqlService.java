@@ -35,6 +35,7 @@ public final class SqlService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
     private final GridQueryProcessor queries;
     private final SqlCursors cursors;
+    private final SqlScope scope;
     private final ScheduledExecutorService timer;
     private volatile Runnable afterDml = () -> { };
 
@@ -42,6 +43,7 @@ public final class SqlService implements AutoCloseable {
         requireNonNull(ignite, "ignite is null");
         this.queries = ((IgniteEx) ignite).context().query();
         this.cursors = requireNonNull(cursors, "cursors is null");
+        this.scope = new SqlScope(ignite);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dih-sql-timer");
             t.setDaemon(true);
@@ -63,9 +65,18 @@ public final class SqlService implements AutoCloseable {
         return cursors;
     }
 
-    /** Runs the statement: the first page of a query, or the count of rows a DML statement changed. */
+    /** Runs the operator's statement: the first page of a query, or the count of rows a DML statement changed. */
     public SqlResult execute(SqlRequest request) {
+        return execute(request, SqlCaller.OPERATOR);
+    }
+
+    /**
+     * Runs the statement for a caller: a tenant's may name only its own tables ({@link SqlScope}; another's is
+     * answered as a table that does not exist), and its cursor is its own.
+     */
+    public SqlResult execute(SqlRequest request, SqlCaller caller) {
         requireNonNull(request, "request is null");
+        requireNonNull(caller, "caller is null");
         SqlStatements.Kind kind = SqlStatements.classify(request.query());
         if (request.explain() && kind == SqlStatements.Kind.DML) {
             throw new InvalidSpecException("explain", "shows the plan of a SELECT; this query is DML");
@@ -83,6 +94,7 @@ public final class SqlService implements AutoCloseable {
         boolean parked = false;
         Deadline deadline = new Deadline(timer, request.timeoutMs(), cancel);
         try {
+            scope.check(request.explain() ? new SqlFieldsQuery(q).setSql(request.query()) : q, caller);
             ignite = queries.querySqlFields(null, q, null, true, true, cancel).get(0);
             Iterator<List<?>> rows = ignite.iterator();
             if (kind == SqlStatements.Kind.DML || !((QueryCursorImpl<?>) ignite).isQuery()) {
@@ -90,7 +102,7 @@ public final class SqlService implements AutoCloseable {
                 finish(deadline, request.timeoutMs());
                 return new SqlResult.Update(updated);
             }
-            cursor = new SqlCursor(ignite, rows, columns(ignite), cancel, request.pageSize(), request.timeoutMs());
+            cursor = new SqlCursor(ignite, rows, columns(ignite), cancel, request.pageSize(), request.timeoutMs(), caller.tenant());
             ArrayNode page = cursor.nextPage();
             boolean more = cursor.hasMore();
             finish(deadline, request.timeoutMs());
@@ -125,9 +137,12 @@ public final class SqlService implements AutoCloseable {
         }
     }
 
-    /** The next page of an open cursor; its token stays valid while rows remain. A 404 when the token is unknown. */
-    public SqlResult.Page next(String token) {
-        SqlCursor cursor = cursors.take(token);
+    /**
+     * The next page of an open cursor; its token stays valid while rows remain. A 404 when the token is unknown, or
+     * is another caller's (the operator reads any).
+     */
+    public SqlResult.Page next(String token, SqlCaller caller) {
+        SqlCursor cursor = cursors.take(token, caller);
         boolean parked = false;
         Deadline deadline = new Deadline(timer, cursor.timeoutMillis(), cursor.cancel());
         try {
@@ -149,9 +164,9 @@ public final class SqlService implements AutoCloseable {
         }
     }
 
-    /** Closes an open cursor before its last page; a 404 when the token is unknown. */
-    public void close(String token) {
-        cursors.close(token);
+    /** Closes an open cursor before its last page; a 404 when the token is unknown or another caller's. */
+    public void close(String token, SqlCaller caller) {
+        cursors.close(token, caller);
     }
 
     /** The work finished, but if the deadline fired meanwhile the query was cancelled: that is a timeout too. */

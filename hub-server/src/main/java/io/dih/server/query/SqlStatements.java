@@ -23,6 +23,29 @@ public final class SqlStatements {
 
     /** The statement's kind; a 400 naming {@code query} when it is empty, several statements, DDL or anything else. */
     public static Kind classify(String sql) {
+        String first = firstWord(sql);
+        if (QUERY.contains(first)) {
+            return Kind.QUERY;
+        }
+        if (DML.contains(first)) {
+            return Kind.DML;
+        }
+        if (DDL.contains(first)) {
+            throw new InvalidSpecException("query", first + " is DDL, which is not accepted over SQL: create, change and drop "
+                    + "tables through the regions API (POST/DELETE /api/v1/dih/cache-regions) so the registry knows every table");
+        }
+        throw new InvalidSpecException("query", "'" + first + "' statements are not accepted; send one SELECT (or WITH … SELECT) "
+                + "or one INSERT, UPDATE, DELETE or MERGE" + ("EXPLAIN".equals(first) ? " (for a plan, send the query with \"explain\": true)" : ""));
+    }
+
+    /** Whether the statement (one that {@link #classify} accepts) may add rows: INSERT or MERGE. */
+    public static boolean mayAddRows(String sql) {
+        String first = firstWord(sql);
+        return first.equals("INSERT") || first.equals("MERGE");
+    }
+
+    /** The first word of the one statement, upper case; a 400 when there is none or several statements. */
+    private static String firstWord(String sql) {
         if (sql == null || sql.isBlank()) {
             throw new InvalidSpecException("query", "is required: one SELECT or INSERT/UPDATE/DELETE/MERGE statement");
         }
@@ -67,18 +90,7 @@ public final class SqlStatements {
         if (first == null) {
             throw new InvalidSpecException("query", "holds no statement, only comments or semicolons");
         }
-        if (QUERY.contains(first)) {
-            return Kind.QUERY;
-        }
-        if (DML.contains(first)) {
-            return Kind.DML;
-        }
-        if (DDL.contains(first)) {
-            throw new InvalidSpecException("query", first + " is DDL, which is not accepted over SQL: create, change and drop "
-                    + "tables through the regions API (POST/DELETE /api/v1/dih/cache-regions) so the registry knows every table");
-        }
-        throw new InvalidSpecException("query", "'" + first + "' statements are not accepted; send one SELECT (or WITH … SELECT) "
-                + "or one INSERT, UPDATE, DELETE or MERGE" + ("EXPLAIN".equals(first) ? " (for a plan, send the query with \"explain\": true)" : ""));
+        return first;
     }
 
     private static InvalidSpecException several() {

@@ -135,6 +135,15 @@ public final class TenantPolicy {
         }
     }
 
+    /** A new endpoint of a tenant: its path under the tenant's ({@code <tenant>/...}). */
+    public static void newEndpoint(Principal p, String path) {
+        if (path != null && !p.ownsEndpoint(path)) {
+            String bare = path.startsWith("/") ? path.substring(1) : path;
+            throw new InvalidSpecException("path", "an endpoint of tenant '" + p.tenant() + "' has a path under '" + p.tenant() + "/': '"
+                    + p.tenant() + "/" + bare + "' (paths are cluster-wide; the prefix keeps tenants apart)");
+        }
+    }
+
     private static void namespace(Principal p, String field, String name, String what) {
         if (name != null && !p.owns(name)) {
             throw new InvalidSpecException(field, "a " + what + " of tenant '" + p.tenant() + "' is named with its prefix: '"

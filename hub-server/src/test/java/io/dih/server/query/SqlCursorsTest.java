@@ -30,18 +30,18 @@ class SqlCursorsTest {
         now.addAndGet(30_000_000_001L);
         assertThat(cursors.expireIdle()).isEqualTo(1);
         assertThat(closed.get()).isEqualTo(1);
-        assertThatThrownBy(() -> cursors.take(old)).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> cursors.take(old, SqlCaller.OPERATOR)).isInstanceOf(NotFoundException.class);
         // reading a page renews the idle clock
-        SqlCursor c = cursors.take(young);
+        SqlCursor c = cursors.take(young, SqlCaller.OPERATOR);
         now.addAndGet(50_000_000_000L);
         cursors.putBack(young, c);
         now.addAndGet(50_000_000_000L);
         assertThat(cursors.expireIdle()).isZero();
         assertThat(cursors.open()).isEqualTo(1);
-        cursors.close(young);
+        cursors.close(young, SqlCaller.OPERATOR);
         assertThat(cursors.open()).isZero();
         assertThat(closed.get()).isEqualTo(2);
-        assertThatThrownBy(() -> cursors.close(young)).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> cursors.close(young, SqlCaller.OPERATOR)).isInstanceOf(NotFoundException.class);
     }
 
     @Test
@@ -53,7 +53,7 @@ class SqlCursorsTest {
         assertThatThrownBy(cursors::reserve).isInstanceOf(UnavailableException.class).hasMessageContaining("2 SQL cursors open");
         cursors.release(null); // the second reservation never became a cursor
         cursors.reserve();
-        cursors.close(a);
+        cursors.close(a, SqlCaller.OPERATOR);
         cursors.reserve();
         assertThat(cursors.open()).isEqualTo(2);
         cursors.close();
@@ -64,10 +64,28 @@ class SqlCursorsTest {
         SqlCursors cursors = new SqlCursors(2, 60_000, now::get);
         cursors.reserve();
         String t = cursors.putBack(null, cursor());
-        SqlCursor lent = cursors.take(t);
-        assertThatThrownBy(() -> cursors.take(t)).isInstanceOf(NotFoundException.class).hasMessageContaining("another request");
+        SqlCursor lent = cursors.take(t, SqlCaller.OPERATOR);
+        assertThatThrownBy(() -> cursors.take(t, SqlCaller.OPERATOR)).isInstanceOf(NotFoundException.class).hasMessageContaining("another request");
         cursors.putBack(t, lent);
-        assertThat(cursors.take(t)).isSameAs(lent);
+        assertThat(cursors.take(t, SqlCaller.OPERATOR)).isSameAs(lent);
+    }
+
+    @Test
+    void aTenantsCursorIsReadByThatTenantOrTheOperatorOnly() {
+        SqlCursors cursors = new SqlCursors(2, 60_000, now::get);
+        cursors.reserve();
+        String t = cursors.putBack(null, cursor("acme"));
+        SqlCaller acme = new SqlCaller("acme", name -> true);
+        SqlCaller globex = new SqlCaller("globex", name -> true);
+        assertThatThrownBy(() -> cursors.take(t, globex)).isInstanceOf(NotFoundException.class).hasMessageContaining("no open SQL cursor");
+        assertThatThrownBy(() -> cursors.close(t, globex)).isInstanceOf(NotFoundException.class);
+        cursors.putBack(t, cursors.take(t, acme));
+        cursors.putBack(t, cursors.take(t, SqlCaller.OPERATOR));
+        cursors.reserve();
+        String mine = cursors.putBack(null, cursor());
+        assertThatThrownBy(() -> cursors.take(mine, acme)).as("the operator's cursor").isInstanceOf(NotFoundException.class);
+        cursors.close(t, acme);
+        assertThat(cursors.open()).isEqualTo(1);
     }
 
     @Test
@@ -85,6 +103,10 @@ class SqlCursorsTest {
     }
 
     private SqlCursor cursor() {
+        return cursor(null);
+    }
+
+    private SqlCursor cursor(String tenant) {
         FieldsQueryCursor<List<?>> c = new FieldsQueryCursor<>() {
             @Override
             public String getFieldName(int idx) {
@@ -111,6 +133,6 @@ class SqlCursorsTest {
                 return List.<List<?>>of().iterator();
             }
         };
-        return new SqlCursor(c, c.iterator(), List.of(new SqlColumn("A", "INT")), new GridQueryCancel(), 10, 1000);
+        return new SqlCursor(c, c.iterator(), List.of(new SqlColumn("A", "INT")), new GridQueryCancel(), 10, 1000, tenant);
     }
 }

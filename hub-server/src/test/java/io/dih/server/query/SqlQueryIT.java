@@ -374,7 +374,7 @@ class SqlQueryIT {
         };
         SqlCursors cursors = node.sql().cursors();
         cursors.reserve();
-        String token = cursors.putBack(null, new SqlCursor(ignite, rows, List.of(new SqlColumn("X", "INT")), cancel, 1, 200));
+        String token = cursors.putBack(null, new SqlCursor(ignite, rows, List.of(new SqlColumn("X", "INT")), cancel, 1, 200, null));
         Rest.Response page = rest.get(SQL + "/pages/" + token);
         assertThat(page.status()).as(page.toString()).isEqualTo(408);
         assertThat(page.json().path("detail").asText()).contains("timeout_ms (200 ms)");

@@ -166,9 +166,25 @@ class SecurityIT {
         problem(acme.post(API + "/api-keys/" + globexKeyId + "/rotate", ""), 404);
         problem(acme.post(API + "/api-keys", "{\"name\": \"x\", \"tenant\": \"globex\", \"role\": \"admin\"}"), 400);
 
-        // closed to tenants: SQL, endpoint registration, tenants, metrics
-        problem(node(0, acmeReader).post(API + "/sql-query", "{\"query\": \"SELECT * FROM acme_orders\"}"), 403);
-        problem(acme.post(API + "/api-endpoints", "{\"path\": \"acme/x\", \"query_template\": \"SELECT 1\"}"), 403);
+        // SQL and endpoints: a tenant's statements name its own tables; another's is a table that does not exist
+        Rest.Response own = node(0, acmeReader).post(API + "/sql-query", "{\"query\": \"SELECT total FROM acme_orders\"}");
+        assertThat(own.status()).as(own.toString()).isEqualTo(200);
+        assertThat(own.json().path("rows").toString()).isEqualTo("[[9.5]]");
+        String noTable = globex.post(API + "/sql-query", "{\"query\": \"SELECT * FROM globex_orders o JOIN zz_missing a ON o.id = a.id\"}")
+                .json().path("detail").asText().replace("ZZ_MISSING", "ACME_ORDERS");
+        Rest.Response theirs = globex.post(API + "/sql-query", "{\"query\": \"SELECT * FROM globex_orders o JOIN acme_orders a ON o.id = a.id\"}");
+        problem(theirs, 400);
+        assertThat(theirs.json().path("detail").asText()).isEqualTo(noTable);
+        problem(globex.post(API + "/sql-query", "{\"query\": \"SELECT TABLE_NAME FROM SYS.TABLES\"}"), 400);
+        problem(node(2, globexAdmin).post(API + "/sql-query", "{\"query\": \"DELETE FROM acme_orders\"}"), 400);
+        assertThat(acme.post(API + "/api-endpoints", "{\"path\": \"acme/big\", \"cache_regions\": [\"acme_orders\"], \"query_template\": "
+                + "\"SELECT id, total FROM acme_orders WHERE total > 1\"}").status()).isEqualTo(201);
+        assertThat(node(1, acmeReader).get(API + "/query/acme/big").body()).contains("9.5");
+        problem(node(1, globexAdmin).get(API + "/query/acme/big"), 404);
+        problem(globex.post(API + "/api-endpoints", "{\"path\": \"globex/peek\", \"cache_regions\": [\"globex_orders\"], \"query_template\": "
+                + "\"SELECT * FROM acme_orders\"}"), 400);
+        assertThat(acme.delete(API + "/api-endpoints/acme/big").status()).isEqualTo(204);
+        // closed to tenants: tenants, metrics
         problem(acme.get(API + "/tenants"), 403);
         problem(acme.get(API + "/metrics"), 403);
         // the operator's reader may SELECT but not change
@@ -373,7 +389,7 @@ class SecurityIT {
         assertThat(actions).anyMatch(a -> a.startsWith("allowed 201 POST /api/v1/dih/cache-regions acme"));
         assertThat(actions).anyMatch(a -> a.startsWith("denied 401 GET /api/v1/dih/cache-regions"));
         assertThat(actions).anyMatch(a -> a.startsWith("denied 404 GET /api/v1/dih/cache-regions/acme_orders globex"));
-        assertThat(actions).anyMatch(a -> a.startsWith("denied 403 POST /api/v1/dih/sql-query"));
+        assertThat(actions).anyMatch(a -> a.startsWith("denied 403 GET /api/v1/dih/tenants"));
         assertThat(actions).anyMatch(a -> a.startsWith("failed 409 DELETE /api/v1/dih/tenants/acme"));
         for (String s : secrets) {
             assertThat(audit.body()).doesNotContain(s.substring(21)); // the secret part of a key
