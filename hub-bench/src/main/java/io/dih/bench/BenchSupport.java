@@ -48,10 +48,15 @@ final class BenchSupport {
 
     /** Creates the region {@code bench} (id BIGINT key, name, score) and streams {@code entries} rows into it. */
     static void benchRegion(HubNode node, long entries) {
-        node.regions().create(new RegionSpec("bench", null, 0, null, null, null, null, null, List.of("id"),
+        benchRegion(node, "bench", entries);
+    }
+
+    /** The bench region under another name (e.g. a tenant's: {@code acme_bench}). */
+    static void benchRegion(HubNode node, String name, long entries) {
+        node.regions().create(new RegionSpec(name, null, 0, null, null, null, null, null, List.of("id"),
                 Map.of("id", SqlType.BIGINT, "name", SqlType.VARCHAR, "score", SqlType.INT)));
-        String valueType = node.regions().get("bench").valueType();
-        try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer("bench")) {
+        String valueType = node.regions().get(name).valueType();
+        try (IgniteDataStreamer<Long, BinaryObject> s = node.ignite().dataStreamer(name)) {
             for (long i = 0; i < entries; i++) {
                 s.addData(i, node.ignite().binary().builder(valueType).setField("name", "name-" + i).setField("score", (int) (i % 100)).build());
             }

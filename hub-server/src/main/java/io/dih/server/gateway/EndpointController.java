@@ -73,7 +73,9 @@ final class EndpointController {
             description = "Seed 004's body is accepted as written (path, cache_regions, query_template, cache_key_pattern, ttl_seconds), "
                     + "plus optional parameters {name: {type, required, default}} and max_rows (1000). A placeholder may be written "
                     + "{token} or '{token}'; either way its value is bound, never put into the SQL text. The template must be one "
-                    + "SELECT over the listed regions, and compile. The same spec again is a no-op (200); another spec under the same path is a 409.",
+                    + "SELECT over the listed regions, and compile. The same spec again is a no-op (200); another spec under the same path is a 409. "
+                    + "A tenant's endpoint lives under its path (<tenant>/...) and reads only its own regions (another tenant's is "
+                    + "answered as one that does not exist).",
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = EndpointSpec.class)),
             responses = {
                 @OpenApiResponse(status = "201", description = "Registered; the body is the normalized spec", content = @OpenApiContent(from = EndpointSpec.class)),

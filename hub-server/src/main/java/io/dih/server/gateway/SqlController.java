@@ -88,7 +88,10 @@ final class SqlController {
                     + "rows are arrays in column order; DECIMAL exact, TIMESTAMP ISO-8601 UTC, DATE yyyy-MM-dd, binary base64, UUID "
                     + "strings. While next_page is not null the cursor stays open on this node: GET /sql-query/pages/{token} for the "
                     + "next page, DELETE to close it early; idle cursors close after 60 s, a node keeps at most 100 open. DML "
-                    + "answers {\"updated\": n}. DDL is refused (use the regions API), as are several statements in one query.",
+                    + "answers {\"updated\": n}. DDL is refused (use the regions API), as are several statements in one query. A tenant's "
+                    + "statement may name only its own regions' tables: another tenant's table, a system view or a schema other than "
+                    + "PUBLIC is answered exactly as a table that does not exist, and functions reading files, metadata or session "
+                    + "state are refused.",
             requestBody = @OpenApiRequestBody(required = true, content = @OpenApiContent(from = SqlQuery.class)),
             responses = {
                 @OpenApiResponse(status = "200", description = "A page of rows (SELECT) or {\"updated\": n} (DML)",

@@ -1,10 +1,15 @@
 package io.dih.server.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dih.api.RegionSpec;
+import io.dih.client.HubClient;
+import io.dih.client.HubClientException;
+import io.dih.client.SqlRows;
 import io.dih.server.testing.Rest;
 import io.dih.server.testing.TestingHubCluster;
 import java.util.ArrayList;
@@ -56,6 +61,7 @@ class TenantSqlIT {
     static TestingHubCluster cluster;
     static Rest operator;
     static Rest acme;
+    static String acmeKey;
     static Rest acmeReader;
     static Rest globex;
 
@@ -66,7 +72,8 @@ class TenantSqlIT {
         operator = new Rest(base);
         assertThat(operator.post(API + "/tenants", "{\"name\": \"acme\"}").status()).isEqualTo(201);
         assertThat(operator.post(API + "/tenants", "{\"name\": \"globex\", \"quotas\": {\"max_entries\": 3}}").status()).isEqualTo(201);
-        acme = Rest.withKey(base, key("acme", "admin"));
+        acmeKey = key("acme", "admin");
+        acme = Rest.withKey(base, acmeKey);
         acmeReader = Rest.withKey(base, key("acme", "reader"));
         globex = Rest.withKey(base, key("globex", "admin"));
         created(acme.post(API + "/cache-regions", "{\"name\": \"acme_orders\", \"fields\": {\"id\": \"BIGINT\", \"total\": \"DOUBLE\"}}"));
@@ -218,5 +225,27 @@ class TenantSqlIT {
         assertThat(over.json().path("detail").asText()).contains("max_entries");
         assertThat(sql(globex, "UPDATE globex_orders SET total = 2.0").status()).as("updates go on").isEqualTo(200);
         assertThat(sql(globex, "DELETE FROM globex_orders WHERE id = 3").status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
+    void theSdkWithATenantsKeySeesWhatItsRestCallsSee() {
+        try (HubClient hub = HubClient.builder().rest(cluster.node(0).baseUrl()).apiKey(acmeKey).build()) {
+            assertThat(hub.get("acme_orders", "1")).isPresent();
+            assertThat(hub.get("globex_orders", "1")).as("another tenant's region reads as a missing one").isEmpty();
+            assertThat(hub.regions()).extracting(RegionSpec::name).containsExactlyInAnyOrder("acme_orders", "acme_customers");
+            List<Object> ids = new ArrayList<>();
+            try (SqlRows rows = hub.sqlQuery("SELECT id FROM acme_orders ORDER BY id")) {
+                rows.forEach(r -> ids.add(r.get(0)));
+            }
+            assertThat(ids).hasSize(4);
+            HubClientException e = catchThrowableOfType(HubClientException.class, () -> {
+                try (SqlRows rows = hub.sqlQuery("SELECT * FROM globex_orders")) {
+                    rows.iterator().hasNext();
+                }
+            });
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.getMessage()).contains("Table \"GLOBEX_ORDERS\" not found");
+        }
     }
 }
