@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,9 +56,9 @@ final class HiddenNames {
     }
 
     /**
-     * @param hidden the parser forms (upper case for names created unquoted) of the names to hide
+     * @param hidden whether a name, in its parser form (upper case unless quoted), is one to hide
      */
-    static HiddenNames of(String sql, Set<String> hidden) {
+    static HiddenNames of(String sql, Predicate<String> hidden) {
         HiddenNames result = new HiddenNames(sql);
         StringBuilder out = new StringBuilder(sql.length());
         Map<String, String> replacements = new LinkedHashMap<>(); // a hidden name as spelled → its replacement
@@ -88,7 +88,7 @@ final class HiddenNames {
             } else {
                 end = i + 1;
             }
-            if (name != null && hidden.contains(name)) {
+            if (name != null && hidden.test(name)) {
                 String spelled = sql.substring(i, end);
                 String replacement = replacements.get(spelled);
                 if (replacement == null) {

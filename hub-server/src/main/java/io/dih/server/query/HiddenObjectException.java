@@ -5,8 +5,8 @@ import io.dih.spi.InvalidSpecException;
 import java.util.List;
 
 /**
- * A tenant's statement or template named an object it may not see: answered with exactly the 400 a missing object
- * gets (its words carry nothing more), and audited by the gateway as a refused request.
+ * A tenant's SQL statement, endpoint template or transaction named an object it may not see: answered with exactly
+ * the 400 a missing object gets (its words carry nothing more), and audited by the gateway as a refused request.
  */
 public final class HiddenObjectException extends InvalidSpecException {
     HiddenObjectException(List<FieldError> errors) {

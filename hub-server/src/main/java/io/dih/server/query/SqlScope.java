@@ -22,7 +22,6 @@ import org.apache.ignite.internal.processors.query.h2.sql.GridSqlInsert;
 import org.apache.ignite.internal.processors.query.h2.sql.GridSqlMerge;
 import org.apache.ignite.internal.processors.query.h2.sql.GridSqlTable;
 import org.apache.ignite.internal.processors.query.h2.sql.GridSqlUpdate;
-import org.apache.ignite.internal.processors.query.schema.management.TableDescriptor;
 
 /**
  * What a statement of a caller who sees only some tables (a tenant) may name: its own regions' tables in
@@ -65,7 +64,7 @@ final class SqlScope {
         if (caller.operator()) {
             return;
         }
-        HiddenNames hidden = HiddenNames.of(q.getSql(), hiddenNames(caller.owns()));
+        HiddenNames hidden = HiddenNames.of(q.getSql(), hidden(caller.owns()));
         if (!hidden.any()) {
             Object parsed;
             try {
@@ -100,24 +99,24 @@ final class SqlScope {
         throw notFound(hidden.first());
     }
 
-    /** The tables of other owners in PUBLIC, and every other schema, as the parser names them (upper case). */
-    private Set<String> hiddenNames(Predicate<String> owns) {
-        Set<String> out = new HashSet<>();
+    /**
+     * Whether a name (the parser's form, upper case unless quoted) is one the caller may not see: a table in PUBLIC
+     * of another owner, or any schema but PUBLIC. Asked per word of the statement: a map lookup each.
+     */
+    private Predicate<String> hidden(Predicate<String> owns) {
+        Set<String> schemas = new HashSet<>();
         for (String schema : ctx.query().schemaManager().schemaNames()) {
-            if (!RegionCaches.SQL_SCHEMA.equalsIgnoreCase(schema)) {
-                out.add(schema.toUpperCase(Locale.ROOT));
-            }
+            schemas.add(schema.toUpperCase(Locale.ROOT));
         }
-        out.add(H2_META_SCHEMA);
-        for (String cache : ctx.cache().cacheNames()) {
-            for (TableDescriptor t : ctx.query().schemaManager().tablesForCache(cache)) {
-                String name = t.type().tableName();
-                if (RegionCaches.SQL_SCHEMA.equalsIgnoreCase(t.type().schemaName()) && !owns.test(name)) {
-                    out.add(name);
-                }
+        return name -> {
+            if (RegionCaches.SQL_SCHEMA.equals(name)) {
+                return false;
             }
-        }
-        return out;
+            if (H2_META_SCHEMA.equals(name) || schemas.contains(name)) {
+                return true;
+            }
+            return ctx.query().schemaManager().table(RegionCaches.SQL_SCHEMA, name) != null && !owns.test(name);
+        };
     }
 
     /** The statement as Ignite parses it for running (the parse is cached, so running it parses nothing again). */

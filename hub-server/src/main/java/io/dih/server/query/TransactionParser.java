@@ -64,15 +64,17 @@ final class TransactionParser {
         long timeout = timeout(body.get("timeout"));
         List<TxOperation> out = new ArrayList<>();
         List<FieldError> errors = new ArrayList<>();
+        boolean hidden = false;
         for (int i = 0; i < ops.size(); i++) {
             try {
                 out.add(operation(i, ops.get(i), visible));
             } catch (InvalidSpecException e) {
                 errors.addAll(e.errors());
+                hidden |= e instanceof HiddenObjectException;
             }
         }
         if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors);
+            throw hidden ? new HiddenObjectException(errors) : new InvalidSpecException(errors);
         }
         return new TransactionPlan(out, isolation, timeout);
     }
@@ -185,11 +187,11 @@ final class TransactionParser {
         if (n == null || !n.isTextual() || n.asText().isBlank()) {
             throw new InvalidSpecException(path, "is required: the name of a cache region");
         }
+        if (!visible.test(n.asText())) { // another tenant's: answered as missing (and audited)
+            throw new HiddenObjectException(path, "there is no region '" + n.asText() + "'");
+        }
         Region r;
         try {
-            if (!visible.test(n.asText())) {
-                throw RegionService.notFound(n.asText()); // another tenant's: answered as missing
-            }
             r = regions.get(n.asText());
         } catch (NotFoundException e) {
             throw new InvalidSpecException(path, "there is no region '" + n.asText() + "'");

@@ -125,6 +125,8 @@ class TenantSqlIT {
                 + "\"query_template\": \"SELECT * FROM globex_orders\"}")));
         out.add("endpoint listed -> " + outcome(acme.post(API + "/api-endpoints", "{\"path\": \"acme/peek3\", \"cache_regions\": [\"acme_orders\"], "
                 + "\"query_template\": \"SELECT * FROM acme_orders WHERE id IN (SELECT id FROM globex_orders)\"}")));
+        out.add("transaction -> " + outcome(acme.post(API + "/transactions", "{\"operations\": [{\"region\": \"acme_orders\", \"operation\": "
+                + "\"get\", \"data\": {\"key\": \"1\"}}, {\"region\": \"globex_orders\", \"operation\": \"get\", \"data\": {\"key\": \"1\"}}]}")));
         return out;
     }
 
@@ -143,7 +145,8 @@ class TenantSqlIT {
         assertThat(String.join("\n", after)).doesNotContain("s3cr3t", "SECRET");
         assertThat(outcome(sql(globex, "SELECT COUNT(*) FROM globex_orders"))).as("and nothing was changed").contains("[[1]]");
         Rest.Response audit = operator.get(API + "/audit?outcome=denied&limit=1000");
-        assertThat(audit.body()).as("each attempt is audited as refused").contains("POST /api/v1/dih/sql-query", "POST /api/v1/dih/api-endpoints");
+        assertThat(audit.body()).as("each attempt is audited as refused").contains("POST /api/v1/dih/sql-query", "POST /api/v1/dih/api-endpoints",
+                "POST /api/v1/dih/transactions");
     }
 
     @Test
@@ -247,5 +250,17 @@ class TenantSqlIT {
             assertThat(e.status()).isEqualTo(400);
             assertThat(e.getMessage()).contains("Table \"GLOBEX_ORDERS\" not found");
         }
+    }
+
+    @Test
+    @Order(8)
+    void anOversizedRequestIs413AndChangesNothing() {
+        String huge = "x".repeat(33 * 1024 * 1024);
+        Rest.Response sql = acme.post(API + "/sql-query", "{\"query\": \"SELECT '" + huge + "'\"}");
+        assertThat(sql.status()).isEqualTo(413);
+        assertThat(sql.contentType()).startsWith("application/problem+json");
+        Rest.Response put = acme.put(API + "/cache-regions/acme_customers/entries/1", "{\"name\": \"" + huge + "\"}");
+        assertThat(put.status()).isEqualTo(413);
+        assertThat(acme.get(API + "/cache-regions/acme_customers/entries/1").json().path("name").asText()).isEqualTo("Ada");
     }
 }
