@@ -13,10 +13,8 @@ import io.dih.spi.SourceRejectedException;
 import io.dih.spi.SourceTable;
 import io.dih.spi.UnavailableException;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -42,11 +39,7 @@ final class JdbcConnector implements Connector {
     private final String password;
     private final Set<Capability> capabilities;
     private final HikariDataSource pool;
-    private final Map<BindingSpec, Described> described = new ConcurrentHashMap<>();
-
-    /** A binding resolved against the database: the real table name and the typed columns. */
-    private record Described(SourceTable table, String from) {
-    }
+    private final JdbcTables tables;
 
     JdbcConnector(String sourceName, Dialect dialect, JdbcConnectorConfig config, String password, Set<Capability> capabilities) {
         this.sourceName = sourceName;
@@ -75,6 +68,11 @@ final class JdbcConnector implements Connector {
         } catch (RuntimeException e) {
             throw translateConnect(e);
         }
+        this.tables = new JdbcTables(dialect, config.database(), this::connection, where(), this::clean, this::translateConnect);
+    }
+
+    private JdbcTables.Described resolve(BindingSpec binding) {
+        return tables.resolve(binding);
     }
 
     @Override
@@ -131,101 +129,8 @@ final class JdbcConnector implements Connector {
                     + " binding (table, query, key_columns, mapping, watermark_column, schedule)")));
             throw new InvalidSpecException(unknown);
         }
-        described.remove(binding);
+        tables.forget(binding);
         return resolve(binding).table();
-    }
-
-    private Described resolve(BindingSpec binding) {
-        Described d = described.get(binding);
-        if (d == null) {
-            d = binding.query() != null ? describeQuery(binding) : describeTable(binding);
-            described.put(binding, d);
-        }
-        return d;
-    }
-
-    private Described describeQuery(BindingSpec binding) {
-        if (binding.keyColumns() == null) {
-            throw new InvalidSpecException("key_columns", "a query binding must name its key_columns");
-        }
-        String from = "(" + binding.query() + ") q";
-        LinkedHashMap<String, SqlType> cols = new LinkedHashMap<>();
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM " + from + " WHERE 1 = 0");
-             ResultSet rs = ps.executeQuery()) {
-            ResultSetMetaData md = rs.getMetaData();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-                cols.put(md.getColumnLabel(i), dialect.typeOf(md.getColumnType(i), md.getColumnTypeName(i)));
-            }
-        } catch (SQLException e) {
-            throw new InvalidSpecException("query", "the query fails on " + where() + ": " + clean(e));
-        }
-        checkColumns(binding, cols);
-        return new Described(new SourceTable("query", cols, binding.keyColumns()), from);
-    }
-
-    private Described describeTable(BindingSpec binding) {
-        String[] parts = binding.table().split("\\.");
-        String schema = parts.length == 2 ? parts[0] : (dialect instanceof PostgresDialect ? "public" : null);
-        String table = parts[parts.length - 1];
-        try (Connection c = connection()) {
-            DatabaseMetaData md = c.getMetaData();
-            String catalog = dialect instanceof PostgresDialect ? null : (parts.length == 2 ? parts[0] : config.database());
-            String pgSchema = dialect instanceof PostgresDialect ? schema : null;
-            for (String candidate : List.of(table, table.toLowerCase(), table.toUpperCase())) {
-                LinkedHashMap<String, SqlType> cols = new LinkedHashMap<>();
-                try (ResultSet rs = md.getColumns(catalog, pgSchema, candidate, null)) {
-                    while (rs.next()) {
-                        cols.put(rs.getString("COLUMN_NAME"), dialect.typeOf(rs.getInt("DATA_TYPE"), rs.getString("TYPE_NAME")));
-                    }
-                }
-                if (cols.isEmpty()) {
-                    continue;
-                }
-                List<String> pk = new ArrayList<>();
-                Map<Integer, String> bySeq = new java.util.TreeMap<>();
-                try (ResultSet rs = md.getPrimaryKeys(catalog, pgSchema, candidate)) {
-                    while (rs.next()) {
-                        bySeq.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
-                    }
-                }
-                pk.addAll(bySeq.values());
-                List<String> key = binding.keyColumns() != null ? binding.keyColumns() : pk;
-                if (key.isEmpty()) {
-                    throw new InvalidSpecException("key_columns", "table '" + binding.table() + "' has no primary key; name its key_columns");
-                }
-                checkColumns(new BindingSpec(binding.table(), null, key, binding.mapping(), binding.watermarkColumn(), binding.schedule()), cols);
-                String qualified = (schema != null && dialect instanceof PostgresDialect) ? schema + "." + candidate
-                        : (parts.length == 2 ? parts[0] + "." + candidate : candidate);
-                return new Described(new SourceTable(qualified, cols, key), dialect.quote(qualified));
-            }
-            throw new InvalidSpecException("table", "table '" + binding.table() + "' does not exist in database '" + config.database()
-                    + "' on " + where());
-        } catch (SQLException e) {
-            throw translateConnect(e);
-        }
-    }
-
-    private static void checkColumns(BindingSpec binding, Map<String, SqlType> cols) {
-        List<FieldError> errors = new ArrayList<>();
-        List<String> key = binding.keyColumns();
-        for (int i = 0; key != null && i < key.size(); i++) {
-            if (!cols.containsKey(key.get(i))) {
-                errors.add(new FieldError("key_columns[" + i + "]", "column '" + key.get(i) + "' does not exist; columns are " + cols.keySet()));
-            }
-        }
-        if (binding.watermarkColumn() != null && !cols.containsKey(binding.watermarkColumn())) {
-            errors.add(new FieldError("watermark_column", "column '" + binding.watermarkColumn() + "' does not exist; columns are " + cols.keySet()));
-        }
-        if (binding.mapping() != null) {
-            binding.mapping().forEach((regionCol, sourceCol) -> {
-                if (!cols.containsKey(sourceCol)) {
-                    errors.add(new FieldError("mapping." + regionCol, "source column '" + sourceCol + "' does not exist; columns are " + cols.keySet()));
-                }
-            });
-        }
-        if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors);
-        }
     }
 
     private String columnList(SourceTable t) {
@@ -234,7 +139,7 @@ final class JdbcConnector implements Connector {
 
     @Override
     public Object load(BindingSpec binding, Object after, RowSink sink) {
-        Described d = resolve(binding);
+        JdbcTables.Described d = resolve(binding);
         SourceTable t = d.table();
         String wm = binding.watermarkColumn();
         StringBuilder sql = new StringBuilder("SELECT ").append(columnList(t)).append(" FROM ").append(d.from());
@@ -276,7 +181,7 @@ final class JdbcConnector implements Connector {
 
     @Override
     public java.util.OptionalLong count(BindingSpec binding, Object after) {
-        Described d = resolve(binding);
+        JdbcTables.Described d = resolve(binding);
         String wm = binding.watermarkColumn();
         String sql = "SELECT COUNT(*) FROM " + d.from() + (wm != null && after != null ? " WHERE " + dialect.quote(wm) + " > ?" : "");
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -327,7 +232,7 @@ final class JdbcConnector implements Connector {
 
     @Override
     public Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
-        Described d = resolve(binding);
+        JdbcTables.Described d = resolve(binding);
         SourceTable t = d.table();
         String sql = "SELECT " + columnList(t) + " FROM " + d.from() + " WHERE "
                 + t.primaryKey().stream().map(k -> dialect.quote(k) + " = ?").collect(Collectors.joining(" AND "));
@@ -363,7 +268,7 @@ final class JdbcConnector implements Connector {
      */
     @Override
     public long writeAt(BindingSpec binding, List<Map<String, Object>> upserts, List<Map<String, Object>> deletes) {
-        Described d = resolve(binding);
+        JdbcTables.Described d = resolve(binding);
         SourceTable t = d.table();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
@@ -438,7 +343,7 @@ final class JdbcConnector implements Connector {
             if (b.query() != null) {
                 throw new io.dih.spi.InvalidSpecException("query", "a query binding cannot be followed by CDC; bind a table");
             }
-            Described d = resolve(b);
+            JdbcTables.Described d = resolve(b);
             String name = d.table().name();
             String id = name.contains(".") ? name : (dialect instanceof PostgresDialect ? "public" : config.database()) + "." + name;
             tables.put(id.toLowerCase(java.util.Locale.ROOT), name);
@@ -468,161 +373,30 @@ final class JdbcConnector implements Connector {
     }
 
     /**
-     * Checks what PostgreSQL needs for a change feed: {@code wal_level=logical}, a user with REPLICATION (or a
-     * superuser), tables with a primary key (or REPLICA IDENTITY FULL), and a slot no other reader holds.
+     * Checks what a change feed needs of the database ({@link ChangeFeedChecks}); a PostgreSQL feed's tables as the
+     * bindings resolve them.
      */
     @Override
     public List<FieldError> checkChangeFeed(String feedName, List<BindingSpec> bindings) {
         if (!(dialect instanceof PostgresDialect)) {
-            return checkBinlogFeed();
+            return feedChecks().binlog();
         }
-        List<FieldError> errors = new ArrayList<>();
-        String slot = DebeziumChangeFeed.slotName(feedName);
-        try (Connection c = connection()) {
-            try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW wal_level")) {
-                rs.next();
-                if (!"logical".equals(rs.getString(1))) {
-                    errors.add(new FieldError("connection_params.host", where() + " has wal_level=" + rs.getString(1)
-                            + "; CDC needs wal_level=logical (set it in postgresql.conf and restart the database)"));
-                }
-            }
-            try (java.sql.Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
-                if (rs.next() && !rs.getBoolean(1)) {
-                    errors.add(new FieldError("connection_params.user", "user '" + config.user() + "' may not stream changes; "
-                            + "give it the REPLICATION attribute (ALTER ROLE " + config.user() + " REPLICATION)"));
-                }
-            }
-            for (BindingSpec b : bindings) {
-                SourceTable t = resolve(b).table();
-                String[] parts = t.name().split("\\.", 2);
-                try (PreparedStatement ps = c.prepareStatement("SELECT c.relreplident, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid "
-                        + "AND i.indisprimary) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-                    ps.setString(1, parts.length == 2 ? parts[0] : "public");
-                    ps.setString(2, parts.length == 2 ? parts[1] : parts[0]);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next() && !rs.getBoolean(2) && !"f".equals(rs.getString(1))) {
-                            errors.add(new FieldError("bindings." + t.name() + ".table", "table " + t.name() + " has no primary key, so "
-                                    + "its updates and deletes do not say which row they change: add a primary key, or "
-                                    + "ALTER TABLE " + t.name() + " REPLICA IDENTITY FULL"));
-                        }
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, slot);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        throw new io.dih.spi.ConflictException("replication slot " + slot + " on " + where()
-                                + " is in use by another reader; stop it, or name this source differently");
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new UnavailableException("checking " + where() + " for CDC failed: " + clean(e), null);
+        List<String> tables = new ArrayList<>();
+        for (BindingSpec b : bindings) {
+            tables.add(resolve(b).table().name());
         }
-        return errors;
+        return feedChecks().postgres(DebeziumChangeFeed.slotName(feedName), tables);
     }
 
-    /**
-     * Checks what a MariaDB/MySQL binlog feed needs: the binlog on, in ROW format with FULL row images, a user who may
-     * read it (REPLICATION SLAVE, REPLICATION CLIENT or BINLOG MONITOR, RELOAD for the snapshot). A table without a
-     * primary key needs key_columns, which registration asks for anyway; FULL row images carry them on every change.
-     */
-    private List<FieldError> checkBinlogFeed() {
-        List<FieldError> errors = new ArrayList<>();
-        try (Connection c = connection()) {
-            Map<String, String> vars = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT @@log_bin, @@binlog_format, @@binlog_row_image");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                vars.put("log_bin", rs.getString(1));
-                vars.put("binlog_format", rs.getString(2));
-                vars.put("binlog_row_image", rs.getString(3));
-            }
-            if (!"1".equals(vars.get("log_bin")) && !"ON".equalsIgnoreCase(vars.get("log_bin"))) {
-                errors.add(new FieldError("connection_params.host", where() + " does not write a binlog; CDC needs log_bin "
-                        + "(start the server with --log-bin --binlog-format=ROW --binlog-row-image=FULL)"));
-            } else {
-                if (!"ROW".equalsIgnoreCase(vars.get("binlog_format"))) {
-                    errors.add(new FieldError("connection_params.host", where() + " has binlog_format=" + vars.get("binlog_format")
-                            + "; CDC needs binlog_format=ROW"));
-                }
-                if (!"FULL".equalsIgnoreCase(vars.get("binlog_row_image"))) {
-                    errors.add(new FieldError("connection_params.host", where() + " has binlog_row_image=" + vars.get("binlog_row_image")
-                            + "; CDC needs binlog_row_image=FULL"));
-                }
-            }
-            StringBuilder grants = new StringBuilder();
-            try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW GRANTS")) {
-                while (rs.next()) {
-                    String g = rs.getString(1).toUpperCase(java.util.Locale.ROOT);
-                    if (g.contains(" ON *.* ")) {
-                        grants.append(g).append('\n');
-                    }
-                }
-            }
-            String g = grants.toString();
-            boolean all = g.contains("ALL PRIVILEGES");
-            List<String> missing = new ArrayList<>();
-            if (!all && !g.contains("REPLICATION SLAVE") && !g.contains("REPLICATION REPLICA")) {
-                missing.add("REPLICATION SLAVE");
-            }
-            if (!all && !g.contains("REPLICATION CLIENT") && !g.contains("BINLOG MONITOR")) {
-                missing.add("REPLICATION CLIENT");
-            }
-            if (!all && !g.contains("RELOAD")) {
-                missing.add("RELOAD");
-            }
-            if (!missing.isEmpty()) {
-                errors.add(new FieldError("connection_params.user", "user '" + config.user() + "' may not read the binlog; grant it "
-                        + String.join(", ", missing) + " ON *.* (GRANT " + String.join(", ", missing) + " ON *.* TO '" + config.user() + "')"));
-            }
-        } catch (SQLException e) {
-            throw new UnavailableException("checking " + where() + " for CDC failed: " + clean(e), null);
-        }
-        return errors;
-    }
-
-    /** Drops the feed's replication slot (once its walsender has let go of it) and its publication. */
+    /** Drops a PostgreSQL feed's replication slot and publication; a binlog feed leaves nothing on the server. */
     @Override
     public void dropChangeFeed(String feedName) {
-        if (!(dialect instanceof PostgresDialect)) {
-            return;
+        if (dialect instanceof PostgresDialect) {
+            feedChecks().dropPostgres(DebeziumChangeFeed.slotName(feedName));
         }
-        String slot = DebeziumChangeFeed.slotName(feedName); // [a-z0-9_] only: safe as an identifier below
-        long deadline = System.currentTimeMillis() + 15_000;
-        try (Connection c = connection()) {
-            while (true) {
-                try (PreparedStatement active = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-                    active.setString(1, slot);
-                    try (ResultSet rs = active.executeQuery()) {
-                        if (!rs.next()) {
-                            break; // no slot (any more)
-                        }
-                        if (!rs.getBoolean(1)) {
-                            try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                                drop.setString(1, slot);
-                                drop.execute();
-                            }
-                            break;
-                        }
-                    }
-                }
-                if (System.currentTimeMillis() > deadline) {
-                    throw new UnavailableException("replication slot " + slot + " on " + where() + " is still in use; drop it by hand "
-                            + "(SELECT pg_drop_replication_slot('" + slot + "')) once its reader has stopped", null);
-                }
-                Thread.sleep(200);
-            }
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("DROP PUBLICATION IF EXISTS " + slot);
-            }
-        } catch (SQLException e) {
-            throw new UnavailableException("dropping the change feed " + slot + " on " + where() + " failed: " + clean(e), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while dropping the change feed " + slot, e);
-        }
+    }
+
+    private ChangeFeedChecks feedChecks() {
+        return new ChangeFeedChecks(this::connection, where(), config.user(), this::clean);
     }
 }
