@@ -349,7 +349,7 @@ public final class EndpointService implements AutoCloseable {
 
     static EndpointSpec read(String json) {
         try {
-            return Json.MAPPER.readValue(json, EndpointSpec.class);
+            return Json.STORED.forType(EndpointSpec.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the registry holds an unreadable endpoint: " + e.getOriginalMessage(), e);
         }

@@ -274,7 +274,7 @@ public final class RegionService {
 
     static RegionRecord read(String json) {
         try {
-            return Json.MAPPER.readValue(json, RegionRecord.class);
+            return Json.STORED.forType(RegionRecord.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the registry holds an unreadable region record: " + e.getOriginalMessage(), e);
         }

@@ -188,7 +188,7 @@ public final class ApiKeys {
 
     private static KeyRecord parse(String json) {
         try {
-            return Json.MAPPER.readValue(json, KeyRecord.class);
+            return Json.STORED.forType(KeyRecord.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an API key record in the registry is not readable: " + e.getOriginalMessage(), e);
         }

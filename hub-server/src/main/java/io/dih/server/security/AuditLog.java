@@ -124,7 +124,7 @@ public final class AuditLog implements AutoCloseable {
         IgniteBiPredicate<String, String> filter = new SinceFilter(from);
         try (QueryCursor<Cache.Entry<String, String>> cur = cache.query(new ScanQuery<>(filter))) {
             for (Cache.Entry<String, String> entry : cur) {
-                Event e = Json.MAPPER.readValue(entry.getValue(), Event.class);
+                Event e = Json.STORED.forType(Event.class).readValue(entry.getValue());
                 if (tenantOnly && !Objects.equals(tenant, e.tenant())) {
                     continue;
                 }

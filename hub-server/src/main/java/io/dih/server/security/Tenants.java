@@ -123,7 +123,7 @@ public final class Tenants {
 
     private static Tenant parse(String json) {
         try {
-            return Json.MAPPER.readValue(json, Tenant.class);
+            return Json.STORED.forType(Tenant.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tenant record in the registry is not readable: " + e.getOriginalMessage(), e);
         }

@@ -19,7 +19,7 @@ final class SourceJson {
 
     static SourceSpec read(String json) {
         try {
-            return Json.MAPPER.readValue(json, SourceSpec.class);
+            return Json.STORED.forType(SourceSpec.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the registry holds an unreadable source spec: " + e.getOriginalMessage(), e);
         }

@@ -153,7 +153,7 @@ final class Journals {
 
     private static Retention read(String json) {
         try {
-            return Json.MAPPER.readValue(json, Retention.class);
+            return Json.STORED.forType(Retention.class).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the registry holds unreadable journal settings: " + e.getOriginalMessage(), e);
         }
