@@ -58,6 +58,11 @@ final class SqlErrors {
             }
         }
         String text = e.getMessage() == null ? "" : e.getMessage();
+        if (text.contains("due to different affinity configuration")) {
+            return new InvalidSpecException("query", "an outer join that keeps a REPLICATED region's unmatched rows against a "
+                    + "PARTITIONED region cannot run (Ignite joins them only the other way round): keep the PARTITIONED side "
+                    + "(put it first in a LEFT JOIN), use an inner join, or make both regions PARTITIONED: " + clean(text));
+        }
         if (text.contains("join condition does not use index")) {
             return new InvalidSpecException("query", "a distributed join needs an index on the joined column of each "
                     + "PARTITIONED region (declare it in the region's indexes, or join on the key): " + clean(text));
