@@ -54,7 +54,7 @@ final class AccessGuard {
                 if (audited) {
                     security.audit().record(p, ctx.ip(), action(ctx), "allowed", ctx.statusCode(), null);
                 }
-            } catch (HiddenObjectException e) { // SQL naming another tenant's table: answered as missing, audited as refused
+            } catch (HiddenObjectException e) { // a body naming another tenant's object: answered as missing, audited as refused
                 throw deny(ctx, p, e);
             } catch (HubException e) {
                 if (audited) {

@@ -69,15 +69,15 @@ final class HiddenNames {
             int end;
             String name = null;
             if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                end = to(sql, i + 2, "\n");
+                end = SqlText.skipTo(sql, i + 2, "\n");
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                end = to(sql, i + 2, "*/");
+                end = SqlText.skipTo(sql, i + 2, "*/");
             } else if (c == '$' && i + 1 < n && sql.charAt(i + 1) == '$') {
-                end = to(sql, i + 2, "$$");
+                end = SqlText.skipTo(sql, i + 2, "$$");
             } else if (c == '\'') {
-                end = quoted(sql, i + 1, c);
+                end = SqlText.skipQuoted(sql, i + 1, c);
             } else if (c == '"' || c == '`') {
-                end = quoted(sql, i + 1, c);
+                end = SqlText.skipQuoted(sql, i + 1, c);
                 name = sql.substring(i + 1, Math.max(i + 1, end - 1)).replace(String.valueOf(c) + c, String.valueOf(c));
             } else if (Character.isLetter(c) || c == '_') {
                 end = i + 1;
@@ -153,27 +153,5 @@ final class HiddenNames {
 
     private static String replaceWord(String text, String word, String by) {
         return text.replaceAll("(?<![A-Za-z0-9_$])" + Pattern.quote(word) + "(?![A-Za-z0-9_$])", Matcher.quoteReplacement(by));
-    }
-
-    /** The index after {@code end}, or the end of the text when it never comes. */
-    private static int to(String sql, int from, String end) {
-        int at = sql.indexOf(end, from);
-        return at < 0 ? sql.length() : at + end.length();
-    }
-
-    /** The index after the closing quote; a doubled quote is an escaped one. */
-    private static int quoted(String sql, int from, char quote) {
-        int i = from;
-        while (i < sql.length()) {
-            if (sql.charAt(i) == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
     }
 }

@@ -58,14 +58,14 @@ public final class SqlStatements {
             if (Character.isWhitespace(c) || c == '(') {
                 i++;
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                i = skipTo(sql, i + 2, "\n");
+                i = SqlText.skipTo(sql, i + 2, "\n");
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                i = skipTo(sql, i + 2, "*/");
+                i = SqlText.skipTo(sql, i + 2, "*/");
             } else if (c == '\'' || c == '"' || c == '`') {
                 if (ended) {
                     throw several();
                 }
-                i = skipQuoted(sql, i + 1, c);
+                i = SqlText.skipQuoted(sql, i + 1, c);
             } else if (c == ';') {
                 ended = true;
                 i++;
@@ -95,27 +95,5 @@ public final class SqlStatements {
 
     private static InvalidSpecException several() {
         return new InvalidSpecException("query", "holds several statements; send one statement per request");
-    }
-
-    /** The index after {@code end}, or the end of the text when it never comes. */
-    private static int skipTo(String sql, int from, String end) {
-        int at = sql.indexOf(end, from);
-        return at < 0 ? sql.length() : at + end.length();
-    }
-
-    /** The index after the closing quote; a doubled quote is an escaped one. */
-    private static int skipQuoted(String sql, int from, char quote) {
-        int i = from;
-        while (i < sql.length()) {
-            if (sql.charAt(i) == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
     }
 }

@@ -2,6 +2,7 @@ package io.dih.server.security;
 
 import static java.util.Objects.requireNonNull;
 
+import io.dih.server.query.HiddenObjectException;
 import io.dih.server.source.SourceRegistry;
 import io.dih.spi.FieldError;
 import io.dih.spi.InvalidSpecException;
@@ -126,7 +127,7 @@ public final class TenantPolicy {
             errors.add(SourceRegistry.missingFallback(fallbackSource));
         }
         if (!errors.isEmpty()) {
-            throw new InvalidSpecException(errors);
+            throw new HiddenObjectException(errors);
         }
         Integer max = tenants.get(p.tenant()).quotas().maxSources();
         if (!withinQuota(p, name, sourceNames.get(), max)) {

@@ -206,6 +206,8 @@ class SecurityIT {
                 + "{\"host\": \"127.0.0.1\", \"port\": 1, \"database\": \"x\", \"username\": \"x\", \"password\": \"x\"}, \"target_regions\": [\"globex_orders\"]}");
         problem(src, 400);
         assertThat(src.body()).contains("region 'globex_orders' does not exist");
+        assertThat(operator.get(API + "/audit?outcome=denied&limit=1000").body()).as("audited as refused")
+                .contains("POST /api/v1/dih/data-sources");
 
         // deleting a tenant that still owns regions: refused; once empty: gone, with its keys
         problem(operator.delete(API + "/tenants/acme"), 409);
