@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.ignite.DataRegionMetrics;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cache.CachePeekMode;
@@ -35,6 +37,10 @@ import org.apache.ignite.cache.CachePeekMode;
  * primary entries, so summing over nodes gives the cluster's totals.
  */
 public final class HubMetrics implements AutoCloseable {
+    /** The latency buckets of {@code dih_http_requests_seconds}: 1 ms to 30 s. */
+    static final Duration[] REQUEST_BUCKETS = Stream.of(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000)
+            .map(ms -> Duration.ofNanos((long) (ms.doubleValue() * 1_000_000))).toArray(Duration[]::new);
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Ignite ignite;
     private final RegionService regions;
@@ -164,12 +170,17 @@ public final class HubMetrics implements AutoCloseable {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
-    /** Records one handled HTTP request; {@code route} is the matched path template, not the raw path. */
+    /**
+     * Records one handled HTTP request; {@code route} is the matched path template, not the raw path. A histogram with
+     * fixed buckets ({@link #REQUEST_BUCKETS}), so that percentiles can be taken over several nodes in Prometheus
+     * ({@code histogram_quantile} over {@code dih_http_requests_seconds_bucket}); a few buckets, as there is a series
+     * per route, method and status.
+     */
     public void recordRequest(String method, String route, int status, float millis) {
         Timer.builder("dih.http.requests")
                 .description("REST gateway requests")
                 .tags("method", method, "route", route, "status", Integer.toString(status))
-                .publishPercentiles(0.5, 0.99)
+                .serviceLevelObjectives(REQUEST_BUCKETS)
                 .register(registry)
                 .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }

@@ -424,6 +424,7 @@ class GatewayIT {
         assertThat(m.contentType()).startsWith("text/plain");
         assertThat(m.body()).contains("dih_http_requests_seconds_count{method=\"PUT\"")
                 .contains("route=\"/api/v1/dih/cache-regions/{name}/entries/{key}\"")
+                .as("a histogram, so p99 can be taken across nodes").containsPattern("dih_http_requests_seconds_bucket\\{[^}]*le=\"0\\.025\"")
                 .contains("dih_region_entries{node=")
                 .contains("region=\"metered\"")
                 .contains("dih_offheap_used_bytes")
