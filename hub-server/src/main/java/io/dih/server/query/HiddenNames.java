@@ -34,12 +34,6 @@ final class HiddenNames {
         this.sql = sql;
     }
 
-    private HiddenNames(String sql, Map<String, String> told, Map<String, String> spelled) {
-        this.sql = sql;
-        this.told.putAll(told);
-        this.spelled.putAll(spelled);
-    }
-
     /** The text as sent, with every word whose parser form is in {@code hidden} replaced. */
     String sql() {
         return sql;
@@ -59,7 +53,8 @@ final class HiddenNames {
      * @param hidden whether a name, in its parser form (upper case unless quoted), is one to hide
      */
     static HiddenNames of(String sql, Predicate<String> hidden) {
-        HiddenNames result = new HiddenNames(sql);
+        Map<String, String> told = new LinkedHashMap<>();
+        Map<String, String> spelledAs = new LinkedHashMap<>();
         StringBuilder out = new StringBuilder(sql.length());
         Map<String, String> replacements = new LinkedHashMap<>(); // a hidden name as spelled → its replacement
         int n = sql.length();
@@ -94,8 +89,8 @@ final class HiddenNames {
                 if (replacement == null) {
                     replacement = replacement(sql, replacements.values(), spelled.length());
                     replacements.put(spelled, replacement);
-                    result.told.put(replacement, name);
-                    result.spelled.put(replacement, spelled);
+                    told.put(replacement, name);
+                    spelledAs.put(replacement, spelled);
                 }
                 out.append(replacement);
             } else {
@@ -103,7 +98,10 @@ final class HiddenNames {
             }
             i = end;
         }
-        return result.told.isEmpty() ? result : new HiddenNames(out.toString(), result.told, result.spelled);
+        HiddenNames result = new HiddenNames(told.isEmpty() ? sql : out.toString());
+        result.told.putAll(told);
+        result.spelled.putAll(spelledAs);
+        return result;
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.dih.server.json.Json;
 import io.dih.server.registry.Registry;
 import io.dih.spi.NotFoundException;
@@ -31,6 +32,8 @@ public final class ApiKeys {
     private static final String PREFIX = "dih_";
     private static final int ID_CHARS = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Reads a stored key record; it runs for every request with an API key, so it is built once. */
+    private static final ObjectReader RECORD = Json.STORED.forType(KeyRecord.class);
 
     private final Registry registry;
 
@@ -188,7 +191,7 @@ public final class ApiKeys {
 
     private static KeyRecord parse(String json) {
         try {
-            return Json.STORED.forType(KeyRecord.class).readValue(json);
+            return RECORD.readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an API key record in the registry is not readable: " + e.getOriginalMessage(), e);
         }
