@@ -328,6 +328,7 @@ public final class EntryService {
         java.util.Deque<Throwable> todo = new java.util.ArrayDeque<>();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Throwable topologyChanged = null;
+        Throwable rolledBack = null;
         todo.add(e);
         while (!todo.isEmpty()) {
             Throwable c = todo.poll();
@@ -352,6 +353,10 @@ public final class EntryService {
                     || c instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException) {
                 topologyChanged = c; // reported only when no cause says more (a refusal by the source, say)
             }
+            if (c instanceof org.apache.ignite.transactions.TransactionRollbackException
+                    || c instanceof org.apache.ignite.internal.transactions.IgniteTxRollbackCheckedException) {
+                rolledBack = c; // the cluster rolled it back (e.g. a node left while it prepared): nothing was stored
+            }
             if (c instanceof CacheInvalidStateException) {
                 return new UnavailableException("region '" + r.name() + "' has lost partitions (nodes left the cluster "
                         + "with no backups left); reset them after the nodes are back [" + c.getMessage() + "]", e);
@@ -360,10 +365,13 @@ public final class EntryService {
                 return new InvalidSpecException("body", "the value does not fit region '" + r.name() + "': " + c.getMessage());
             }
         }
-        if (topologyChanged != null || (e instanceof org.apache.ignite.transactions.TransactionRollbackException
-                && e.getCause() instanceof org.apache.ignite.internal.cluster.ClusterTopologyCheckedException)) {
+        if (topologyChanged != null) {
             return new UnavailableException("region '" + r.name() + "': the cluster changed while the write was made "
                     + "(a node left or joined); nothing was stored, try again", null);
+        }
+        if (rolledBack != null) {
+            return new UnavailableException("region '" + r.name() + "': the cluster rolled the write back before it committed "
+                    + "(typically a node left or joined while it prepared); nothing was stored, try again", null);
         }
         if (e instanceof IllegalStateException ise && ise.getMessage() != null && ise.getMessage().contains("stopped")) {
             return new UnavailableException("region '" + r.name() + "' is not available: " + ise.getMessage(), e);
