@@ -3,6 +3,7 @@ package io.dih.server.testing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,11 +38,19 @@ public final class MonotonicReaders implements AutoCloseable {
 
     /** The {@code id → value} pairs a query of one node answers now. */
     public static Map<Long, Long> read(HubProcess node, String sql) throws Exception {
+        return read(node, sql, null);
+    }
+
+    /** {@link #read(HubProcess, String)}, noting in {@code twice} every id the answer had more than once. */
+    private static Map<Long, Long> read(HubProcess node, String sql, List<String> twice) throws Exception {
         Map<Long, Long> out = new HashMap<>();
         try (Connection c = DriverManager.getConnection(io.dih.testing.HubCredentials.jdbcUrl(node.thinClientPort()));
              ResultSet rs = c.createStatement().executeQuery(sql)) {
             while (rs.next()) {
-                out.put(rs.getLong(1), rs.getLong(2));
+                Long before = out.put(rs.getLong(1), rs.getLong(2));
+                if (before != null && twice != null) {
+                    twice.add(rs.getLong(1) + " (" + before + " and " + rs.getLong(2) + ")");
+                }
             }
         }
         return out;
@@ -52,15 +61,17 @@ public final class MonotonicReaders implements AutoCloseable {
         while (!stop.get()) {
             try {
                 long t0 = System.nanoTime();
-                Map<Long, Long> now = read(node, sql);
-                reads.incrementAndGet();
+                List<String> twice = new ArrayList<>();
+                Map<Long, Long> now = read(node, sql, twice);
+                long read = reads.incrementAndGet();
                 if (errors.size() < 20 && System.nanoTime() - t0 > 2_000_000_000L) {
                     errors.add("node " + index + ": a read took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 }
                 now.forEach((id, value) -> {
                     Long before = seen.put(id, value);
                     if (before != null && value < before) {
-                        backwards.add("node " + index + ": " + id + " went from " + before + " to " + value);
+                        backwards.add("node " + index + ": " + id + " went from " + before + " to " + value + " (read " + read + " at "
+                                + Instant.now() + ", " + now.size() + " ids" + (twice.isEmpty() ? "" : ", twice in one answer: " + twice) + ")");
                     }
                 });
             } catch (Exception e) {
@@ -74,7 +85,7 @@ public final class MonotonicReaders implements AutoCloseable {
         }
     }
 
-    /** Values that went down, as "node i: id went from a to b". */
+    /** Values that went down, as "node i: id went from a to b (which read, when, how many ids, any id answered twice)". */
     public List<String> backwards() {
         return List.copyOf(backwards);
     }
