@@ -22,9 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.client.SslMode;
 import org.apache.ignite.configuration.ClientConfiguration;
 
 /**
@@ -55,7 +57,8 @@ public final class HubClient implements AutoCloseable {
 
     private HubClient(Builder b) {
         b.rest.forEach(u -> nodes.add(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
-        this.http = HttpClient.newBuilder().connectTimeout(b.timeout).build();
+        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(b.timeout);
+        this.http = (b.tls == null ? hb : hb.sslContext(b.tls)).build();
         this.apiKey = b.apiKey;
         this.rest = new HubHttp(http, nodes.get(0), b.timeout, JSON, apiKey);
         this.thin = b.thinAddresses.isEmpty() ? null
@@ -67,6 +70,10 @@ public final class HubClient implements AutoCloseable {
         ClientConfiguration c = new ClientConfiguration().setAddresses(b.thinAddresses.toArray(String[]::new));
         if (b.apiKey != null) {
             c.setUserName("operator").setUserPassword(b.apiKey);
+        }
+        if (b.tls != null) {
+            SSLContext tls = b.tls;
+            c.setSslMode(SslMode.REQUIRED).setSslContextFactory(() -> tls);
         }
         return c;
     }
@@ -86,6 +93,7 @@ public final class HubClient implements AutoCloseable {
         private final List<String> thinAddresses = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(30);
         private String apiKey;
+        private SSLContext tls;
 
         /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
         public Builder rest(String url) {
@@ -117,6 +125,15 @@ public final class HubClient implements AutoCloseable {
         /** The API key (or bearer token) every call sends, as {@code Authorization: Bearer <key>}: required when the hub's security is on. */
         public Builder apiKey(String key) {
             this.apiKey = requireNonNull(key, "key is null");
+            return this;
+        }
+
+        /**
+         * TLS for REST, subscriptions and the thin client (a hub with {@code tls.enabled}): a context that trusts the hub's
+         * certificate authority and, where the hub has {@code tls.client_auth: required}, holds the client's certificate.
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = requireNonNull(context, "context is null");
             return this;
         }
 

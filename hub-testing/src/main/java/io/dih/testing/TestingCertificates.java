@@ -12,15 +12,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test certificate authority and one certificate it signed for {@code localhost} / {@code 127.0.0.1}, made with the
  * JDK's own {@code keytool}: {@code node.p12} (the key and its chain, for servers) and {@code trust.p12} (the CA, for
- * whoever checks them), both PKCS12 with the password {@link #PASSWORD}.
+ * whoever checks them), both PKCS12 with the password {@link #PASSWORD}; client certificates on demand
+ * ({@link #client}).
  */
 public final class TestingCertificates {
     public static final String PASSWORD = "changeit-test";
 
+    private final Path dir;
     private final Path keystore;
     private final Path truststore;
 
-    private TestingCertificates(Path keystore, Path truststore) {
+    private TestingCertificates(Path dir, Path keystore, Path truststore) {
+        this.dir = dir;
         this.keystore = keystore;
         this.truststore = truststore;
     }
@@ -47,7 +50,32 @@ public final class TestingCertificates {
             keytool(dir, "-importcert", "-alias", "node", "-file", nodePem.toString(), "-keystore", node.toString(), "-storepass", PASSWORD);
             keytool(dir, "-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", trust.toString(), "-storetype", "PKCS12",
                     "-storepass", PASSWORD);
-            return new TestingCertificates(node, trust);
+            return new TestingCertificates(dir, node, trust);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A client's key and certificate ({@code CN=<name>}, for client authentication) in {@code <name>.p12}: signed by this
+     * CA, or by nobody but itself when {@code signedByCa} is false (a stranger's certificate).
+     */
+    public Path client(String name, boolean signedByCa) {
+        try {
+            Path store = dir.resolve(name + ".p12");
+            keytool(dir, "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + name, "-validity", "3",
+                    "-ext", "eku=clientAuth", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+            if (signedByCa) {
+                Path csr = dir.resolve(name + ".csr");
+                Path pem = dir.resolve(name + ".pem");
+                keytool(dir, "-certreq", "-alias", name, "-keystore", store.toString(), "-storepass", PASSWORD, "-file", csr.toString());
+                keytool(dir, "-gencert", "-rfc", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-storepass", PASSWORD,
+                        "-infile", csr.toString(), "-outfile", pem.toString(), "-validity", "3", "-ext", "eku=clientAuth");
+                keytool(dir, "-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(), "-keystore", store.toString(),
+                        "-storepass", PASSWORD);
+                keytool(dir, "-importcert", "-alias", name, "-file", pem.toString(), "-keystore", store.toString(), "-storepass", PASSWORD);
+            }
+            return store;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,20 +16,28 @@ import io.dih.spi.HubException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import java.security.cert.X509Certificate;
 import java.util.Locale;
 
 /**
  * Authenticates every request of a guarded route, checks its role and tenant scope, and audits: every refused request
  * (401, 403, 429, and another tenant's object answered 404) and every admin action (a change made with the admin role).
+ * With client certificates required ({@code tls.client_auth}), a guarded route first needs one: the TLS handshake
+ * already checked any certificate shown against the trust store, so here only its presence is asked.
  */
 final class AccessGuard {
     /** The request attribute holding the principal (also seen by a WebSocket's handlers: set before the upgrade). */
     static final String PRINCIPAL = "dih.principal";
+    /** The verified client certificate chain Jetty puts on a request over TLS (its {@code SecureRequestCustomizer}). */
+    private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
     private final SecurityService security;
+    private final boolean clientCertificates;
 
-    AccessGuard(SecurityService security) {
+    /** @param clientCertificates whether guarded routes need a client certificate (HTTPS with {@code tls.client_auth: required}) */
+    AccessGuard(SecurityService security, boolean clientCertificates) {
         this.security = requireNonNull(security, "security is null");
+        this.clientCertificates = clientCertificates;
     }
 
     /** The principal of a request the guard let through. */
@@ -72,6 +80,11 @@ final class AccessGuard {
 
     /** Authenticates and authorizes a request; the principal is kept on the request for the controllers. */
     Principal check(Context ctx, Access access) {
+        if (clientCertificates && !(ctx.req().getAttribute(CERTIFICATES) instanceof X509Certificate[] chain && chain.length > 0)) {
+            UnauthenticatedException e = UnauthenticatedException.noClientCertificate();
+            security.audit().record(null, ctx.ip(), action(ctx), "denied", 401, e.reason());
+            throw e;
+        }
         Principal p;
         try {
             p = security.authenticate(credential(ctx), ctx.ip());

@@ -71,7 +71,7 @@ public final class GatewayApp implements AutoCloseable {
         EntryService entries = services.entries();
         TransactionService transactions = services.transactions();
         SecurityService security = services.security();
-        AccessGuard guard = new AccessGuard(security);
+        AccessGuard guard = new AccessGuard(security, services.tls().restOn() && services.tls().clientCertificates());
         TenantPolicy policy = new TenantPolicy(security.tenants(), () -> regions.list().stream().map(RegionSpec::name).toList(),
                 () -> services.sources().list().stream().map(SourceSpec::sourceName).toList(),
                 tenant -> regions.regions().stream().filter(r -> r.name().toLowerCase(Locale.ROOT).startsWith(Principal.prefix(tenant)))

@@ -82,7 +82,7 @@ public final class IgniteConfigFactory {
                     thin = new ClientConnectorConfiguration();
                     ic.setClientConnectorConfiguration(thin);
                 }
-                thin.setSslEnabled(true).setSslClientAuth(false);
+                thin.setSslEnabled(true).setSslClientAuth(tls.clientCertificates());
                 if (tls.clusterOn()) {
                     thin.setUseIgniteSslContextFactory(true);
                 } else {

@@ -70,6 +70,11 @@ class HubConfigLoaderTest {
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("storage.data_region_max_mb");
         assertThatThrownBy(() -> new HubConfigLoader(Map.of("DIH_DEFAULTS_CACHE_MODE", "SHARDED")).load((Path) null))
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("cache_mode");
+        assertThatThrownBy(() -> new HubConfigLoader(Map.of("DIH_TLS_CLIENT_AUTH", "optional")).load((Path) null))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("tls.client_auth").hasMessageContaining("none or required");
+        assertThatThrownBy(() -> new HubConfigLoader(Map.of("DIH_TLS_CLIENT_AUTH", "required")).load((Path) null))
+                .as("client certificates without TLS").isInstanceOf(InvalidSpecException.class).hasMessageContaining("tls.enabled");
+        assertThat(new HubConfigLoader(Map.of("DIH_TLS_CLIENT_AUTH", "NONE")).load((Path) null).tls().clientCertificates()).isFalse();
     }
 
     @Test
