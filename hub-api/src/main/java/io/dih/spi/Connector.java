@@ -1,6 +1,7 @@
 package io.dih.spi;
 
 import io.dih.api.BindingSpec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,19 @@ public interface Connector extends AutoCloseable {
     /** {@link Capability#READ_THROUGH}: the row with the given key values, if any. */
     default Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
         throw new UnsupportedOperationException("this connector cannot read through");
+    }
+
+    /**
+     * {@link Capability#READ_THROUGH} of many keys at once (a batch get that missed): the rows that exist, in any order,
+     * each with its key columns. The default reads the keys one by one; a connector whose source can look up many
+     * keys in one request (an {@code IN} list, a multi-get) should.
+     */
+    default List<Map<String, Object>> readAll(BindingSpec binding, List<Map<String, Object>> keys) {
+        List<Map<String, Object>> rows = new ArrayList<>(keys.size());
+        for (Map<String, Object> key : keys) {
+            read(binding, key).ifPresent(rows::add);
+        }
+        return rows;
     }
 
     /**

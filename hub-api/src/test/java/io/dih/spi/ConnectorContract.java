@@ -7,6 +7,7 @@ import io.dih.api.BindingSpec;
 import io.dih.api.SqlType;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,7 +153,7 @@ public abstract class ConnectorContract {
             tests.add(DynamicTest.dynamicTest("BULK_LOAD: every row, then past the watermark", this::bulkLoad));
         }
         if (factory().capabilities().contains(Capability.READ_THROUGH)) {
-            tests.add(DynamicTest.dynamicTest("READ_THROUGH: a row by key, or nothing", this::readThrough));
+            tests.add(DynamicTest.dynamicTest("READ_THROUGH: a row by key, or nothing; the rows of many keys", this::readThrough));
         }
         if (factory().capabilities().contains(Capability.WRITE_THROUGH) || factory().capabilities().contains(Capability.WRITE_BEHIND)) {
             tests.add(DynamicTest.dynamicTest("WRITE: upserts and deletes; a refused one fails the write", this::write));
@@ -358,6 +359,25 @@ public abstract class ConnectorContract {
             BindingSpec b = binding("contract_read", null);
             assertThat(c.read(b, Map.of("id", 2L))).hasValueSatisfying(r -> assertThat(r.get("name")).isEqualTo("name-2"));
             assertThat(c.read(b, Map.of("id", 99L))).isEmpty();
+        }
+        // many keys at once: more than one request's worth for a connector that batches, missing and repeated keys among them
+        createTable("contract_read_all", rows(300));
+        try (Connector c = connect()) {
+            BindingSpec b = binding("contract_read_all", null);
+            List<Map<String, Object>> keys = new ArrayList<>();
+            for (long id = 300; id >= 1; id--) {
+                keys.add(Map.of("id", id));
+            }
+            keys.add(Map.of("id", 1000L));
+            keys.add(Map.of("id", 7L));
+            Map<Object, Object> names = new HashMap<>();
+            for (Map<String, Object> row : c.readAll(b, keys)) {
+                names.merge(((Number) row.get("id")).longValue(), row.get("name"), (x, y) -> x);
+            }
+            assertThat(names).hasSize(300).containsEntry(1L, "name-1").containsEntry(300L, "name-300").doesNotContainKey(1000L);
+            assertThat(c.readAll(b, List.of(Map.of("id", 5L)))).singleElement().satisfies(r -> assertThat(r.get("name")).isEqualTo("name-5"));
+            assertThat(c.readAll(b, List.of(Map.of("id", 999L), Map.of("id", 998L)))).isEmpty();
+            assertThat(c.readAll(b, List.of())).isEmpty();
         }
     }
 

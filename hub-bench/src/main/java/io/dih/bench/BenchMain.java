@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hub-bench", mixinStandardHelpOptions = true,
         description = "Benchmarks of the Digital Integration Hub; each prints ratios against a baseline measured in the same run.",
         subcommands = {GetBenchmark.class, SourceBenchmark.class, WriteBenchmark.class, CdcBenchmark.class, QueryBenchmark.class,
-                SubscribeBenchmark.class, StreamBenchmark.class, StoresBenchmark.class, TransformBenchmark.class, SecurityBenchmark.class})
+                SubscribeBenchmark.class, StreamBenchmark.class, StoresBenchmark.class, TransformBenchmark.class, SecurityBenchmark.class,
+                ReadThroughBenchmark.class})
 public final class BenchMain implements Runnable {
     public static void main(String[] args) {
         System.setProperty("IGNITE_QUIET", "true");

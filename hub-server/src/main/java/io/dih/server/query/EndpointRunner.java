@@ -122,6 +122,10 @@ public final class EndpointRunner {
     }
 
     private EndpointResult query(CompiledEndpoint ep, Object[] args) {
+        return SettlingRetry.run(SettlingRetry.MAX_WAIT_MS, () -> queryOnce(ep, args));
+    }
+
+    private EndpointResult queryOnce(CompiledEndpoint ep, Object[] args) {
         EndpointSpec spec = ep.spec();
         SqlFieldsQuery q = new SqlFieldsQuery(ep.template().sql()).setSchema(RegionCaches.SQL_SCHEMA).setArgs(args).setLazy(true);
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -77,6 +77,10 @@ public final class SqlService implements AutoCloseable {
     public SqlResult execute(SqlRequest request, SqlCaller caller) {
         requireNonNull(request, "request is null");
         requireNonNull(caller, "caller is null");
+        return SettlingRetry.run(request.timeoutMs(), () -> executeOnce(request, caller));
+    }
+
+    private SqlResult executeOnce(SqlRequest request, SqlCaller caller) {
         SqlStatements.Kind kind = SqlStatements.classify(request.query());
         if (request.explain() && kind == SqlStatements.Kind.DML) {
             throw new InvalidSpecException("explain", "shows the plan of a SELECT; this query is DML");

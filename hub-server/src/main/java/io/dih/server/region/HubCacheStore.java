@@ -70,6 +70,22 @@ public final class HubCacheStore extends CacheStoreAdapter<Object, Object> {
         }
     }
 
+    /** A batch get's misses on this node: read from the source together (one request for a JDBC source). */
+    @Override
+    public Map<Object, Object> loadAll(Iterable<?> keys) {
+        List<Object> all = new ArrayList<>();
+        keys.forEach(all::add);
+        RegionStore s = store();
+        if (s == null || all.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return s.loadAll(region, all);
+        } catch (RuntimeException e) {
+            throw new CacheLoaderException("read-through of region '" + region + "' failed: " + e.getMessage(), portable(e));
+        }
+    }
+
     @Override
     public void write(Cache.Entry<?, ?> entry) {
         writeAll(List.of(entry));

@@ -17,6 +17,9 @@ public interface RegionStore {
     /** The value of a key from the region's source (or its pending write), or {@code null}. */
     Object load(String region, Object key);
 
+    /** {@link #load} of many keys with as few source requests as the source allows: the keys that have a value. */
+    Map<Object, Object> loadAll(String region, Collection<?> keys);
+
     /**
      * Applies writes and removals to the region's source in one source transaction; throws
      * {@link io.dih.spi.SourceRejectedException} or {@link io.dih.spi.UnavailableException}.

@@ -15,13 +15,16 @@ import io.dih.server.source.SourceRegistry;
 import io.dih.spi.Connector;
 import io.dih.spi.InvalidSpecException;
 import io.dih.spi.UnavailableException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -119,6 +122,27 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
     }
 
     @Override
+    public Map<Object, Object> loadAll(String regionName, Collection<?> keys) {
+        Region r = regions.get(regionName);
+        Map<Object, Object> out = new HashMap<>();
+        List<Object> unread = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
+                Optional<WriteBehindQueue.Pending> p = queue.pendingIfQueued(r, key);
+                if (p.isPresent()) { // as load: the pending write answers (a pending delete: a miss)
+                    if (p.get().value() != null) {
+                        out.put(key, p.get().value());
+                    }
+                    continue;
+                }
+            }
+            unread.add(key);
+        }
+        out.putAll(readThroughAll(r, unread));
+        return out;
+    }
+
+    @Override
     public Runnable write(String regionName, Map<Object, Object> upserts, Collection<?> removals) {
         return writeThrough(regions.get(regionName), upserts, removals);
     }
@@ -188,6 +212,73 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
         return row.isEmpty() ? null : applier.valueOf(region, answered.plan(), row.get());
     }
 
+    /**
+     * Read-through of many keys in one request to the source ({@link Connector#readAll}); a failure or timeout goes to
+     * the fallback as {@link #readThrough} does. The rows come back in any order and are matched to the keys by their
+     * key columns, converted as the keys were.
+     */
+    Map<Object, Object> readThroughAll(Region region, List<Object> keys) {
+        Optional<Bound> b = keys.isEmpty() ? Optional.empty() : boundForCall(region);
+        if (b.isEmpty()) {
+            return Map.of();
+        }
+        Bound answered = b.get();
+        List<Map<String, Object>> rows;
+        try {
+            rows = readAllWithTimeout(answered, region, keys);
+        } catch (UnavailableException e) {
+            SourceSpec fb = answered.spec().fallbackSource() == null ? null : sources.find(answered.spec().fallbackSource());
+            if (fb == null) {
+                throw e;
+            }
+            counter(answered.spec().sourceName()).fallbacks.incrementAndGet();
+            LOG.debug("Read-through of {} fell back to {}: {}", region.name(), fb.sourceName(), e.getMessage());
+            answered = bind(fb, region);
+            rows = readAllWithTimeout(answered, region, keys);
+        }
+        Map<List<Object>, Object> byKeyValues = new HashMap<>();
+        for (Object key : keys) {
+            byKeyValues.put(comparable(sourceKey(region, answered.plan(), key).values()), key);
+        }
+        Map<Object, Object> out = new HashMap<>();
+        for (Map<String, Object> row : rows) {
+            Object key = byKeyValues.get(comparable(keyValues(region, answered.plan(), row)));
+            if (key != null) {
+                out.put(key, applier.valueOf(region, answered.plan(), row));
+            }
+        }
+        return out;
+    }
+
+    /** The key columns of a source row, converted as {@link #sourceKey(Region, Plan, Object)} converts a region key's. */
+    private static Collection<Object> keyValues(Region region, Plan plan, Map<String, Object> row) {
+        List<Object> out = new ArrayList<>();
+        for (String col : region.spec().keyFields()) {
+            String src = plan.columnMap().get(col);
+            out.add(ColumnValues.coerce(col, plan.table().columns().get(src), row.get(src)));
+        }
+        return out;
+    }
+
+    /** Key values that compare equal when the numbers do (a NUMERIC key read back as 1.00 matches the key 1). */
+    private static List<Object> comparable(Collection<Object> values) {
+        List<Object> out = new ArrayList<>(values.size());
+        for (Object v : values) {
+            out.add(v instanceof BigDecimal d ? d.stripTrailingZeros() : v);
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> readAllWithTimeout(Bound b, Region region, List<Object> keys) {
+        Connector c = sources.connectors().connector(b.spec());
+        List<Map<String, Object>> sourceKeys = new ArrayList<>(keys.size());
+        for (Object key : keys) {
+            sourceKeys.add(sourceKey(region, b.plan(), key));
+        }
+        counter(b.spec().sourceName()).reads.addAndGet(keys.size());
+        return timed(b, () -> c.readAll(b.binding(), sourceKeys));
+    }
+
     private ReadCounters counter(String source) {
         return readCounters.computeIfAbsent(source.toLowerCase(Locale.ROOT), k -> new ReadCounters());
     }
@@ -197,11 +288,22 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
         Connector c = sources.connectors().connector(b.spec());
         Map<String, Object> sourceKey = sourceKey(region, b.plan(), key);
         counter(b.spec().sourceName()).reads.incrementAndGet();
+        return timed(b, () -> c.read(b.binding(), sourceKey));
+    }
+
+    /** A call to a source, bounded by its {@code read_timeout_ms} when it has one. */
+    private <T> T timed(Bound b, Callable<T> read) {
         Long timeout = b.spec().readTimeoutMs();
         if (timeout == null) {
-            return c.read(b.binding(), sourceKey);
+            try {
+                return read.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new UnavailableException("source '" + b.spec().sourceName() + "' failed: " + e, e);
+            }
         }
-        Future<Optional<Map<String, Object>>> f = readers.submit(() -> c.read(b.binding(), sourceKey));
+        Future<T> f = readers.submit(read);
         try {
             return f.get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

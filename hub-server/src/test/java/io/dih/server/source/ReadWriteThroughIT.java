@@ -139,6 +139,49 @@ class ReadWriteThroughIT {
         }
     }
 
+    /**
+     * A batch get's misses are read from the source together ({@code Connector.readAll}: IN lists of 256 keys), matched
+     * back to their keys whatever order the rows come in; plain and composite keys, keys the source lacks, a key asked
+     * twice.
+     */
+    @Test
+    void batchGetMissesAreReadFromTheSourceTogether() throws Exception {
+        try (TestingHubCluster cluster = TestingHubCluster.start(1)) {
+            TestingPostgresServer pg = TestingPostgresServer.shared();
+            pg.execute("DROP TABLE IF EXISTS many", "CREATE TABLE many (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2))",
+                    "INSERT INTO many SELECT g, 'owner-' || g, g FROM generate_series(1, 600) g",
+                    "DROP TABLE IF EXISTS lines", "CREATE TABLE lines (order_id BIGINT, line INT, qty INT NOT NULL, PRIMARY KEY (order_id, line))",
+                    "INSERT INTO lines SELECT g / 10, g % 10, g FROM generate_series(10, 399) g");
+            Rest rest = new Rest(cluster.node(0).baseUrl());
+            assertThat(rest.post(REGIONS, "{\"name\": \"many\", \"cache_strategy\": \"READ_THROUGH\", \"fields\": {\"id\": \"BIGINT\"}}").status())
+                    .isEqualTo(201);
+            assertThat(rest.post(SOURCES, source(pg, "many_src", "many", "many")).status()).isEqualTo(201);
+            assertThat(rest.post(REGIONS, "{\"name\": \"lines\", \"cache_strategy\": \"READ_THROUGH\", \"key_fields\": [\"order_id\", \"line\"], "
+                    + "\"fields\": {\"order_id\": \"BIGINT\", \"line\": \"INTEGER\"}}").status()).isEqualTo(201);
+            assertThat(rest.post(SOURCES, source(pg, "lines_src", "lines", "lines")).status()).isEqualTo(201);
+
+            StringBuilder keys = new StringBuilder("[");
+            for (int id = 999; id >= 1; id--) { // 999 keys and 7 again: the most one call takes
+                keys.append(id == 999 ? "" : ", ").append(id);
+            }
+            keys.append(", 7]");
+            Rest.Response got = rest.post(REGIONS + "/many/entries/batch-get", "{\"keys\": " + keys + "}");
+            assertThat(got.status()).as(got.toString()).isEqualTo(200);
+            assertThat(got.json().path("entries").size()).isEqualTo(600);
+            assertThat(got.json().path("entries").path("1").path("owner").asText()).isEqualTo("owner-1");
+            assertThat(got.json().path("entries").path("600").path("balance").decimalValue()).isEqualByComparingTo("600");
+            assertThat(got.json().path("missing").size()).isEqualTo(399);
+            assertThat(rest.get(REGIONS + "/many/stats").json().path("total").path("size").asLong()).as("what was read is cached").isEqualTo(600);
+
+            Rest.Response lines = rest.post(REGIONS + "/lines/entries/batch-get", "{\"keys\": [\"1,0\", \"39,9\", \"12,3\", \"40,0\", \"0,5\"]}");
+            assertThat(lines.status()).as(lines.toString()).isEqualTo(200);
+            assertThat(lines.json().path("entries").path("1,0").path("qty").asInt()).isEqualTo(10);
+            assertThat(lines.json().path("entries").path("39,9").path("qty").asInt()).isEqualTo(399);
+            assertThat(lines.json().path("entries").path("12,3").path("qty").asInt()).isEqualTo(123);
+            assertThat(lines.json().path("missing")).hasSize(2);
+        }
+    }
+
     @Test
     void readThroughEntriesExpireLikeAnyOther() throws Exception {
         try (TestingHubCluster cluster = TestingHubCluster.start(1)) {

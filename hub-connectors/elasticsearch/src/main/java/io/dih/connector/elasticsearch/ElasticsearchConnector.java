@@ -5,7 +5,9 @@ import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.GetResponse;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.GetMappingResponse;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
@@ -323,6 +325,33 @@ final class ElasticsearchConnector implements Connector {
         SearchResponse<ObjectNode> r = call("search index '" + b.index() + "'", b, () -> client.search(s -> s.index(b.index()).size(1)
                 .query(x -> x.withJson(new StringReader(text))), ObjectNode.class));
         return r.hits().hits().stream().findFirst().map(h -> codec.row(h.id(), h.source(), columns));
+    }
+
+    /** The documents of many keys with one {@code _mget} (real-time, as a get); a binding with a {@code query} reads them one by one. */
+    @Override
+    public List<Map<String, Object>> readAll(BindingSpec spec, List<Map<String, Object>> keys) {
+        ElasticsearchBinding b = ElasticsearchBinding.of(spec, json);
+        if (b.query() != null || keys.size() < 2) {
+            return Connector.super.readAll(spec, keys);
+        }
+        List<String> ids = new ArrayList<>(keys.size());
+        for (Map<String, Object> key : keys) {
+            Object value = key.get(b.key());
+            if (value == null) {
+                throw new InvalidSpecException("key_columns", "the key has no value for '" + b.key() + "'");
+            }
+            ids.add(DocumentCodec.id(value));
+        }
+        Map<String, SqlType> columns = columns(spec, b, schema(b));
+        MgetResponse<ObjectNode> got = call("get documents of index '" + b.index() + "'", b,
+                () -> client.mget(m -> m.index(b.index()).ids(ids), ObjectNode.class));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MultiGetResponseItem<ObjectNode> item : got.docs()) {
+            if (item.isResult() && item.result().found()) {
+                rows.add(codec.row(item.result().id(), item.result().source(), columns));
+            }
+        }
+        return rows;
     }
 
     /** See {@link BulkWriter}: not all or none, Elasticsearch has no transactions. */

@@ -40,6 +40,7 @@ final class JdbcConnector implements Connector {
     private final Set<Capability> capabilities;
     private final HikariDataSource pool;
     private final JdbcTables tables;
+    private final JdbcReads reads;
 
     JdbcConnector(String sourceName, Dialect dialect, JdbcConnectorConfig config, String password, Set<Capability> capabilities) {
         this.sourceName = sourceName;
@@ -69,6 +70,7 @@ final class JdbcConnector implements Connector {
             throw translateConnect(e);
         }
         this.tables = new JdbcTables(dialect, config.database(), this::connection, where(), this::clean, this::translateConnect);
+        this.reads = new JdbcReads(dialect, this::connection, this::translateWrite);
     }
 
     private JdbcTables.Described resolve(BindingSpec binding) {
@@ -133,16 +135,12 @@ final class JdbcConnector implements Connector {
         return resolve(binding).table();
     }
 
-    private String columnList(SourceTable t) {
-        return t.columns().keySet().stream().map(dialect::quote).collect(Collectors.joining(", "));
-    }
-
     @Override
     public Object load(BindingSpec binding, Object after, RowSink sink) {
         JdbcTables.Described d = resolve(binding);
         SourceTable t = d.table();
         String wm = binding.watermarkColumn();
-        StringBuilder sql = new StringBuilder("SELECT ").append(columnList(t)).append(" FROM ").append(d.from());
+        StringBuilder sql = new StringBuilder("SELECT ").append(reads.columnList(t)).append(" FROM ").append(d.from());
         if (wm != null && after != null) {
             sql.append(" WHERE ").append(dialect.quote(wm)).append(" > ?");
         }
@@ -232,28 +230,13 @@ final class JdbcConnector implements Connector {
 
     @Override
     public Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
-        JdbcTables.Described d = resolve(binding);
-        SourceTable t = d.table();
-        String sql = "SELECT " + columnList(t) + " FROM " + d.from() + " WHERE "
-                + t.primaryKey().stream().map(k -> dialect.quote(k) + " = ?").collect(Collectors.joining(" AND "));
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < t.primaryKey().size(); i++) {
-                ps.setObject(i + 1, key.get(t.primaryKey().get(i)));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Map<String, Object> row = new LinkedHashMap<>();
-                int i = 1;
-                for (Map.Entry<String, SqlType> col : t.columns().entrySet()) {
-                    row.put(col.getKey(), readValue(rs, i++, col.getValue()));
-                }
-                return Optional.of(row);
-            }
-        } catch (SQLException e) {
-            throw translateWrite(e, "reading from " + t.name());
-        }
+        return reads.read(resolve(binding), key);
+    }
+
+    /** The keys' rows with one statement per {@value JdbcReads#KEYS_PER_STATEMENT} keys. */
+    @Override
+    public List<Map<String, Object>> readAll(BindingSpec binding, List<Map<String, Object>> keys) {
+        return reads.readAll(resolve(binding), keys);
     }
 
     @Override
