@@ -33,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.binary.BinaryObject;
 import org.slf4j.Logger;
@@ -194,22 +195,28 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
         if (b.isEmpty()) {
             return null;
         }
-        Bound primary = b.get();
-        Optional<Map<String, Object>> row;
-        Bound answered = primary;
+        Answer<Optional<Map<String, Object>>> a = withFallback(region, b.get(), bound -> readWithTimeout(bound, region, key));
+        return a.value().isEmpty() ? null : applier.valueOf(region, a.by().plan(), a.value().get());
+    }
+
+    /** What a source answered, and which source it was (the primary, or its fallback). */
+    private record Answer<T>(Bound by, T value) {
+    }
+
+    /** A read from the region's source; when it fails or times out, from the source's fallback, if it has one. */
+    private <T> Answer<T> withFallback(Region region, Bound primary, Function<Bound, T> read) {
         try {
-            row = readWithTimeout(primary, region, key);
+            return new Answer<>(primary, read.apply(primary));
         } catch (UnavailableException e) {
             SourceSpec fb = primary.spec().fallbackSource() == null ? null : sources.find(primary.spec().fallbackSource());
             if (fb == null) {
                 throw e;
             }
-            answered = bind(fb, region);
+            Bound fallback = bind(fb, region);
             counter(primary.spec().sourceName()).fallbacks.incrementAndGet();
-            LOG.debug("Read-through of {} fell back to {}: {}", region.name(), answered.spec().sourceName(), e.getMessage());
-            row = readWithTimeout(answered, region, key);
+            LOG.debug("Read-through of {} fell back to {}: {}", region.name(), fb.sourceName(), e.getMessage());
+            return new Answer<>(fallback, read.apply(fallback));
         }
-        return row.isEmpty() ? null : applier.valueOf(region, answered.plan(), row.get());
     }
 
     /**
@@ -222,20 +229,9 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
         if (b.isEmpty()) {
             return Map.of();
         }
-        Bound answered = b.get();
-        List<Map<String, Object>> rows;
-        try {
-            rows = readAllWithTimeout(answered, region, keys);
-        } catch (UnavailableException e) {
-            SourceSpec fb = answered.spec().fallbackSource() == null ? null : sources.find(answered.spec().fallbackSource());
-            if (fb == null) {
-                throw e;
-            }
-            counter(answered.spec().sourceName()).fallbacks.incrementAndGet();
-            LOG.debug("Read-through of {} fell back to {}: {}", region.name(), fb.sourceName(), e.getMessage());
-            answered = bind(fb, region);
-            rows = readAllWithTimeout(answered, region, keys);
-        }
+        Answer<List<Map<String, Object>>> a = withFallback(region, b.get(), bound -> readAllWithTimeout(bound, region, keys));
+        Bound answered = a.by();
+        List<Map<String, Object>> rows = a.value();
         Map<List<Object>, Object> byKeyValues = new HashMap<>();
         for (Object key : keys) {
             byKeyValues.put(comparable(sourceKey(region, answered.plan(), key).values()), key);

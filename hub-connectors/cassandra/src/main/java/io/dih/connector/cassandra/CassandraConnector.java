@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -29,6 +30,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -41,6 +44,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * across partitions. Rows the table's types cannot take are refused before anything is written.
  */
 final class CassandraConnector implements Connector {
+    /** Single-partition reads of a batch read that run at once. */
+    private static final int READS_IN_FLIGHT = 64;
+
     private final CassandraConnectorConfig config;
     private final Set<Capability> capabilities;
     private final CassandraErrors errors;
@@ -201,33 +207,77 @@ final class CassandraConnector implements Connector {
     @Override
     public Optional<Map<String, Object>> read(BindingSpec binding, Map<String, Object> key) {
         CassandraTable t = resolve(binding);
+        Object[] values = keyValues(t, key);
+        if (values == null) {
+            return Optional.empty();
+        }
+        try {
+            Row row = session.execute(read(statements.get(t.selectByKey()).bind(values))).one();
+            return row == null ? Optional.empty() : Optional.of(row(t, row));
+        } catch (DriverException e) {
+            throw errors.statement(e, "reading from " + t.label());
+        }
+    }
+
+    /**
+     * The keys' rows by single-partition reads run concurrently (at most {@value #READS_IN_FLIGHT} at once), which
+     * Cassandra prefers to an {@code IN} list on the partition key: each read goes straight to a replica of its key.
+     */
+    @Override
+    public List<Map<String, Object>> readAll(BindingSpec binding, List<Map<String, Object>> keys) {
+        CassandraTable t = resolve(binding);
+        PreparedStatement select = statements.get(t.selectByKey());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<CompletableFuture<AsyncResultSet>> inFlight = new ArrayList<>();
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                Object[] values = keyValues(t, keys.get(i));
+                if (values != null) {
+                    inFlight.add(session.executeAsync(read(select.bind(values))).toCompletableFuture());
+                }
+                if (inFlight.size() == READS_IN_FLIGHT || i == keys.size() - 1) {
+                    for (CompletableFuture<AsyncResultSet> f : inFlight) {
+                        Row row = f.join().one();
+                        if (row != null) {
+                            rows.add(row(t, row));
+                        }
+                    }
+                    inFlight.clear();
+                }
+            }
+        } catch (CompletionException e) {
+            throw errors.statement(e.getCause() == null ? e : e.getCause(), "reading from " + t.label());
+        } catch (DriverException e) {
+            throw errors.statement(e, "reading from " + t.label());
+        }
+        return rows;
+    }
+
+    /** A key's primary key values in Cassandra's types, or {@code null} when no row of the table can have that key. */
+    private static Object[] keyValues(CassandraTable t, Map<String, Object> key) {
         Object[] values = new Object[t.primaryKey().size()];
         for (int i = 0; i < values.length; i++) {
             String k = t.primaryKey().get(i);
             try {
                 values[i] = CassandraTypes.write(key.get(k), t.columns().get(k));
             } catch (IllegalArgumentException e) {
-                return Optional.empty(); // no row of the table can have this key
+                return null;
             }
             if (values[i] == null) {
                 throw new InvalidSpecException("key_columns", "a read of " + t.label() + " needs every primary key column " + t.primaryKey()
                         + "; " + k + " is missing from " + key);
             }
         }
-        try {
-            Row row = session.execute(read(statements.get(t.selectByKey()).bind(values))).one();
-            if (row == null) {
-                return Optional.empty();
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            int i = 0;
-            for (Map.Entry<String, DataType> col : t.columns().entrySet()) {
-                out.put(col.getKey(), CassandraTypes.read(row, i++, col.getValue()));
-            }
-            return Optional.of(out);
-        } catch (DriverException e) {
-            throw errors.statement(e, "reading from " + t.label());
+        return values;
+    }
+
+    private static Map<String, Object> row(CassandraTable t, Row row) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, DataType> col : t.columns().entrySet()) {
+            out.put(col.getKey(), CassandraTypes.read(row, i++, col.getValue()));
         }
+        return out;
     }
 
     /** All or none per partition only: see {@link CassandraWriter}. Idempotent. */
