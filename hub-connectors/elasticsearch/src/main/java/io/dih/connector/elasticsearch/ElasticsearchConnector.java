@@ -347,7 +347,11 @@ final class ElasticsearchConnector implements Connector {
                 () -> client.mget(m -> m.index(b.index()).ids(ids), ObjectNode.class));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (MultiGetResponseItem<ObjectNode> item : got.docs()) {
-            if (item.isResult() && item.result().found()) {
+            if (item.isFailure()) { // a shard that cannot answer: as a get that fails, an outage (the batch is asked again)
+                throw new UnavailableException("Elasticsearch could not get document '" + item.failure().id() + "' of index '" + b.index()
+                        + "': " + item.failure().error().reason(), null);
+            }
+            if (item.result().found()) {
                 rows.add(codec.row(item.result().id(), item.result().source(), columns));
             }
         }
