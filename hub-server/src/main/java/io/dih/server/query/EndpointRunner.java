@@ -8,6 +8,7 @@ import io.dih.server.region.ColumnValues;
 import io.dih.server.region.RegionCaches;
 import io.dih.server.region.RegionService;
 import io.dih.spi.InvalidSpecException;
+import io.dih.spi.UnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -154,8 +155,8 @@ public final class EndpointRunner {
                 rows.add(out);
             }
         } catch (javax.cache.CacheException | org.apache.ignite.IgniteException e) {
-            if (!sqlError(e)) {
-                throw e;
+            if (!sqlError(e)) { // the cluster could not run it (still settling after SettlingRetry, a node leaving): retry later
+                throw new UnavailableException("the cluster could not run endpoint '" + spec.path() + "': " + EndpointService.sqlMessage(e), e);
             }
             // the template compiled at registration: what fails now is a bound value the SQL cannot use (e.g. a text
             // compared with a number column)

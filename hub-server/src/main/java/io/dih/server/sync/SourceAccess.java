@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.binary.BinaryObject;
 import org.slf4j.Logger;
@@ -125,19 +125,17 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
     @Override
     public Map<Object, Object> loadAll(String regionName, Collection<?> keys) {
         Region r = regions.get(regionName);
+        Map<Object, WriteBehindQueue.Pending> pending = r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND
+                ? queue.pendingIfQueued(r, keys) : Map.of();
         Map<Object, Object> out = new HashMap<>();
         List<Object> unread = new ArrayList<>(keys.size());
         for (Object key : keys) {
-            if (r.spec().cacheStrategy() == CacheStrategy.WRITE_BEHIND) {
-                Optional<WriteBehindQueue.Pending> p = queue.pendingIfQueued(r, key);
-                if (p.isPresent()) { // as load: the pending write answers (a pending delete: a miss)
-                    if (p.get().value() != null) {
-                        out.put(key, p.get().value());
-                    }
-                    continue;
-                }
+            WriteBehindQueue.Pending p = pending.get(key);
+            if (p == null) {
+                unread.add(key);
+            } else if (p.value() != null) { // as load: the pending write answers (a pending delete: a miss)
+                out.put(key, p.value());
             }
-            unread.add(key);
         }
         out.putAll(readThroughAll(r, unread));
         return out;
@@ -288,18 +286,12 @@ public final class SourceAccess implements RegionStore, AutoCloseable {
     }
 
     /** A call to a source, bounded by its {@code read_timeout_ms} when it has one. */
-    private <T> T timed(Bound b, Callable<T> read) {
+    private <T> T timed(Bound b, Supplier<T> read) {
         Long timeout = b.spec().readTimeoutMs();
         if (timeout == null) {
-            try {
-                return read.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new UnavailableException("source '" + b.spec().sourceName() + "' failed: " + e, e);
-            }
+            return read.get();
         }
-        Future<T> f = readers.submit(read);
+        Future<T> f = readers.submit(read::get);
         try {
             return f.get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -8,6 +8,9 @@ import io.dih.server.region.Region;
 import io.dih.server.region.WriteQueue;
 import io.dih.spi.CapacityExceededException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -296,6 +299,17 @@ public final class WriteBehindQueue implements WriteQueue {
         }
         BinaryObject rec = q.get(key);
         return rec == null ? Optional.empty() : Optional.of(Pending.of(key, rec));
+    }
+
+    /** {@link #pendingIfQueued(Region, Object)} of many keys with one read of the queue: the keys that have one. */
+    public Map<Object, Pending> pendingIfQueued(Region r, Collection<?> keys) {
+        IgniteCache<Object, BinaryObject> q = queues.get(r.keyType());
+        if (q == null || keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<Object, Pending> out = new HashMap<>();
+        q.getAll(new HashSet<>(keys)).forEach((key, rec) -> out.put(key, Pending.of(key, rec)));
+        return out;
     }
 
     /** Up to {@code limit} pending writes, oldest first. */

@@ -71,13 +71,23 @@ class ConsistencyIT extends SyncFixture {
         pg.suspend();
         try {
             assertThat(session.put(REGIONS + "/profiles/entries/1", "{\"name\": \"mine-2\"}").status()).isIn(200, 201); // 201: expired
-            Thread.sleep(3000); // the entry expires (2 s) while its write cannot reach the database
+            assertThat(session.put(REGIONS + "/profiles/entries/2", "{\"name\": \"two\"}").status()).isEqualTo(201);
+            Thread.sleep(3000); // the entries expire (2 s) while their writes cannot reach the database
             Rest.Response own = session2.get(REGIONS + "/profiles/entries/1");
             assertThat(own.status()).as(own.toString()).isEqualTo(200);
             assertThat(own.json().path("name").asText()).as("the session reads its own write, from another node: " + own).isEqualTo("mine-2");
             assertThat(rest2.get(REGIONS + "/profiles/entries/100").status()).as("a key only the database has needs the database").isEqualTo(503);
+            // a batch get of keys whose writes are pending is answered from the queue too, without the database
+            Rest.Response both = session2.post(REGIONS + "/profiles/entries/batch-get", "{\"keys\": [\"1\", \"2\"]}");
+            assertThat(both.status()).as(both.toString()).isEqualTo(200);
+            assertThat(both.json().path("entries").path("1").path("name").asText()).isEqualTo("mine-2");
+            assertThat(both.json().path("entries").path("2").path("name").asText()).isEqualTo("two");
             assertThat(session.delete(REGIONS + "/profiles/entries/1").status()).isEqualTo(204);
             assertThat(session2.get(REGIONS + "/profiles/entries/1").status()).as("its own delete too").isEqualTo(404);
+            Rest.Response afterDelete = session2.post(REGIONS + "/profiles/entries/batch-get", "{\"keys\": [\"1\", \"2\"]}");
+            assertThat(afterDelete.status()).as(afterDelete.toString()).isEqualTo(200);
+            assertThat(afterDelete.json().path("missing").toString()).as("a pending delete is a miss").isEqualTo("[\"1\"]");
+            assertThat(afterDelete.json().path("entries").has("2")).isTrue();
             assertThat(session.put(REGIONS + "/profiles/entries/1", "{\"name\": \"mine-3\"}").status()).isEqualTo(201);
         } finally {
             pg.resume();
